@@ -1,0 +1,5 @@
+"""`python -m procurekit`."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,240 @@
+"""`check`: evaluate a rule set on a contract dataset and explain every verdict."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import _expr as ex
+from ._dataset import Dataset, read_dataset
+from ._engine import Plan, get_engine, make_plan
+from ._facts import Fact, derive
+from ._rules import VERDICTS, Rule, RuleSet, Scalar, load_ruleset, resolve_ref
+from ._subjects import SUBJECTS
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One verdict of one rule on one subject, with everything that decided it."""
+
+    rule: str
+    subject: str
+    verdict: str
+    message: str
+    values: dict[str, Any]
+    clause: str
+    reference: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented JSON shape of a finding."""
+        return {
+            "rule": self.rule,
+            "subject": self.subject,
+            "verdict": self.verdict,
+            "message": self.message,
+            "values": self.values,
+            "clause": self.clause,
+            "reference": self.reference,
+        }
+
+
+@dataclass(frozen=True)
+class NotEvaluated:
+    """A rule (or one subject of it) that could not be evaluated, and why."""
+
+    rule: str
+    reason: str
+    subject: str | None = None
+
+
+@dataclass
+class CheckResult:
+    """The outcome of a check: every finding (ok included) and what could not be evaluated."""
+
+    ruleset: RuleSet
+    dataset: Dataset
+    as_of: dt.date
+    engine: str
+    lang: str
+    findings: list[Finding] = field(default_factory=list)
+    not_evaluated: list[NotEvaluated] = field(default_factory=list)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        """Number of findings per verdict."""
+        counts = Counter(f.verdict for f in self.findings)
+        return {v: counts.get(v, 0) for v in VERDICTS}
+
+    @property
+    def has_violation(self) -> bool:
+        """True when at least one finding is a violation."""
+        return any(f.verdict == "violation" for f in self.findings)
+
+    def to_json(self, include_ok: bool = False) -> dict[str, Any]:
+        """The documented JSON document of `procurekit check --format json`."""
+        return {
+            "ruleset": {"id": self.ruleset.id, "version": self.ruleset.version, "digest": self.ruleset.digest},
+            "contract": self.dataset.contract.contract_id,
+            "as_of": self.as_of.isoformat(),
+            "engine": self.engine,
+            "summary": self.summary,
+            "findings": [f.to_json() for f in self.findings if include_ok or f.verdict != "ok"],
+            "not_evaluated": [
+                {"rule": n.rule, "subject": n.subject, "reason": n.reason} for n in self.not_evaluated
+            ],
+        }
+
+
+def default_as_of(dataset: Dataset, today: dt.date | None = None) -> dt.date:
+    """Today, or the contract's end when the contract has ended."""
+    today = today or dt.date.today()
+    return min(today, dataset.contract.end)
+
+
+def ruleset_for(dataset: Dataset, rules: str | Path | None) -> RuleSet:
+    """The rule set named on the command line, or else the one contract.yaml names."""
+    if rules is not None:
+        return load_ruleset(rules if isinstance(rules, Path) else resolve_ref(str(rules)))
+    return load_ruleset(resolve_ref(dataset.contract.ruleset, base=dataset.path))
+
+
+def check(
+    dataset: Dataset | Path | str,
+    rules: RuleSet | str | Path | None = None,
+    as_of: dt.date | None = None,
+    engine: str = "durable",
+    lang: str = "da",
+    explain_ok: bool = True,
+) -> CheckResult:
+    """Check a contract dataset against a rule set.
+
+    Args:
+        dataset: a `Dataset` or the path of a dataset folder.
+        rules: a `RuleSet`, a bundled id or a path; default: the rule set contract.yaml names.
+        as_of: the day to check for; default `default_as_of`.
+        engine: "durable" (durable_rules) or "python" (the plain evaluator).
+        lang: language of the messages (da or en).
+        explain_ok: also fill message and values for ok findings (skip for speed when not shown).
+
+    Raises:
+        ProcurekitError: unusable dataset or rules.
+    """
+    ds = dataset if isinstance(dataset, Dataset) else read_dataset(dataset)
+    ruleset = rules if isinstance(rules, RuleSet) else ruleset_for(ds, rules)
+    day = as_of or default_as_of(ds)
+    result = CheckResult(ruleset, ds, day, engine, lang)
+    params = ruleset.params_at(day)
+    facts = derive(ds, day)
+    runner = get_engine(engine)
+    for kind in SUBJECTS:
+        runnable: list[Rule] = []
+        for rule in (r for r in ruleset.rules if r.subject == kind):
+            absent = [s for s in rule.requires if s not in ds.sources]
+            if absent:
+                reason = f"no {', '.join(a + '.csv' for a in absent)} in the dataset"
+                result.not_evaluated.append(NotEvaluated(rule.id, reason))
+            else:
+                runnable.append(rule)
+        if not runnable:
+            continue
+        plan = make_plan(ruleset, kind, params, runnable)
+        _evaluate_kind(result, plan, facts[kind], params, runner, explain_ok)
+    return result
+
+
+def _evaluate_kind(
+    result: CheckResult,
+    plan: Plan,
+    facts: list[Fact],
+    params: dict[str, Scalar],
+    runner: Any,
+    explain_ok: bool,
+) -> None:
+    complete = [f for f in facts if not f.missing]
+    verdicts = runner.run(plan, [f.values for f in complete])
+    per_rule: list[list[Finding]] = [[] for _ in plan.rules]
+    for fact, row in zip(complete, verdicts):
+        for i, verdict in enumerate(row):
+            if verdict is None:
+                continue
+            rule = plan.rules[i].rule
+            if verdict == "ok" and not explain_ok:
+                per_rule[i].append(Finding(rule.id, fact.subject, verdict, "", {}, rule.clause, rule.reference))
+                continue
+            per_rule[i].append(explain(rule, fact, verdict, params, result.lang))
+    for i, rp in enumerate(plan.rules):
+        result.findings.extend(per_rule[i])
+        for fact in facts:
+            if fact.missing and any(s in fact.missing for s in rp.rule.requires):
+                files = ", ".join(f"{s}.csv" for s in sorted(fact.missing))
+                result.not_evaluated.append(
+                    NotEvaluated(rp.rule.id, f"no row for {fact.subject} in {files}", fact.subject)
+                )
+
+
+def explain(rule: Rule, fact: Fact, verdict: str, params: dict[str, Scalar], lang: str) -> Finding:
+    """Build a finding: the message with values filled in, and the values that decided it."""
+    fields = SUBJECTS[rule.subject]
+    env: dict[str, Any] = dict(fact.values)
+    types: dict[str, str] = {n: f.type for n, f in fields.items()}
+    for name, value in params.items():
+        env.setdefault(name, value.toordinal() if isinstance(value, dt.date) else value)
+        types.setdefault(name, _ptype(value))
+    consts = {n: ex.Const(v, types[n]) for n, v in env.items() if n not in fields}
+    for name, node in rule.lets.items():
+        bound = ex.bind(node, consts, {})
+        env[name] = ex.evaluate(bound, env)
+        types[name] = ex.typecheck(node, types)
+        consts[name] = ex.Const(env[name], types[name])
+    shown = [n for n in rule.names if n in env]
+    values = {n: _display(env[n], types[n]) for n in shown}
+    text = rule.messages.get(verdict)
+    message = ""
+    if text is not None:
+        message = _PLACEHOLDER.sub(lambda m: _text(env.get(m.group(1)), types.get(m.group(1)), lang), text.get(lang))
+        for n in _PLACEHOLDER.findall(text.get(lang)):
+            if n in env and n not in values:
+                values[n] = _display(env[n], types[n])
+    else:
+        message = rule.title.get(lang)
+    return Finding(rule.id, fact.subject, verdict, message, values, rule.clause, rule.reference)
+
+
+def _ptype(value: Any) -> str:
+    if isinstance(value, bool):
+        return ex.BOOL
+    if isinstance(value, (int, float)):
+        return ex.NUMBER
+    if isinstance(value, dt.date):
+        return ex.DATE
+    return ex.STRING
+
+
+def _display(value: Any, kind: str | None) -> Any:
+    """A value as it appears in JSON: dates as ISO strings, whole floats as ints, others rounded."""
+    if value is None:
+        return None
+    if kind == ex.DATE:
+        return dt.date.fromordinal(int(value)).isoformat()
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else round(value, 4)
+    return value
+
+
+def _text(value: Any, kind: str | None, lang: str) -> str:
+    """A value as it appears in a message (Danish decimal comma for da)."""
+    shown = _display(value, kind)
+    if shown is None:
+        return "–" if lang == "da" else "none"
+    if isinstance(shown, bool):
+        return ("ja" if shown else "nej") if lang == "da" else ("yes" if shown else "no")
+    if isinstance(shown, float):
+        text = f"{shown:.2f}".rstrip("0").rstrip(".")
+        return text.replace(".", ",") if lang == "da" else text
+    return str(shown)

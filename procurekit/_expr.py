@@ -1,0 +1,525 @@
+"""The condition language: a small, safe expression language parsed by our own parser.
+
+Grammar (lowest precedence first)::
+
+    expr  := and ('or' and)*
+    and   := not ('and' not)*
+    not   := 'not' not | cmp
+    cmp   := sum (('=='|'!='|'<'|'<='|'>'|'>=') sum)?
+    sum   := term (('+'|'-') term)*
+    term  := unary (('*'|'/') unary)*
+    unary := '-' unary | atom
+    atom  := number | "string" | true | false | null | name | name '(' args ')' | '(' expr ')'
+
+Names are fact fields, rule-set parameters or a rule's `let` names. Functions: `min`, `max`, `floor`,
+`ceil`, `add_months(date, n)`, `date("YYYY-MM-DD")`. Nothing is ever handed to Python's `eval`.
+
+Semantics, shared by both engines: dates are day numbers (`date.toordinal()`); a missing value is
+`None`; arithmetic with `None`, or a division by zero, gives `None`; a comparison with `None` is false
+(only `x == null` / `x != null` test for it); `not` is true for anything that is not `True`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Union
+
+NUMBER, BOOL, STRING, DATE, NULL = "number", "bool", "string", "date", "null"
+TYPES = (NUMBER, BOOL, STRING, DATE)
+
+
+class ExprError(Exception):
+    """A syntax or type error in a condition, with the 1-based column where it was found."""
+
+    def __init__(self, message: str, col: int | None = None) -> None:
+        self.message = message
+        self.col = col
+        super().__init__(f"{message} (column {col})" if col else message)
+
+
+@dataclass(frozen=True)
+class Const:
+    value: Any
+    type: str
+    col: int = 0
+
+
+@dataclass(frozen=True)
+class Name:
+    name: str
+    col: int = 0
+
+
+@dataclass(frozen=True)
+class Neg:
+    operand: Node
+    col: int = 0
+
+
+@dataclass(frozen=True)
+class Arith:
+    op: str
+    left: Node
+    right: Node
+    col: int = 0
+
+
+@dataclass(frozen=True)
+class Cmp:
+    op: str
+    left: Node
+    right: Node
+    col: int = 0
+
+
+@dataclass(frozen=True)
+class Not:
+    operand: Node
+    col: int = 0
+
+
+@dataclass(frozen=True)
+class Logic:
+    op: str  # "and" | "or"
+    items: tuple[Node, ...]
+    col: int = 0
+
+
+@dataclass(frozen=True)
+class Call:
+    func: str
+    args: tuple[Node, ...]
+    col: int = 0
+
+
+Node = Union[Const, Name, Neg, Arith, Cmp, Not, Logic, Call]
+
+_TOKEN = re.compile(
+    r"\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<str>\"[^\"\\]*\")|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+    r"|(?P<op>==|!=|<=|>=|<|>|\+|-|\*|/|\(|\)|,))"
+)
+_KEYWORDS = {"and", "or", "not", "true", "false", "null"}
+_CMP = {"==", "!=", "<", "<=", ">", ">="}
+FUNCTIONS = {"min", "max", "floor", "ceil", "add_months", "date"}
+MAX_LENGTH = 2000
+MAX_DEPTH = 60
+
+
+def _tokenize(text: str) -> list[tuple[str, str, int]]:
+    tokens: list[tuple[str, str, int]] = []
+    pos = 0
+    while pos < len(text):
+        if text[pos:].strip() == "":
+            break
+        m = _TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            col = pos + len(text[pos:]) - len(text[pos:].lstrip()) + 1
+            raise ExprError(f"unexpected character '{text[col - 1]}'", col)
+        kind = m.lastgroup or ""
+        value = m.group(kind)
+        tokens.append((kind, value, m.start(kind) + 1))
+        pos = m.end()
+    tokens.append(("end", "", len(text) + 1))
+    return tokens
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        if len(text) > MAX_LENGTH:
+            raise ExprError(f"condition longer than {MAX_LENGTH} characters")
+        self.tokens = _tokenize(text)
+        self.i = 0
+        self.depth = 0
+
+    def peek(self) -> tuple[str, str, int]:
+        return self.tokens[self.i]
+
+    def take(self) -> tuple[str, str, int]:
+        tok = self.tokens[self.i]
+        self.i += 1
+        return tok
+
+    def accept(self, value: str) -> bool:
+        kind, val, _ = self.peek()
+        if val == value and kind in ("op", "name"):
+            self.i += 1
+            return True
+        return False
+
+    def expect(self, value: str) -> None:
+        kind, val, col = self.peek()
+        if not self.accept(value):
+            raise ExprError(f"expected '{value}' but found {_describe(kind, val)}", col)
+
+    def parse(self) -> Node:
+        node = self.expr()
+        kind, val, col = self.peek()
+        if kind != "end":
+            raise ExprError(f"unexpected {_describe(kind, val)}", col)
+        return node
+
+    def expr(self) -> Node:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExprError("condition nested too deeply", self.peek()[2])
+        col = self.peek()[2]
+        items = [self.and_()]
+        while self.accept("or"):
+            items.append(self.and_())
+        self.depth -= 1
+        return items[0] if len(items) == 1 else Logic("or", tuple(items), col)
+
+    def and_(self) -> Node:
+        col = self.peek()[2]
+        items = [self.not_()]
+        while self.accept("and"):
+            items.append(self.not_())
+        return items[0] if len(items) == 1 else Logic("and", tuple(items), col)
+
+    def not_(self) -> Node:
+        col = self.peek()[2]
+        if self.accept("not"):
+            return Not(self.not_(), col)
+        return self.cmp()
+
+    def cmp(self) -> Node:
+        left = self.sum()
+        kind, val, col = self.peek()
+        if kind == "op" and val in _CMP:
+            self.take()
+            right = self.sum()
+            nxt = self.peek()
+            if nxt[0] == "op" and nxt[1] in _CMP:
+                raise ExprError("chained comparisons are not allowed; use 'and'", nxt[2])
+            return Cmp(val, left, right, col)
+        return left
+
+    def sum(self) -> Node:
+        node = self.term()
+        while self.peek()[1] in ("+", "-") and self.peek()[0] == "op":
+            _, op, col = self.take()
+            node = Arith(op, node, self.term(), col)
+        return node
+
+    def term(self) -> Node:
+        node = self.unary()
+        while self.peek()[1] in ("*", "/") and self.peek()[0] == "op":
+            _, op, col = self.take()
+            node = Arith(op, node, self.unary(), col)
+        return node
+
+    def unary(self) -> Node:
+        col = self.peek()[2]
+        if self.peek() == ("op", "-", col):
+            self.take()
+            return Neg(self.unary(), col)
+        return self.atom()
+
+    def atom(self) -> Node:
+        kind, val, col = self.take()
+        if kind == "num":
+            number = float(val) if "." in val else int(val)
+            return Const(number, NUMBER, col)
+        if kind == "str":
+            return Const(val[1:-1], STRING, col)
+        if kind == "op" and val == "(":
+            node = self.expr()
+            self.expect(")")
+            return node
+        if kind == "name":
+            if val in ("true", "false"):
+                return Const(val == "true", BOOL, col)
+            if val == "null":
+                return Const(None, NULL, col)
+            if val in _KEYWORDS:
+                raise ExprError(f"unexpected keyword '{val}'", col)
+            if self.accept("("):
+                if val not in FUNCTIONS:
+                    raise ExprError(f"unknown function '{val}'", col)
+                args: list[Node] = []
+                if not self.accept(")"):
+                    args.append(self.expr())
+                    while self.accept(","):
+                        args.append(self.expr())
+                    self.expect(")")
+                return Call(val, tuple(args), col)
+            return Name(val, col)
+        raise ExprError(f"unexpected {_describe(kind, val)}", col)
+
+
+def _describe(kind: str, val: str) -> str:
+    return "end of condition" if kind == "end" else f"'{val}'"
+
+
+def parse(text: str) -> Node:
+    """Parse a condition into a tree.
+
+    Raises:
+        ExprError: on a syntax error, with its column.
+    """
+    if not isinstance(text, str):
+        raise ExprError("a condition must be a string")
+    return _Parser(text).parse()
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """Yield the node and all its descendants."""
+    yield node
+    if isinstance(node, (Neg, Not)):
+        yield from walk(node.operand)
+    elif isinstance(node, (Arith, Cmp)):
+        yield from walk(node.left)
+        yield from walk(node.right)
+    elif isinstance(node, Logic):
+        for item in node.items:
+            yield from walk(item)
+    elif isinstance(node, Call):
+        for arg in node.args:
+            yield from walk(arg)
+
+
+def names(node: Node) -> list[str]:
+    """The distinct names a tree refers to, in order of appearance."""
+    seen: dict[str, None] = {}
+    for n in walk(node):
+        if isinstance(n, Name):
+            seen.setdefault(n.name)
+    return list(seen)
+
+
+# --- type checking -----------------------------------------------------------------------------
+
+
+def typecheck(node: Node, types: Mapping[str, str]) -> str:
+    """Return the type of `node`, given the type of every name.
+
+    Raises:
+        ExprError: unknown name or function, wrong argument count, or a type mismatch.
+    """
+    if isinstance(node, Const):
+        return node.type
+    if isinstance(node, Name):
+        if node.name not in types:
+            raise ExprError(f"unknown name '{node.name}'", node.col)
+        return types[node.name]
+    if isinstance(node, Neg):
+        _want(node.operand, types, (NUMBER,), "'-'")
+        return NUMBER
+    if isinstance(node, Arith):
+        lt, rt = typecheck(node.left, types), typecheck(node.right, types)
+        result = _ARITH_TYPES.get((node.op, lt, rt))
+        if result is None:
+            raise ExprError(f"cannot apply '{node.op}' to {lt} and {rt}", node.col)
+        return result
+    if isinstance(node, Cmp):
+        lt, rt = typecheck(node.left, types), typecheck(node.right, types)
+        if node.op in ("==", "!="):
+            if lt != rt and NULL not in (lt, rt):
+                raise ExprError(f"cannot compare {lt} with {rt}", node.col)
+        elif lt != rt or lt not in (NUMBER, DATE):
+            raise ExprError(f"cannot order {lt} and {rt} with '{node.op}'", node.col)
+        return BOOL
+    if isinstance(node, Not):
+        _want(node.operand, types, (BOOL,), "'not'")
+        return BOOL
+    if isinstance(node, Logic):
+        for item in node.items:
+            _want(item, types, (BOOL,), f"'{node.op}'")
+        return BOOL
+    return _typecheck_call(node, types)
+
+
+_ARITH_TYPES = {
+    ("+", NUMBER, NUMBER): NUMBER,
+    ("-", NUMBER, NUMBER): NUMBER,
+    ("*", NUMBER, NUMBER): NUMBER,
+    ("/", NUMBER, NUMBER): NUMBER,
+    ("+", DATE, NUMBER): DATE,
+    ("+", NUMBER, DATE): DATE,
+    ("-", DATE, NUMBER): DATE,
+    ("-", DATE, DATE): NUMBER,
+}
+
+
+def _want(node: Node, types: Mapping[str, str], allowed: tuple[str, ...], what: str) -> str:
+    got = typecheck(node, types)
+    if got not in allowed:
+        raise ExprError(f"{what} needs {' or '.join(allowed)}, got {got}", _col(node))
+    return got
+
+
+def _col(node: Node) -> int:
+    return node.col
+
+
+def _typecheck_call(node: Call, types: Mapping[str, str]) -> str:
+    args = node.args
+    if node.func in ("min", "max"):
+        if len(args) < 2:
+            raise ExprError(f"{node.func}() needs at least 2 arguments", node.col)
+        first = _want(args[0], types, (NUMBER, DATE), f"{node.func}()")
+        for arg in args[1:]:
+            _want(arg, types, (first,), f"{node.func}()")
+        return first
+    arity = {"floor": 1, "ceil": 1, "add_months": 2, "date": 1}[node.func]
+    if len(args) != arity:
+        raise ExprError(f"{node.func}() takes {arity} argument(s), got {len(args)}", node.col)
+    if node.func in ("floor", "ceil"):
+        _want(args[0], types, (NUMBER,), f"{node.func}()")
+        return NUMBER
+    if node.func == "add_months":
+        _want(args[0], types, (DATE,), "add_months()")
+        _want(args[1], types, (NUMBER,), "add_months()")
+        return DATE
+    arg = args[0]
+    if not (isinstance(arg, Const) and arg.type == STRING):
+        raise ExprError('date() takes a literal "YYYY-MM-DD"', node.col)
+    try:
+        dt.date.fromisoformat(arg.value)
+    except ValueError:
+        raise ExprError(f"date() got an invalid date '{arg.value}'", node.col) from None
+    return DATE
+
+
+# --- evaluation -------------------------------------------------------------------------------
+
+
+def add_months(day: int, months: float) -> int:
+    """Add whole calendar months to a day number; the 31st clamps to the month's last day."""
+    start = dt.date.fromordinal(day)
+    n = int(months)
+    index = start.year * 12 + start.month - 1 + n
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(start.day, last)).toordinal()
+
+
+def _arith(op: str, a: Any, b: Any) -> Any:
+    if a is None or b is None:
+        return None
+    if op == "+":
+        return a + b
+    if op == "-":
+        return a - b
+    if op == "*":
+        return a * b
+    if b == 0:
+        return None
+    return a / b
+
+
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
+
+
+def evaluate(node: Node, env: Mapping[str, Any]) -> Any:
+    """Evaluate a (bound) tree against the values in `env`. This is the plain-Python engine."""
+    if isinstance(node, Const):
+        return node.value
+    if isinstance(node, Name):
+        return env.get(node.name)
+    if isinstance(node, Logic):
+        if node.op == "and":
+            return all(evaluate(item, env) is True for item in node.items)
+        return any(evaluate(item, env) is True for item in node.items)
+    if isinstance(node, Not):
+        return evaluate(node.operand, env) is not True
+    if isinstance(node, Cmp):
+        a, b = evaluate(node.left, env), evaluate(node.right, env)
+        is_null_test = _is_null(node.left) or _is_null(node.right)
+        if is_null_test:
+            value = b if _is_null(node.left) else a
+            return (value is None) == (node.op == "==")
+        if a is None or b is None:
+            return False
+        return _COMPARE[node.op](a, b)
+    if isinstance(node, Arith):
+        return _arith(node.op, evaluate(node.left, env), evaluate(node.right, env))
+    if isinstance(node, Neg):
+        value = evaluate(node.operand, env)
+        return None if value is None else -value
+    return _call(node.func, [evaluate(arg, env) for arg in node.args])
+
+
+def _is_null(node: Node) -> bool:
+    return isinstance(node, Const) and node.type == NULL
+
+
+def _call(func: str, args: list[Any]) -> Any:
+    if func == "date":
+        return dt.date.fromisoformat(args[0]).toordinal()
+    if any(a is None for a in args):
+        return None
+    if func == "min":
+        return min(args)
+    if func == "max":
+        return max(args)
+    if func == "floor":
+        return math.floor(args[0])
+    if func == "ceil":
+        return math.ceil(args[0])
+    return add_months(args[0], args[1])
+
+
+# --- binding ----------------------------------------------------------------------------------
+
+
+def bind(node: Node, consts: Mapping[str, Const], lets: Mapping[str, Node]) -> Node:
+    """Replace parameter names by constants and `let` names by their trees, then fold constants."""
+
+    def go(n: Node) -> Node:
+        if isinstance(n, Name):
+            if n.name in lets:
+                return lets[n.name]
+            if n.name in consts:
+                return consts[n.name]
+            return n
+        if isinstance(n, Const):
+            return n
+        if isinstance(n, Neg):
+            return _fold(Neg(go(n.operand), n.col))
+        if isinstance(n, Not):
+            return _fold(Not(go(n.operand), n.col))
+        if isinstance(n, Arith):
+            return _fold(Arith(n.op, go(n.left), go(n.right), n.col))
+        if isinstance(n, Cmp):
+            return _fold(Cmp(n.op, go(n.left), go(n.right), n.col))
+        if isinstance(n, Logic):
+            return _fold(Logic(n.op, tuple(go(i) for i in n.items), n.col))
+        return _fold(Call(n.func, tuple(go(a) for a in n.args), n.col))
+
+    return go(node)
+
+
+def _fold(node: Node) -> Node:
+    children: tuple[Node, ...]
+    if isinstance(node, (Neg, Not)):
+        children = (node.operand,)
+    elif isinstance(node, (Arith, Cmp)):
+        children = (node.left, node.right)
+    elif isinstance(node, Logic):
+        children = node.items
+    elif isinstance(node, Call):
+        children = node.args
+    else:
+        return node
+    if all(isinstance(c, Const) for c in children):
+        value = evaluate(node, {})
+        if isinstance(node, (Cmp, Not, Logic)):
+            return Const(value, BOOL, node.col)
+        kind = NUMBER if isinstance(value, (int, float)) else STRING
+        if isinstance(node, Call) and node.func in ("date", "add_months"):
+            kind = DATE
+        return Const(value, kind if value is not None else NULL, node.col)
+    return node

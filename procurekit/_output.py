@@ -1,0 +1,138 @@
+"""Formatting results for people (text) and programs (JSON), and writing files atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from ._check import CheckResult, Finding
+from ._rules import RuleSet
+
+_LABEL = {
+    "da": {"violation": "OVERTRÆDELSE", "warning": "ADVARSEL", "due": "FORFALDER", "ok": "OK"},
+    "en": {"violation": "VIOLATION", "warning": "WARNING", "due": "DUE", "ok": "OK"},
+}
+
+
+def check_text(result: CheckResult, include_ok: bool = False) -> str:
+    """A readable report of a check, grouped by rule."""
+    lang = result.lang
+    rs = result.ruleset
+    labels = _LABEL[lang]
+    lines = [
+        f"{result.dataset.contract.contract_id} · {rs.id} {rs.version} · as of {result.as_of.isoformat()}"
+        f" · engine {result.engine}",
+        "Summary: " + ", ".join(f"{n} {v}" for v, n in result.summary.items()),
+        "",
+    ]
+    by_rule: dict[str, list[Finding]] = defaultdict(list)
+    for f in result.findings:
+        by_rule[f.rule].append(f)
+    for rule in rs.rules:
+        found = by_rule.get(rule.id)
+        if not found:
+            continue
+        counts: dict[str, int] = defaultdict(int)
+        for f in found:
+            counts[f.verdict] += 1
+        tally = ", ".join(f"{n} {v}" for v, n in counts.items())
+        lines.append(f"{rule.id} — {rule.title.get(lang)} [{tally}]")
+        shown = [f for f in found if include_ok or f.verdict != "ok"]
+        width = max((len(f.subject) for f in shown), default=0)
+        for f in shown:
+            lines.append(f"  {labels[f.verdict]:<12} {f.subject:<{width}}  {f.message}")
+        lines.append("")
+    if result.not_evaluated:
+        lines.append("Not evaluated:")
+        for n in result.not_evaluated:
+            lines.append(f"  {n.rule}" + (f" {n.subject}" if n.subject else "") + f": {n.reason}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def to_json(data: Any) -> str:
+    """Stable, UTF-8 JSON (Danish letters kept as they are)."""
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+def ruleset_json(rs: RuleSet) -> dict[str, Any]:
+    """A resolved rule set as JSON (for `rules show --format json`)."""
+    return {
+        "id": rs.id,
+        "title": rs.title.model_dump(),
+        "jurisdiction": rs.jurisdiction,
+        "version": rs.version,
+        "lineage": list(rs.lineage),
+        "digest": rs.digest,
+        "parameters": {
+            name: {
+                "values": [
+                    {"since": None if d.year == 1 else d.isoformat(), "value": _jsonable(v), "source": s}
+                    for d, v, s in p.values
+                ],
+                "unit": p.unit,
+                "description": p.description,
+                "source": p.source,
+                "confidence": p.confidence,
+                "defined_in": p.defined_in,
+            }
+            for name, p in rs.parameters.items()
+        },
+        "rules": [{**r.source, "defined_in": r.defined_in} for r in rs.rules],
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def ruleset_text(rs: RuleSet, lang: str = "da") -> str:
+    """A resolved rule set for reading in a terminal."""
+    lines = [f"{rs.id} {rs.version} — {rs.title.get(lang)}", f"lineage: {' → '.join(rs.lineage)}", ""]
+    lines.append("Parameters:")
+    for name, p in rs.parameters.items():
+        dated = ", ".join(
+            (f"{v} from {d.isoformat()}" if d.year > 1 else str(v)) for d, v, _ in p.values
+        )
+        conf = f" [{p.confidence}]" if p.confidence else ""
+        lines.append(f"  {name} = {dated} {p.unit}{conf}")
+        lines.append(f"      {p.description}")
+        lines.append(f"      source: {p.source.strip()}")
+    lines.append("")
+    lines.append("Rules:")
+    for r in rs.rules:
+        lines.append(f"  {r.id} ({r.subject}) — {r.title.get(lang)}")
+        src = r.source
+        if src.get("applies"):
+            lines.append(f"      applies:   {src['applies'].strip()}")
+        for name, expr in src.get("let", {}).items():
+            lines.append(f"      let {name} = {expr.strip()}")
+        lines.append(f"      condition: {src['condition'].strip()}  (else {r.severity})")
+        for key in ("warning", "due"):
+            if src.get(key):
+                lines.append(f"      {key}: {src[key].strip()}")
+        lines.append(f"      clause: {r.clause}; reference: {r.reference}")
+    return "\n".join(lines) + "\n"
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write a file via a temporary file and rename, so a crash never leaves half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise

@@ -1,0 +1,205 @@
+"""The command line: a thin skin over the library. Each command calls one library function.
+
+Exit codes: 0 no violation · 1 the rules found a violation · 2 the input, the rules or the command
+line could not be used · 3 an internal error (a bug; please report it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from ._check import check as run_check
+from ._output import check_text, ruleset_json, ruleset_text, to_json, write_atomic
+from ._rules import list_bundled, load_ruleset, resolve_ref
+from .errors import ProcurekitError
+
+EXIT_OK, EXIT_VIOLATION, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class InputError(click.ClickException):
+    """A ProcurekitError shown as one line, exit code 2."""
+
+    exit_code = EXIT_INPUT
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ProcurekitError as exc:
+            raise InputError(str(exc)) from None
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except MemoryError:
+            click.echo("Error: out of memory", err=True)
+            ctx.exit(EXIT_INTERNAL)
+        except Exception as exc:  # a bug: one line, never a traceback
+            click.echo(f"Error: internal error ({type(exc).__name__}: {exc}); please report it", err=True)
+            ctx.exit(EXIT_INTERNAL)
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date (YYYY-MM-DD)") from None
+
+
+def as_of_option(func: F) -> F:
+    """--as-of DATE, shared by the commands that evaluate rules."""
+    return click.option(
+        "--as-of",
+        callback=_date,
+        metavar="DATE",
+        help="Check as of this day (YYYY-MM-DD). Default: today, or the contract's end if earlier.",
+    )(func)
+
+
+def lang_option(func: F) -> F:
+    """--lang da|en, shared by commands that write texts."""
+    return click.option(
+        "--lang", type=click.Choice(["da", "en"]), default="da", show_default=True, help="Language of messages."
+    )(func)
+
+
+def rules_option(func: F) -> F:
+    """--rules ID|PATH, shared by commands that take a rule set."""
+    return click.option(
+        "--rules", "rules", metavar="ID|PATH", help="Rule set to use instead of the one contract.yaml names."
+    )(func)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="procurekit")
+def cli() -> None:
+    """procurekit: social-clause public procurement as rules as code.
+
+    \b
+    Example:
+        procurekit check examples/ikast-brande
+    """
+
+
+@cli.command()
+@click.argument("dataset", type=click.Path(file_okay=False, path_type=Path))
+@rules_option
+@as_of_option
+@click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--all", "include_ok", is_flag=True, help="Also list ok findings.")
+@click.option(
+    "--engine", type=click.Choice(["durable", "python"]), default="durable", show_default=True,
+    help="durable_rules, or the plain-Python evaluator of the same rules (faster for bulk runs).",
+)
+@lang_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE (atomically).")
+def check(
+    dataset: Path,
+    rules: str | None,
+    as_of: dt.date | None,
+    format_: str,
+    include_ok: bool,
+    engine: str,
+    lang: str,
+    output: Path | None,
+) -> None:
+    """Check a contract dataset against its rule set.
+
+    Exit code 0 when there is no violation, 1 when there is, 2 when the input or the rules could not
+    be used.
+
+    \b
+    Example:
+        procurekit check examples/ikast-brande --as-of 2018-06-30 --format json
+    """
+    result = run_check(dataset, rules, as_of=as_of, engine=engine, lang=lang, explain_ok=include_ok)
+    if format_ == "json":
+        text = to_json(result.to_json(include_ok=include_ok))
+    else:
+        text = check_text(result, include_ok=include_ok)
+    _emit(text, output)
+    sys.exit(EXIT_VIOLATION if result.has_violation else EXIT_OK)
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomic(output, text)
+        click.echo(f"wrote {output}", err=True)
+
+
+@cli.group(cls=_Group)
+def rules() -> None:
+    """List, show and validate rule sets.
+
+    \b
+    Example:
+        procurekit rules show ikast-brande
+    """
+
+
+@rules.command(name="list")
+@click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def list_rules(format_: str) -> None:
+    """List the bundled rule sets.
+
+    \b
+    Example:
+        procurekit rules list --format json
+    """
+    items = []
+    for path in list_bundled():
+        rs = load_ruleset(path)
+        items.append({"id": rs.id, "version": rs.version, "extends": list(rs.lineage[:-1]),
+                      "rules": len(rs.rules), "title": rs.title.da})
+    if format_ == "json":
+        click.echo(to_json(items), nl=False)
+        return
+    for it in items:
+        parent = f" (extends {it['extends'][-1]})" if it["extends"] else ""
+        click.echo(f"{it['id']:<20} {it['version']:<8} {it['rules']:>3} rules  {it['title']}{parent}")
+
+
+@rules.command()
+@click.argument("ref", metavar="ID|PATH")
+@click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@lang_option
+def show(ref: str, format_: str, lang: str) -> None:
+    """Show a rule set after inheritance: parameters with sources, and rules.
+
+    \b
+    Example:
+        procurekit rules show ikast-brande --format json
+    """
+    rs = load_ruleset(resolve_ref(ref))
+    click.echo(to_json(ruleset_json(rs)) if format_ == "json" else ruleset_text(rs, lang), nl=False)
+
+
+@rules.command()
+@click.argument("path", metavar="PATH")
+def validate(path: str) -> None:
+    """Validate a rule-set file; print every problem, one line each, with file and line.
+
+    \b
+    Example:
+        procurekit rules validate rules/ikast-brande.yaml
+    """
+    rs = load_ruleset(resolve_ref(path))
+    click.echo(f"{rs.path}: ok ({rs.id} {rs.version}, {len(rs.rules)} rules, {len(rs.parameters)} parameters)")
+
+
+def main() -> None:
+    """Entry point for `python -m procurekit`."""
+    cli(prog_name="procurekit")
+
+

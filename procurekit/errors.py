@@ -1,0 +1,64 @@
+"""The error hierarchy. Every error procurekit raises on purpose is a `ProcurekitError`.
+
+The CLI turns each into one line on stderr and exit code 2; the library never prints or exits.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ProcurekitError",
+    "RuleFileError",
+    "RuleSetErrors",
+    "DatasetError",
+    "EngineError",
+    "UnknownRuleSetError",
+]
+
+
+class ProcurekitError(Exception):
+    """Base class: input or rules that procurekit cannot use (exit code 2)."""
+
+
+class RuleFileError(ProcurekitError):
+    """One problem in a rule-set file, located by file and line."""
+
+    def __init__(self, path: object, line: int | None, message: str) -> None:
+        self.path = str(path)
+        self.line = line
+        self.message = message
+        where = f"{self.path}:{line}" if line else self.path
+        super().__init__(f"{where}: {message}")
+
+
+class RuleSetErrors(ProcurekitError):
+    """Several problems found in one validation run; `errors` holds each one."""
+
+    def __init__(self, errors: list[RuleFileError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+class UnknownRuleSetError(ProcurekitError):
+    """A rule-set id that is neither bundled nor a readable file."""
+
+
+class DatasetError(ProcurekitError):
+    """One problem in a contract dataset, located by file, row and column."""
+
+    def __init__(
+        self, path: object, message: str, row: int | None = None, column: str | None = None
+    ) -> None:
+        self.path = str(path)
+        self.row = row
+        self.column = column
+        self.message = message
+        where = self.path
+        if row is not None:
+            where += f": row {row}"
+        if column is not None:
+            where += f", column {column}" if row is not None else f": column {column}"
+        super().__init__(f"{where}: {message}")
+
+
+class EngineError(ProcurekitError):
+    """The rules engine failed or timed out; no verdicts were produced."""
