@@ -215,10 +215,11 @@ def _decode(path: Path, raw: bytes) -> str:
         raise DatasetError(path, f"not UTF-8 or Windows-1252 text (byte {exc.start})") from None
 
 
-def _read_table(
-    path: Path, columns: dict[str, Callable[[str], Any]], required: tuple[str, ...]
-) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield (row number, parsed cells) for each data row, validating the header first."""
+RawRows = Iterator[tuple[int, list[str]]]
+
+
+def _csv_rows(path: Path) -> tuple[list[str], RawRows, bool]:
+    """Open a CSV file: its header, an iterator of (row number, cells), and whether decimals use ','."""
     global _csv_limit_set
     if not _csv_limit_set:
         csv.field_size_limit(MAX_CELL * 10)
@@ -235,12 +236,37 @@ def _read_table(
         raise DatasetError(path, "file is empty; expected a header row")
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    decimal_comma = delimiter == ";"
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        header = [h.strip() for h in next(reader)]
+        header = next(reader)
     except csv.Error as exc:
         raise DatasetError(path, f"unreadable header ({exc})", row=1) from None
+
+    def rows() -> RawRows:
+        row = 1
+        try:
+            for cells in reader:
+                row += 1
+                yield row, cells
+        except csv.Error as exc:
+            raise DatasetError(path, f"malformed CSV ({exc})", row=row + 1) from None
+
+    return header, rows(), delimiter == ";"
+
+
+#: Opens a table file: returns (header, rows, decimal_comma). `_excel.py` adds one for .xlsx sheets.
+TableOpener = Callable[[Path], tuple[list[str], RawRows, bool]]
+
+
+def _read_table(
+    path: Path,
+    columns: dict[str, Callable[[str], Any]],
+    required: tuple[str, ...],
+    opener: TableOpener = _csv_rows,
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield (row number, parsed cells) for each data row, validating the header first."""
+    raw_header, raw_rows, decimal_comma = opener(path)
+    header = [h.strip() for h in raw_header]
     for i, name in enumerate(header):
         if looks_like_cpr(name):
             raise DatasetError(path, "looks like a CPR number; use a pseudonym", row=1, column=str(i + 1))
@@ -259,34 +285,27 @@ def _read_table(
     parsers = [(name, columns[name]) for name in header]
     if decimal_comma:
         parsers = [(n, _number(True) if p is _NUMBER else p) for n, p in parsers]
-    row = 1
-    try:
-        for cells in reader:
-            row += 1
-            if not cells or all(not c.strip() for c in cells):
-                continue
-            if len(cells) != len(header):
+    for row, cells in raw_rows:
+        if not cells or all(not c.strip() for c in cells):
+            continue
+        if len(cells) != len(header):
+            raise DatasetError(path, f"expected {len(header)} fields, found {len(cells)}", row=row)
+        out: dict[str, Any] = {}
+        for (name, parse), cell in zip(parsers, cells):
+            value = cell.strip()
+            if looks_like_cpr(value):
                 raise DatasetError(
-                    path, f"expected {len(header)} fields, found {len(cells)}", row=row
+                    path, "looks like a CPR number; use a pseudonym (value not shown)", row, name
                 )
-            out: dict[str, Any] = {}
-            for (name, parse), cell in zip(parsers, cells):
-                value = cell.strip()
-                if looks_like_cpr(value):
-                    raise DatasetError(
-                        path, "looks like a CPR number; use a pseudonym (value not shown)", row, name
-                    )
-                if len(value) > MAX_CELL:
-                    raise DatasetError(path, f"cell longer than {MAX_CELL} characters", row, name)
-                try:
-                    out[name] = parse(value)
-                except _Cell as exc:
-                    raise DatasetError(path, str(exc), row, name) from None
-            for name in columns:
-                out.setdefault(name, None)
-            yield row, out
-    except csv.Error as exc:
-        raise DatasetError(path, f"malformed CSV ({exc})", row=row + 1) from None
+            if len(value) > MAX_CELL:
+                raise DatasetError(path, f"cell longer than {MAX_CELL} characters", row, name)
+            try:
+                out[name] = parse(value)
+            except _Cell as exc:
+                raise DatasetError(path, str(exc), row, name) from None
+        for name in columns:
+            out.setdefault(name, None)
+        yield row, out
 
 
 _NUMBER = _number(False)

@@ -203,3 +203,6 @@ def main() -> None:
     cli(prog_name="procurekit")
 
 
+
+
+# Command modules register themselves on `cli` / `rules` when imported (one line each, at the end).
