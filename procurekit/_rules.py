@@ -270,7 +270,10 @@ class _Loader:
         if path in chain:
             names = " -> ".join(p.stem for p in (*chain, path))
             raise RuleSetErrors([RuleFileError(chain[-1], None, f"extends cycle: {names}")])
-        data, lines = load_yaml(path)
+        try:
+            data, lines = load_yaml(path)
+        except RuleFileError as exc:
+            raise RuleSetErrors([exc]) from None
         if not isinstance(data, dict):
             raise RuleSetErrors([RuleFileError(path, 1, "a rule set must be a mapping")])
         try:

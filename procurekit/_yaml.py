@@ -18,6 +18,9 @@ MAX_NODES = 200_000
 MAX_BYTES = 5 * 1024 * 1024
 
 Loc = tuple[Any, ...]
+_SAFE_TAGS = {
+    f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
+}
 
 
 class LineMap(dict[Loc, int]):
@@ -84,6 +87,8 @@ def _convert(
     if counter[0] > MAX_NODES:
         raise RuleFileError(path, node.start_mark.line + 1, "document expands to too many nodes")
     lines.setdefault(loc, node.start_mark.line + 1)
+    if node.tag not in _SAFE_TAGS:
+        raise RuleFileError(path, node.start_mark.line + 1, f"unsupported YAML tag '{node.tag}'")
     if isinstance(node, yaml.MappingNode):
         ctor.flatten_mapping(node)
         out: dict[Any, Any] = {}
