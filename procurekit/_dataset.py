@@ -403,21 +403,21 @@ def read_contract(path: Path) -> Contract:
     try:
         data, lines = load_yaml(path)
     except RuleFileError as exc:
-        raise DatasetError(path, exc.message, row=exc.line) from None
+        raise DatasetError(path, exc.message, line=exc.line) from None
     if not isinstance(data, dict):
         raise DatasetError(path, "must be a mapping of contract_id, municipality, supplier, ruleset, start, end")
     for key, value in data.items():
         if isinstance(value, str) and looks_like_cpr(value):
-            raise DatasetError(path, "looks like a CPR number (value not shown)", lines.line_of((key,)), str(key))
+            raise DatasetError(path, f"{key}: looks like a CPR number (value not shown)", line=lines.line_of((key,)))
     try:
         contract = Contract.model_validate(data)
     except ValidationError as exc:
         e = exc.errors()[0]
         loc = tuple(e["loc"])
         field = ".".join(str(p) for p in loc) or "contract"
-        raise DatasetError(path, f"{field}: {e['msg']}", row=lines.line_of(loc)) from None
+        raise DatasetError(path, f"{field}: {e['msg']}", line=lines.line_of(loc)) from None
     if contract.end < contract.start:
-        raise DatasetError(path, "end is before start", row=lines.line_of(("end",)), column="end")
+        raise DatasetError(path, "end: end is before start", line=lines.line_of(("end",)))
     return contract
 
 

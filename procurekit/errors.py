@@ -46,13 +46,18 @@ class DatasetError(ProcurekitError):
     """One problem in a contract dataset, located by file, row and column."""
 
     def __init__(
-        self, path: object, message: str, row: int | None = None, column: str | None = None
+        self,
+        path: object,
+        message: str,
+        row: int | None = None,
+        column: str | None = None,
+        line: int | None = None,
     ) -> None:
         self.path = str(path)
         self.row = row
         self.column = column
         self.message = message
-        where = self.path
+        where = self.path if line is None else f"{self.path}:{line}"
         if row is not None:
             where += f": row {row}"
         if column is not None:
