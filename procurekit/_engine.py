@@ -232,7 +232,7 @@ class DurableEngine:
     """durable_rules behind a lock, with compiled rulesets cached and unloaded on eviction."""
 
     name = "durable"
-    BATCH = 200
+    BATCH = 1000
     CACHE = 32
 
     def __init__(self) -> None:
@@ -255,7 +255,12 @@ class DurableEngine:
         hits = self._hits
 
         def record(c: Any) -> None:
-            hits.append((rule_name, c.m["id"]))
+            # With "cap", one call carries every match of the batch as a list.
+            matched = c.m
+            if isinstance(matched, list):
+                hits.extend((rule_name, m["id"]) for m in matched)
+            else:
+                hits.append((rule_name, matched["id"]))
 
         return record
 
@@ -271,12 +276,17 @@ class DurableEngine:
         for i, rp in enumerate(plan.rules):
             for j, (_, tree) in enumerate(rp.outcomes):
                 rule_name = f"r{i}_{j}"
-                definition[rule_name] = {"all": [{"m": comp.cond(tree)}], "run": self._recorder(rule_name)}
+                definition[rule_name] = {
+                    "all": [{"m": comp.cond(tree)}],
+                    "cap": self.BATCH,
+                    "run": self._recorder(rule_name),
+                }
                 index[rule_name] = (i, j)
         # Sentinel: every fact is handled, so a batch never raises MessageNotHandledException.
         definition["sentinel"] = {
             "all": [{"m": {"$ex": {"kind": 1}}}],
             "pri": 1_000_000,
+            "cap": self.BATCH,
             "run": lambda c: None,
         }
         try:

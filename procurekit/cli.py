@@ -1,7 +1,7 @@
 """The command line: a thin skin over the library. Each command calls one library function.
 
 Exit codes: 0 no violation · 1 the rules found a violation · 2 the input, the rules or the command
-line could not be used · 3 an internal error (a bug; please report it).
+line could not be used · 3 the rules engine crashed or timed out, or an internal error (a bug).
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from ._check import check as run_check
-from ._output import check_text, ruleset_json, ruleset_text, to_json, write_atomic
+from ._batch import DEFAULT_TIMEOUT, Job, find_datasets, register_json, run_jobs
+from ._output import ruleset_json, ruleset_text, to_json, write_atomic
 from ._rules import list_bundled, load_ruleset, resolve_ref
-from .errors import ProcurekitError
+from .errors import EngineError, ProcurekitError
 
 EXIT_OK, EXIT_VIOLATION, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 F = TypeVar("F", bound=Callable[..., Any])
@@ -34,6 +34,9 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except EngineError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(EXIT_INTERNAL)
         except ProcurekitError as exc:
             raise InputError(str(exc)) from None
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
@@ -102,6 +105,11 @@ def cli() -> None:
 )
 @lang_option
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE (atomically).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Worker processes for a register. Default: CPUs.")
+@click.option(
+    "--timeout", type=click.FloatRange(0), default=DEFAULT_TIMEOUT, show_default=True,
+    help="Seconds the rules engine may take in all; 0 = no limit.",
+)
 def check(
     dataset: Path,
     rules: str | None,
@@ -111,23 +119,30 @@ def check(
     engine: str,
     lang: str,
     output: Path | None,
+    jobs: int | None,
+    timeout: float,
 ) -> None:
-    """Check a contract dataset against its rule set.
+    """Check a contract dataset (or a folder of them, a register) against its rule set.
 
     Exit code 0 when there is no violation, 1 when there is, 2 when the input or the rules could not
-    be used.
+    be used, 3 when the rules engine crashed or timed out.
 
     \b
     Example:
         procurekit check examples/ikast-brande --as-of 2018-06-30 --format json
     """
-    result = run_check(dataset, rules, as_of=as_of, engine=engine, lang=lang, explain_ok=include_ok)
-    if format_ == "json":
-        text = to_json(result.to_json(include_ok=include_ok))
+    paths = find_datasets(dataset)
+    job_list = [Job(p, rules, as_of, engine, lang, include_ok, format_ == "text") for p in paths]
+    results = run_jobs(job_list, workers=jobs, timeout=timeout)
+    if len(paths) == 1 and (dataset / "contract.yaml").is_file():
+        doc: Any = results[0]["json"]
+        texts = [results[0]["text"]]
     else:
-        text = check_text(result, include_ok=include_ok)
+        doc = register_json(dataset, results)
+        texts = [r["text"] for r in results]
+    text = to_json(doc) if format_ == "json" else "\n".join(t for t in texts if t)
     _emit(text, output)
-    sys.exit(EXIT_VIOLATION if result.has_violation else EXIT_OK)
+    sys.exit(EXIT_VIOLATION if any(r["violation"] for r in results) else EXIT_OK)
 
 
 def _emit(text: str, output: Path | None) -> None:
