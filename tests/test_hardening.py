@@ -1,0 +1,118 @@
+"""Hardening: crashes and hangs in the engine, malformed input fuzzing, no CPR number in any output."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from helpers import PARTICIPANT_COLUMNS, make_dataset, participant
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from procurekit._dataset import looks_like_cpr
+from procurekit.cli import cli
+
+CPR_SHAPE = re.compile(r"(?<!\d)\d{6}-?\d{4}(?!\d)")
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_engine_crash_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import procurekit._check as check_module
+
+    monkeypatch.setattr(check_module, "check", lambda *a, **k: os.kill(os.getpid(), signal.SIGSEGV))
+    ds = make_dataset(tmp_path / "ds", [participant("A")])
+    out = tmp_path / "out.json"
+    code, stdout, err = invoke("check", str(ds), "-o", str(out))
+    assert code == 3
+    assert err == f"Error: {ds}: the rules engine crashed in its worker process; nothing was written\n"
+    assert not out.exists() and stdout == ""
+
+
+def test_engine_hang_times_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import procurekit._check as check_module
+
+    monkeypatch.setattr(check_module, "check", lambda *a, **k: time.sleep(60))
+    ds = make_dataset(tmp_path / "ds", [participant("A")])
+    start = time.monotonic()
+    code, _, err = invoke("check", str(ds), "--timeout", "1")
+    assert time.monotonic() - start < 15
+    assert code == 3
+    assert err == f"Error: {ds}: the rules engine did not finish within 1 s; nothing was written\n"
+
+
+def test_register_of_contracts_matches_single_runs(tmp_path: Path) -> None:
+    reg = tmp_path / "register"
+    make_dataset(reg / "a", [participant("A", years_on_benefits=1)], contract_id="A")
+    make_dataset(reg / "b", [participant("B")], contract_id="B")
+    code, out, _ = invoke("check", str(reg), "--as-of", "2017-03-01", "--format", "json", "-j", "2")
+    assert code == 1
+    import json
+
+    doc = json.loads(out)
+    assert doc["contracts"] == 2
+    assert [c["contract"] for c in doc["checks"]] == ["A", "B"]
+    single = json.loads(invoke("check", str(reg / "a"), "--as-of", "2017-03-01", "--format", "json")[1])
+    assert doc["checks"][0] == single
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["0102031234", "010203-1234", "abc 311299-9999 xyz", "P-280584-4433"],
+)
+def test_cpr_shapes_are_recognised(text: str) -> None:
+    assert looks_like_cpr(text)
+
+
+@pytest.mark.parametrize("text", ["P-0001", "2017-01-01", "12.5", "IB-RENG-2016", "3213991234"])
+def test_non_cpr_values_pass(text: str) -> None:
+    assert not looks_like_cpr(text)
+
+
+cells = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(["", "-1", "nan", "inf", "1e999", "2017-02-30", "ja", "TRUE", "010203-1234", "0102031234",
+                     "x" * 2000, "completed", "2017-01-01", "5,5", "\x00", '"', "a;b", "ordinary"]),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(cells, min_size=8, max_size=11), min_size=1, max_size=4),
+       sep=st.sampled_from([",", ";"]))
+def test_fuzzed_rows_never_crash_or_echo_a_cpr(tmp_path_factory, rows: list[list[str]], sep: str) -> None:
+    ds = make_dataset(tmp_path_factory.mktemp("fz") / "ds", [participant("A")])
+    lines = [sep.join(PARTICIPANT_COLUMNS)]
+    for row in rows:
+        lines.append(sep.join('"' + c.replace('"', '""') + '"' if (sep in c or '"' in c or "\n" in c) else c
+                              for c in row))
+    (ds / "participants.csv").write_bytes(("\n".join(lines) + "\n").encode("utf-8", "surrogatepass"))
+    target = ds.parent / "out.json"
+    result = CliRunner().invoke(cli, ["check", str(ds), "--as-of", "2018-01-01", "--format", "json",
+                                      "-o", str(target)])
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.exit_code in (0, 1, 2), result.output
+    text = result.stdout + result.stderr
+    assert "Traceback" not in text
+    if result.exit_code == 2:
+        assert not target.exists()
+        assert len(result.stderr.strip().splitlines()) == 1
+    if target.exists():
+        text += target.read_text(encoding="utf-8")
+    assert not looks_like_cpr(text)
+
+
+def test_demo_outputs_hold_no_cpr(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parents[1] / "examples" / "ikast-brande"
+    for fmt in ("text", "json"):
+        code, out, err = invoke("check", str(example), "--all", "--format", fmt)
+        assert code == 1
+        assert not looks_like_cpr(out + err)
+        assert not CPR_SHAPE.search(out)
