@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
 from . import _expr as ex
 from ._dataset import Dataset, read_dataset
 from ._engine import Plan, get_engine, make_plan
@@ -228,13 +231,14 @@ def _display(value: Any, kind: str | None) -> Any:
 
 
 def _text(value: Any, kind: str | None, lang: str) -> str:
-    """A value as it appears in a message (Danish decimal comma for da)."""
-    shown = _display(value, kind)
-    if shown is None:
+    """A value as it appears in a message: "3. maj 2018", "12.326,5" in Danish; "3 May 2018" in English."""
+    if value is None:
         return "–" if lang == "da" else "none"
-    if isinstance(shown, bool):
-        return ("ja" if shown else "nej") if lang == "da" else ("yes" if shown else "no")
-    if isinstance(shown, float):
-        text = f"{shown:.2f}".rstrip("0").rstrip(".")
-        return text.replace(".", ",") if lang == "da" else text
-    return str(shown)
+    if kind == ex.DATE:
+        day = dt.date.fromordinal(int(value))
+        return format_date(day, "d. MMMM y" if lang == "da" else "d MMMM y", locale=lang)
+    if isinstance(value, bool):
+        return ("ja" if value else "nej") if lang == "da" else ("yes" if value else "no")
+    if isinstance(value, (int, float)):
+        return format_decimal(round(value, 2), locale=lang)
+    return str(value)
