@@ -203,6 +203,8 @@ def _show(text: str) -> str:
 
 
 def _decode(path: Path, raw: bytes) -> str:
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise DatasetError(path, "UTF-16 text; save the file as CSV UTF-8")
     if b"\x00" in raw:
         raise DatasetError(path, "binary file (contains NUL bytes); expected CSV text")
     try:

@@ -1,0 +1,98 @@
+"""Regenerate the bad-input corpus (each folder: a dataset with one problem + expected.txt).
+
+    python tests/corpus/make_corpus.py
+
+expected.txt holds the exact stderr line (with `{DS}` for the dataset folder); tests/test_corpus.py
+runs `procurekit check` on every folder and demands that line and exit code 2.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+HERE = Path(__file__).parent
+CONTRACT = ("contract_id: C-1\nmunicipality: Testrup Kommune\nsupplier: Rengøring A/S\n"
+            "ruleset: ikast-brande\nstart: 2017-01-01\nend: 2019-12-31\n")
+P_HEAD = ("participant_id,years_on_benefits,enrolled_on,left_on,exit_reason,met_stability,met_efficiency,"
+          "met_quality,job_offer_on,job_offer_terms\n")
+P_OK = "P1,6,2017-01-02,,,,,,,\nP2,7.5,2017-02-01,2018-01-31,completed,true,true,true,2018-02-05,ordinary\n"
+H_HEAD = "participant_id,month,praktik_hours,subsidised_hours,ordinary_hours\n"
+
+CASES: dict[str, tuple[dict[str, bytes], str]] = {
+    "truncated-participants": (
+        {"participants.csv": (P_HEAD + P_OK + "P3,6,2017-0").encode()},
+        "{DS}/participants.csv: row 4: expected 10 fields, found 3"),
+    "utf16-participants": (
+        {"participants.csv": (P_HEAD + P_OK).encode("utf-16")},
+        "{DS}/participants.csv: UTF-16 text; save the file as CSV UTF-8"),
+    "binary-participants": (
+        {"participants.csv": b"PK\x03\x04\x00\x00binary"},
+        "{DS}/participants.csv: binary file (contains NUL bytes); expected CSV text"),
+    "latin1-bad-id": (
+        {"participants.csv": (P_HEAD + "Søren,6,2017-01-02,,,,,,,\n").encode("cp1252")},
+        "{DS}/participants.csv: row 2, column participant_id: 'Søren' is not a pseudonym"
+        " (letters, digits, . _ -; at most 64)"),
+    "semicolon-bad-decimal": (
+        {"participants.csv": (P_HEAD.replace(",", ";") + "P1;6,5,1;2017-01-02;;;;;;;\n").encode()},
+        "{DS}/participants.csv: row 2, column years_on_benefits: '6,5,1' is not a number"),
+    "duplicate-ids": (
+        {"participants.csv": (P_HEAD + P_OK + "P1,6,2017-03-01,,,,,,,\n").encode()},
+        "{DS}/participants.csv: row 4, column participant_id: participant_id 'P1' already on row 2"),
+    "left-before-enrolled": (
+        {"participants.csv": (P_HEAD + "P1,6,2017-05-01,2017-04-30,dropped_out,,,,,\n").encode()},
+        "{DS}/participants.csv: row 2, column left_on: left_on is before enrolled_on"),
+    "hours-outside-course": (
+        {"hours.csv": (H_HEAD + "P2,2018-02,10,0,0\n").encode()},
+        "{DS}/hours.csv: row 2, column month: 2018-02 is outside P2's course (2017-02 to 2018-01)"),
+    "hours-nan": (
+        {"hours.csv": (H_HEAD + "P1,2017-02,NaN,0,0\n").encode()},
+        "{DS}/hours.csv: row 2, column praktik_hours: 'NaN' is not a finite number"),
+    "hours-negative": (
+        {"hours.csv": (H_HEAD + "P1,2017-02,10,-2.5,0\n").encode()},
+        "{DS}/hours.csv: row 2, column subsidised_hours: -2.5 is negative"),
+    "hours-duplicate-month": (
+        {"hours.csv": (H_HEAD + "P1,2017-02,10,0,0\nP1,2017-02,5,0,0\n").encode()},
+        "{DS}/hours.csv: row 3, column month: P1 2017-02 already on row 2"),
+    "huge-cell": (
+        {"participants.csv": (P_HEAD + ",".join(["P1", "6", "2017-01-02", "", "", "", "", "x" * 5000, "", ""])
+                              + "\n").encode()},
+        "{DS}/participants.csv: row 2, column met_quality: cell longer than 1000 characters"),
+    "huge-field": (
+        {"participants.csv": (P_HEAD + '"' + "x" * 20000 + '",6,2017-01-02,,,,,,,\n').encode()},
+        "{DS}/participants.csv: row 2: malformed CSV (field larger than field limit (10000))"),
+    "unclosed-quote": (
+        {"participants.csv": (P_HEAD + 'P1,"6,2017-01-02,,,,,,,\n').encode()},
+        "{DS}/participants.csv: row 2: malformed CSV (unexpected end of data)"),
+    "empty-participants": ({"participants.csv": b""}, "{DS}/participants.csv: file is empty; expected a header row"),
+    "cpr-in-hours": (
+        {"hours.csv": (H_HEAD + "1203851234,2017-02,10,0,0\n").encode()},
+        "{DS}/hours.csv: row 2, column participant_id: looks like a CPR number; use a pseudonym (value not shown)"),
+    "contract-end-before-start": (
+        {"contract.yaml": CONTRACT.replace("end: 2019-12-31", "end: 2016-12-31").encode()},
+        "{DS}/contract.yaml:6: end: end is before start"),
+    "contract-yaml-bomb": (
+        {"contract.yaml": ("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+            f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]\n" for i in range(1, 9))).encode()},
+        "{DS}/contract.yaml:1: document expands to too many nodes"),
+    "ruleset-cycle": (
+        {"contract.yaml": CONTRACT.replace("ruleset: ikast-brande", "ruleset: a.yaml").encode(),
+         "a.yaml": b"id: a\ntitle: {da: a, en: a}\nextends: b.yaml\n",
+         "b.yaml": b"id: b\ntitle: {da: b, en: b}\nextends: a.yaml\n"},
+        "{DS}/b.yaml: extends cycle: a -> b -> a"),
+}
+
+
+def main() -> None:
+    for name, (files, expected) in CASES.items():
+        folder = HERE / name
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        base = {"contract.yaml": CONTRACT.encode(), "participants.csv": (P_HEAD + P_OK).encode()}
+        for fname, data in {**base, **files}.items():
+            (folder / fname).write_bytes(data)
+        (folder / "expected.txt").write_text(expected + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
