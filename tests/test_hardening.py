@@ -116,3 +116,28 @@ def test_demo_outputs_hold_no_cpr(tmp_path: Path) -> None:
         assert code == 1
         assert not looks_like_cpr(out + err)
         assert not CPR_SHAPE.search(out)
+
+
+def test_failed_or_interrupted_run_leaves_the_old_report_intact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from procurekit import _output
+
+    ds = make_dataset(tmp_path / "ds", [participant("A")])
+    target = tmp_path / "report.json"
+    target.write_text("old report\n", encoding="utf-8")
+    (ds / "participants.csv").write_text("broken\n", encoding="utf-8")
+    code, _, _ = invoke("check", str(ds), "-o", str(target))
+    assert code == 2
+    assert target.read_text(encoding="utf-8") == "old report\n"
+
+    make_dataset(ds, [participant("A")])
+
+    def interrupted(src: str, dst: str) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_output.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        _output.write_atomic(target, "new report\n")
+    assert target.read_text(encoding="utf-8") == "old report\n"
+    assert [p.name for p in tmp_path.iterdir() if p.is_file()] == ["report.json"]
