@@ -16,17 +16,23 @@ _LABEL = {
     "da": {"violation": "OVERTRÆDELSE", "warning": "ADVARSEL", "due": "FORFALDER", "ok": "OK"},
     "en": {"violation": "VIOLATION", "warning": "WARNING", "due": "DUE", "ok": "OK"},
 }
+_WORDS = {
+    "da": {"as_of": "opgjort pr.", "summary": "Resumé", "not_evaluated": "Ikke vurderet",
+           "violation": "overtrædelser", "warning": "advarsler", "due": "forfaldne", "ok": "ok"},
+    "en": {"as_of": "as of", "summary": "Summary", "not_evaluated": "Not evaluated",
+           "violation": "violations", "warning": "warnings", "due": "due", "ok": "ok"},
+}
 
 
 def check_text(result: CheckResult, include_ok: bool = False) -> str:
     """A readable report of a check, grouped by rule."""
     lang = result.lang
     rs = result.ruleset
-    labels = _LABEL[lang]
+    labels, words = _LABEL[lang], _WORDS[lang]
     lines = [
-        f"{result.dataset.contract.contract_id} · {rs.id} {rs.version} · as of {result.as_of.isoformat()}"
-        f" · engine {result.engine}",
-        "Summary: " + ", ".join(f"{n} {v}" for v, n in result.summary.items()),
+        f"{result.dataset.contract.contract_id} · {rs.id} {rs.version} · {words['as_of']} "
+        f"{result.as_of.isoformat()} · engine {result.engine}",
+        f"{words['summary']}: " + ", ".join(f"{words[v]} {n}" for v, n in result.summary.items()),
         "",
     ]
     by_rule: dict[str, list[Finding]] = defaultdict(list)
@@ -39,7 +45,7 @@ def check_text(result: CheckResult, include_ok: bool = False) -> str:
         counts: dict[str, int] = defaultdict(int)
         for f in found:
             counts[f.verdict] += 1
-        tally = ", ".join(f"{n} {v}" for v, n in counts.items())
+        tally = ", ".join(f"{words[v]} {n}" for v, n in counts.items())
         lines.append(f"{rule.id} — {rule.title.get(lang)} [{tally}]")
         shown = [f for f in found if include_ok or f.verdict != "ok"]
         width = max((len(f.subject) for f in shown), default=0)
@@ -47,7 +53,7 @@ def check_text(result: CheckResult, include_ok: bool = False) -> str:
             lines.append(f"  {labels[f.verdict]:<12} {f.subject:<{width}}  {f.message}")
         lines.append("")
     if result.not_evaluated:
-        lines.append("Not evaluated:")
+        lines.append(f"{words['not_evaluated']}:")
         for n in result.not_evaluated:
             lines.append(f"  {n.rule}" + (f" {n.subject}" if n.subject else "") + f": {n.reason}")
         lines.append("")
