@@ -1,5 +1,8 @@
 # Set-up contract: from nothing but Python 3.11/3.12 and a C compiler (durable_rules builds a C extension).
-PYTHON ?= $(shell command -v python3.12 || command -v python3.11 || command -v python3)
+# The first interpreter that really runs and is 3.11 or 3.12 (pyenv shims may exist but not run).
+PYTHON ?= $(shell for p in python3 python3.12 python3.11; do \
+	$$p -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] < (3, 13))' >/dev/null 2>&1 \
+	&& { echo $$p; break; }; done)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -7,7 +10,7 @@ STAMP  := $(VENV)/.installed
 .PHONY: install demo test bench clean
 
 $(STAMP): pyproject.toml
-	$(PYTHON) -c 'import sys; assert (3, 11) <= sys.version_info[:2] < (3, 13), "procurekit needs Python 3.11 or 3.12 (durable_rules does not import on 3.13)"'
+	@test -n "$(PYTHON)" || { echo "procurekit needs Python 3.11 or 3.12 (durable_rules does not import on 3.13)"; exit 2; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
 	$(BIN)/python -m pip install --quiet -e . --group dev
