@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor, TimeoutError as FutureTimeout
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,7 +89,7 @@ def run_jobs(jobs: list[Job], workers: int | None = None, timeout: float = DEFAU
         futures = [pool.submit(run_job, job) for job in jobs]
         results = []
         deadline = None if not timeout else _now() + timeout
-        for job, future in zip(jobs, futures):
+        for job, future in zip(jobs, futures, strict=True):
             left = None if deadline is None else max(0.0, deadline - _now())
             try:
                 results.append(future.result(timeout=left))
@@ -104,7 +105,7 @@ def run_jobs(jobs: list[Job], workers: int | None = None, timeout: float = DEFAU
         _stop(pool)
         raise
     pool.shutdown()
-    for job, result in zip(jobs, results):
+    for result in results:
         if "error" in result:
             raise ProcurekitError(result["error"])
     return results

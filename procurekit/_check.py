@@ -162,7 +162,7 @@ def _evaluate_kind(
     complete = [f for f in facts if not f.missing]
     verdicts = runner.run(plan, [f.values for f in complete])
     per_rule: list[list[Finding]] = [[] for _ in plan.rules]
-    for fact, row in zip(complete, verdicts):
+    for fact, row in zip(complete, verdicts, strict=True):
         for i, verdict in enumerate(row):
             if verdict is None:
                 continue

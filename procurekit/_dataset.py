@@ -293,7 +293,7 @@ def _read_table(
         if len(cells) != len(header):
             raise DatasetError(path, f"expected {len(header)} fields, found {len(cells)}", row=row)
         out: dict[str, Any] = {}
-        for (name, parse), cell in zip(parsers, cells):
+        for (name, parse), cell in zip(parsers, cells, strict=True):
             value = cell.strip()
             if looks_like_cpr(value):
                 raise DatasetError(

@@ -62,10 +62,10 @@ def make_plan(ruleset: RuleSet, kind: str, params: dict[str, Scalar], rules: Seq
         for name, node in rule.lets.items():
             lets[name] = ex.bind(node, consts, lets)
 
-        def b(node: ex.Node | None) -> ex.Node | None:
-            return None if node is None else ex.bind(node, consts, lets)
-
-        applies, cond, warn, due = b(rule.applies), b(rule.condition), b(rule.warning), b(rule.due)
+        applies, cond, warn, due = (
+            None if node is None else ex.bind(node, consts, lets)
+            for node in (rule.applies, rule.condition, rule.warning, rule.due)
+        )
         assert cond is not None
         base = [applies] if applies is not None else []
         outcomes: list[tuple[str, ex.Node]] = []
