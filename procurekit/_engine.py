@@ -338,7 +338,7 @@ class DurableEngine:
             for start in range(0, len(facts), self.BATCH):
                 chunk = range(start, min(start + self.BATCH, len(facts)))
                 fired |= self._assert(compiled, facts, chunk)
-        return [_decide(plan, lambda i, j, k=k: (k, i, j) in fired) for k in range(len(facts))]
+        return [_decide(plan, _fired_in(fired, k)) for k in range(len(facts))]
 
     def _assert(
         self, compiled: _Compiled, facts: Sequence[dict[str, Any]], chunk: range
@@ -372,6 +372,10 @@ class DurableEngine:
             self._host.delete_state(name, sid)
         except Exception:  # unknown sid: nothing was stored
             pass
+
+
+def _fired_in(fired: set[tuple[int, int, int]], k: int) -> Callable[[int, int], bool]:
+    return lambda i, j: (k, i, j) in fired
 
 
 _DURABLE: DurableEngine | None = None

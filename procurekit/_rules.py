@@ -406,7 +406,7 @@ class _Loader:
         before = len(self.errors)
         lets: dict[str, ex.Node] = {}
         for name, text in rf.let.items():
-            loc = ("rules", index, "let", name)
+            loc: tuple[Any, ...] = ("rules", index, "let", name)
             if name in types:
                 self.err(path, lines.line_of(loc), f"rule '{rf.id}': let '{name}' shadows a name")
                 continue
@@ -431,9 +431,9 @@ class _Loader:
                 lines.line_of(("rules", index, "message")),
                 f"rule '{rf.id}': no message for verdict '{verdict}'",
             )
-        for verdict, text in rf.message.items():
+        for verdict, msg in rf.message.items():
             for lang in ("da", "en"):
-                for m in _PLACEHOLDER.finditer(text.get(lang)):
+                for m in _PLACEHOLDER.finditer(msg.get(lang)):
                     if m.group(1) not in types:
                         self.err(
                             path,
@@ -455,7 +455,7 @@ class _Loader:
             severity=rf.severity,
             warning=trees["warning"],
             due=trees["due"],
-            messages=dict(rf.message),
+            messages={str(k): v for k, v in rf.message.items()},
             clause=rf.clause,
             reference=rf.reference,
             source=rf.model_dump(mode="json"),

@@ -172,7 +172,7 @@ def list_rules(format_: str) -> None:
     Example:
         procurekit rules list --format json
     """
-    items = []
+    items: list[dict[str, Any]] = []
     for path in list_bundled():
         rs = load_ruleset(path)
         items.append({"id": rs.id, "version": rs.version, "extends": list(rs.lineage[:-1]),
