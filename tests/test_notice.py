@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import copy
 import csv
-import io
 import datetime as dt
+import io
 import json
 from pathlib import Path
 from typing import Any
