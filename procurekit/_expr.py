@@ -12,7 +12,9 @@ Grammar (lowest precedence first)::
     atom  := number | "string" | true | false | null | name | name '(' args ')' | '(' expr ')'
 
 Names are fact fields, rule-set parameters or a rule's `let` names. Functions: `min`, `max`, `floor`,
-`ceil`, `add_months(date, n)`, `date("YYYY-MM-DD")`. Nothing is ever handed to Python's `eval`.
+`ceil`, `add_months(date, n)`, `date("YYYY-MM-DD")`, `if(condition, a, b)` (a when the condition is
+true, else b: a missing value counts as false; both branches have one type). Nothing is ever handed to
+Python's `eval`.
 
 Semantics, shared by both engines: dates are day numbers (`date.toordinal()`); a missing value is
 `None`; arithmetic with `None`, or a division by zero, gives `None`; a comparison with `None` is false
@@ -105,7 +107,7 @@ _TOKEN = re.compile(
 )
 _KEYWORDS = {"and", "or", "not", "true", "false", "null"}
 _CMP = {"==", "!=", "<", "<=", ">", ">="}
-FUNCTIONS = {"min", "max", "floor", "ceil", "add_months", "date"}
+FUNCTIONS = {"min", "max", "floor", "ceil", "add_months", "date", "if"}
 MAX_LENGTH = 2000
 MAX_DEPTH = 60
 
@@ -366,12 +368,20 @@ def _typecheck_call(node: Call, types: Mapping[str, str]) -> str:
         for arg in args[1:]:
             _want(arg, types, (first,), f"{node.func}()")
         return first
-    arity = {"floor": 1, "ceil": 1, "add_months": 2, "date": 1}[node.func]
+    arity = {"floor": 1, "ceil": 1, "add_months": 2, "date": 1, "if": 3}[node.func]
     if len(args) != arity:
         raise ExprError(f"{node.func}() takes {arity} argument(s), got {len(args)}", node.col)
     if node.func in ("floor", "ceil"):
         _want(args[0], types, (NUMBER,), f"{node.func}()")
         return NUMBER
+    if node.func == "if":
+        _want(args[0], types, (BOOL,), "if()")
+        then, other = typecheck(args[1], types), typecheck(args[2], types)
+        if then == NULL and other == NULL:
+            raise ExprError("if() needs a branch that is not null", node.col)
+        if NULL not in (then, other) and then != other:
+            raise ExprError(f"if() branches must have one type, got {then} and {other}", node.col)
+        return other if then == NULL else then
     if node.func == "add_months":
         _want(args[0], types, (DATE,), "add_months()")
         _want(args[1], types, (NUMBER,), "add_months()")
@@ -459,6 +469,8 @@ def _is_null(node: Node) -> bool:
 def _call(func: str, args: list[Any]) -> Any:
     if func == "date":
         return dt.date.fromisoformat(args[0]).toordinal()
+    if func == "if":
+        return args[1] if args[0] is True else args[2]
     if any(a is None for a in args):
         return None
     if func == "min":
@@ -514,6 +526,9 @@ def _fold(node: Node) -> Node:
         children = node.args
     else:
         return node
+    if isinstance(node, Call) and node.func == "if" and isinstance(node.args[0], Const):
+        chosen = node.args[1] if node.args[0].value is True else node.args[2]
+        return chosen if not isinstance(chosen, Const) else Const(chosen.value, chosen.type, node.col)
     if all(isinstance(c, Const) for c in children):
         value = evaluate(node, {})
         if isinstance(node, (Cmp, Not, Logic)):
