@@ -14,7 +14,7 @@ from babel.numbers import format_decimal
 
 from . import _expr as ex
 from ._dataset import Dataset, read_dataset
-from ._engine import Plan, get_engine, make_plan
+from ._engine import get_engine, make_plan
 from ._facts import Fact, derive
 from ._rules import VERDICTS, Rule, RuleSet, Scalar, load_ruleset, resolve_ref
 from ._subjects import SUBJECTS
@@ -146,38 +146,49 @@ def check(
                 runnable.append(rule)
         if not runnable:
             continue
-        plan = make_plan(ruleset, kind, params, runnable)
-        _evaluate_kind(result, plan, facts[kind], params, runner, explain_ok)
+        _evaluate_kind(result, kind, runnable, facts[kind], params, runner, explain_ok)
     return result
 
 
 def _evaluate_kind(
     result: CheckResult,
-    plan: Plan,
+    kind: str,
+    rules: list[Rule],
     facts: list[Fact],
     params: dict[str, Scalar],
     runner: Any,
     explain_ok: bool,
 ) -> None:
-    complete = [f for f in facts if not f.missing]
-    verdicts = runner.run(plan, [f.values for f in complete])
-    per_rule: list[list[Finding]] = [[] for _ in plan.rules]
-    for fact, row in zip(complete, verdicts, strict=True):
-        for i, verdict in enumerate(row):
-            if verdict is None:
-                continue
-            rule = plan.rules[i].rule
-            if verdict == "ok" and not explain_ok:
-                per_rule[i].append(Finding(rule.id, fact.subject, verdict, "", {}, rule.clause, rule.reference))
-                continue
-            per_rule[i].append(explain(rule, fact, verdict, params, result.lang))
-    for i, rp in enumerate(plan.rules):
-        result.findings.extend(per_rule[i])
+    # A fact lacking its row in one data file (a month not in supplier.csv) is still evaluated by
+    # the rules that do not need that file; one plan per distinct set of missing files.
+    groups: dict[frozenset[str], list[int]] = {}
+    for k, fact in enumerate(facts):
+        groups.setdefault(fact.missing, []).append(k)
+    per_rule: dict[str, list[tuple[int, Finding]]] = {r.id: [] for r in rules}
+    for missing, indexes in groups.items():
+        usable = [r for r in rules if not missing.intersection(r.requires)]
+        if not usable:
+            continue
+        plan = make_plan(result.ruleset, kind, params, usable)
+        verdicts = runner.run(plan, [facts[k].values for k in indexes])
+        for k, row in zip(indexes, verdicts, strict=True):
+            fact = facts[k]
+            for rp, verdict in zip(plan.rules, row, strict=True):
+                rule = rp.rule
+                if verdict is None:
+                    continue
+                if verdict == "ok" and not explain_ok:
+                    finding = Finding(rule.id, fact.subject, verdict, "", {}, rule.clause, rule.reference)
+                else:
+                    finding = explain(rule, fact, verdict, params, result.lang)
+                per_rule[rule.id].append((k, finding))
+    for rule in rules:
+        result.findings.extend(f for _, f in sorted(per_rule[rule.id], key=lambda item: item[0]))
         for fact in facts:
-            if fact.missing and any(s in fact.missing for s in rp.rule.requires):
+            if fact.missing and any(s in fact.missing for s in rule.requires):
                 files = ", ".join(f"{s}.csv" for s in sorted(fact.missing))
                 result.not_evaluated.append(
-                    NotEvaluated(rp.rule.id, f"no row for {fact.subject} in {files}", fact.subject)
+                    NotEvaluated(rule.id, f"no row for {fact.subject} in {files}", fact.subject)
                 )
 
 
