@@ -191,7 +191,10 @@ class _Compiler:
             op = _NEGATE[op]
         test = {lname: rvalue} if op == "==" else {_DURABLE_OP[op]: {lname: rvalue}}
         if not negate:
-            return test
+            # durable matches `$m` against a missing field (a == b held with b absent): a comparison
+            # with a missing value must be false, as in the Python engine, so demand presence.
+            present = [self.flag(n, True) for n in operands if self.is_nullable(n)]
+            return {"$and": [*present, test]} if present else test
         missing = [self.flag(n, False) for n in operands if self.is_nullable(n)]
         return {"$or": [*missing, test]} if missing else test
 
