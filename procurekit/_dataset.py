@@ -1,5 +1,5 @@
-"""The contract dataset: a folder with contract.yaml, participants.csv and optional hours.csv and
-supplier.csv. Reading validates every cell and reports the first problem as one `DatasetError` naming
+"""The contract dataset: a folder with contract.yaml, participants.csv and optional hours.csv,
+supplier.csv and turnover.csv. Reading validates every cell and reports the first problem as one `DatasetError` naming
 file, row (as a spreadsheet shows it: the header is row 1) and column.
 
 CSV files may be comma- or semicolon-separated (Danish Excel writes `;` and decimal commas), UTF-8
@@ -30,6 +30,7 @@ OFFER_TERMS = ("ordinary", "subsidised", "flexjob")
 _CPR = re.compile(r"(?<!\d)(0[1-9]|[12]\d|3[01])(0[1-9]|1[0-2])\d{2}-?\d{4}(?!\d)")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_YEAR = re.compile(r"^\d{4}$")
 _csv_limit_set = False
 
 
@@ -67,6 +68,7 @@ class Participant:
     job_offer_on: dt.date | None
     job_offer_terms: str | None
     row: int
+    aktivitetsparat: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +92,16 @@ class SupplierMonth:
     target_group_fte: float
 
 
+@dataclass(frozen=True, slots=True)
+class TurnoverYear:
+    """One row of turnover.csv: the supplier's annual report for one calendar year of the contract."""
+
+    year: str
+    turnover_dkk: float
+    target_group_fte: float
+    reported_on: dt.date
+
+
 @dataclass(frozen=True)
 class Dataset:
     """A contract dataset read from a folder."""
@@ -99,15 +111,18 @@ class Dataset:
     participants: tuple[Participant, ...]
     hours: tuple[Hours, ...] | None
     supplier: tuple[SupplierMonth, ...] | None
+    turnover: tuple[TurnoverYear, ...] | None = None
 
     @property
     def sources(self) -> frozenset[str]:
-        """The data files present: participants always, hours and supplier when given."""
+        """The data files present: participants always, hours, supplier and turnover when given."""
         out = {"participants"}
         if self.hours is not None:
             out.add("hours")
         if self.supplier is not None:
             out.add("supplier")
+        if self.turnover is not None:
+            out.add("turnover")
         return frozenset(out)
 
 
@@ -195,7 +210,15 @@ def _month(text: str) -> str:
     return text
 
 
+def _year(text: str) -> str:
+    if not _YEAR.match(text):
+        raise _Cell(f"'{_show(text)}' is not a year (YYYY)")
+    return text
+
+
 def _show(text: str) -> str:
+    # Control characters (\x1e splits lines too) would break the one-line error: shown as '?'.
+    text = "".join(ch if ch.isprintable() else "?" for ch in text)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
@@ -323,6 +346,7 @@ _PARTICIPANT_COLUMNS: dict[str, Callable[[str], Any]] = {
     "met_quality": _bool,
     "job_offer_on": _opt_date,
     "job_offer_terms": _choice(OFFER_TERMS),
+    "aktivitetsparat": _bool,
 }
 _HOURS_COLUMNS: dict[str, Callable[[str], Any]] = {
     "participant_id": _pid,
@@ -336,6 +360,12 @@ _SUPPLIER_COLUMNS: dict[str, Callable[[str], Any]] = {
     "ordinary_staff": _count,
     "contract_fte": _NUMBER,
     "target_group_fte": _NUMBER,
+}
+_TURNOVER_COLUMNS: dict[str, Callable[[str], Any]] = {
+    "year": _year,
+    "turnover_dkk": _NUMBER,
+    "target_group_fte": _NUMBER,
+    "reported_on": _date,
 }
 
 
@@ -400,6 +430,23 @@ def _supplier(path: Path) -> tuple[SupplierMonth, ...]:
     return tuple(out)
 
 
+def _turnover(path: Path, contract: Contract) -> tuple[TurnoverYear, ...]:
+    out: list[TurnoverYear] = []
+    seen: dict[str, int] = {}
+    first, last = f"{contract.start.year:04d}", f"{contract.end.year:04d}"
+    for row, c in _read_table(path, _TURNOVER_COLUMNS, tuple(_TURNOVER_COLUMNS)):
+        year = c["year"]
+        if year in seen:
+            raise DatasetError(path, f"{year} already on row {seen[year]}", row, "year")
+        seen[year] = row
+        if not first <= year <= last:
+            raise DatasetError(path, f"{year} is outside the contract ({first} to {last})", row, "year")
+        if c["reported_on"].year < int(year):
+            raise DatasetError(path, f"reported_on is before {year} began", row, "reported_on")
+        out.append(TurnoverYear(**c))
+    return tuple(out)
+
+
 def read_contract(path: Path) -> Contract:
     """Read and validate contract.yaml."""
     try:
@@ -441,10 +488,11 @@ def read_dataset(folder: Path | str) -> Dataset:
         raise DatasetError(ppath, "missing (participants.csv is required)")
     participants = _participants(ppath)
     by_id = {p.participant_id: p for p in participants}
-    hpath, spath = folder / "hours.csv", folder / "supplier.csv"
+    hpath, spath, tpath = folder / "hours.csv", folder / "supplier.csv", folder / "turnover.csv"
     hours = _hours(hpath, by_id) if hpath.is_file() else None
     supplier = _supplier(spath) if spath.is_file() else None
-    return Dataset(folder, contract, participants, hours, supplier)
+    turnover = _turnover(tpath, contract) if tpath.is_file() else None
+    return Dataset(folder, contract, participants, hours, supplier, turnover)
 
 
-Kind = Literal["participants", "hours", "supplier"]
+Kind = Literal["participants", "hours", "supplier", "turnover"]

@@ -65,6 +65,7 @@ def derive(dataset: Dataset, as_of: dt.date) -> dict[str, list[Fact]]:
         "participant": participants,
         "participant_month": _participant_months(dataset, by_id, as_of, common),
         "month": _months(dataset, people, as_of, common),
+        "year": _years(dataset, as_of, common),
     }
 
 
@@ -82,6 +83,7 @@ def _participant_fact(p: Participant, as_of: dt.date, common: dict[str, Any]) ->
         "met_quality": p.met_quality,
         "job_offer_on": _ord(p.job_offer_on) if offer else None,
         "job_offer_terms": p.job_offer_terms if offer else None,
+        "aktivitetsparat": p.aktivitetsparat,
         "active": not left,
         "end_on": _ord(p.left_on) if left else as_of.toordinal(),
         **common,
@@ -172,4 +174,26 @@ def _months(
         }
         missing = frozenset({"supplier"}) if supplier is not None and row is None else frozenset()
         out.append(Fact(label, values, missing))
+    return out
+
+
+def _years(dataset: Dataset, as_of: dt.date, common: dict[str, Any]) -> list[Fact]:
+    """One fact per calendar year of the contract up to `as_of`; a report received later is unknown."""
+    c = dataset.contract
+    reports = {t.year: t for t in dataset.turnover} if dataset.turnover is not None else {}
+    out = []
+    for year in range(c.start.year, min(c.end, as_of).year + 1):
+        label = f"{year:04d}"
+        row = reports.get(label)
+        known = row is not None and row.reported_on <= as_of
+        values = {
+            "year": label,
+            "year_start": max(dt.date(year, 1, 1), c.start).toordinal(),
+            "year_end": min(dt.date(year, 12, 31), c.end).toordinal(),
+            "turnover_dkk": row.turnover_dkk if known and row else None,
+            "target_group_fte": row.target_group_fte if known and row else None,
+            "reported_on": row.reported_on.toordinal() if known and row else None,
+            **common,
+        }
+        out.append(Fact(label, values))
     return out

@@ -75,9 +75,9 @@ class RuleFile(_Strict):
     """One rule as written in a file."""
 
     id: str = Field(pattern=_RULE_ID, description="stable id family.name (public API)")
-    subject: Literal["participant", "participant_month", "month"]
+    subject: Literal["participant", "participant_month", "month", "year"]
     title: Text
-    requires: list[Literal["participants", "hours", "supplier"]] = Field(
+    requires: list[Literal["participants", "hours", "supplier", "turnover"]] = Field(
         default_factory=list, description="data files the rule needs; absent ⇒ not evaluated"
     )
     applies: str | None = Field(None, description="condition: when the rule applies at all")

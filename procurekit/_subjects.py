@@ -37,6 +37,7 @@ _PARTICIPANT = {
     "met_quality": Field(BOOL, True, "met the quality requirement"),
     "job_offer_on": Field(DATE, True, "day a job was offered; missing if none by as_of"),
     "job_offer_terms": Field(STRING, True, "ordinary, subsidised or flexjob"),
+    "aktivitetsparat": Field(BOOL, True, "assessed as aktivitetsparat (participants.csv, optional column)"),
     "active": Field(BOOL, False, "holds a training place at as_of"),
     "end_on": Field(DATE, False, "left_on, or as_of while active"),
 }
@@ -71,13 +72,23 @@ SUBJECTS: dict[str, dict[str, Field]] = {
         "target_group_fte": Field(NUMBER, True, "supplier.csv FTE from the target group"),
         **_COMMON,
     },
+    "year": {
+        "year": Field(STRING, False, "calendar year, YYYY"),
+        "year_start": Field(DATE, False, "first day of the year within the contract"),
+        "year_end": Field(DATE, False, "last day of the year within the contract"),
+        "turnover_dkk": Field(NUMBER, True, "turnover.csv: the year's turnover on the contract (DKK)"),
+        "target_group_fte": Field(NUMBER, True, "turnover.csv: FTE (årsværk) done by the target group"),
+        "reported_on": Field(DATE, True, "turnover.csv: day the annual report was received"),
+        **_COMMON,
+    },
 }
 
 SUBJECT_LABELS = {
     "participant": "participant",
     "participant_month": "participant-month",
     "month": "month",
+    "year": "year",
 }
 
 #: Data files a rule may require. `participants` is always there.
-SOURCES = ("participants", "hours", "supplier")
+SOURCES = ("participants", "hours", "supplier", "turnover")

@@ -13,6 +13,7 @@ PARTICIPANT_COLUMNS = [
 ]
 HOURS_COLUMNS = ["participant_id", "month", "praktik_hours", "subsidised_hours", "ordinary_hours"]
 SUPPLIER_COLUMNS = ["month", "ordinary_staff", "contract_fte", "target_group_fte"]
+TURNOVER_COLUMNS = ["year", "turnover_dkk", "target_group_fte", "reported_on"]
 
 CONTRACT = {
     "contract_id": "T-1",
@@ -63,9 +64,10 @@ def make_dataset(
     participants: list[dict[str, Any]],
     hours: list[dict[str, Any]] | None = None,
     supplier: list[dict[str, Any]] | None = None,
+    turnover: list[dict[str, Any]] | None = None,
     **contract: Any,
 ) -> Path:
-    """Write a dataset folder; hours/supplier files only when given."""
+    """Write a dataset folder; hours/supplier/turnover files only when given."""
     folder.mkdir(parents=True, exist_ok=True)
     data = {**CONTRACT, **contract}
     (folder / "contract.yaml").write_text(
@@ -76,6 +78,8 @@ def make_dataset(
         write_csv(folder / "hours.csv", HOURS_COLUMNS, hours)
     if supplier is not None:
         write_csv(folder / "supplier.csv", SUPPLIER_COLUMNS, supplier)
+    if turnover is not None:
+        write_csv(folder / "turnover.csv", TURNOVER_COLUMNS, turnover)
     return folder
 
 

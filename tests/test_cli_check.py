@@ -165,7 +165,7 @@ def test_validate_prints_every_error_and_exits_2(tmp_path: Path) -> None:
     code, _, err = invoke("rules", "validate", str(bad))
     assert code == 2
     assert err.splitlines() == [
-        f"Error: {bad}:5: rules.0.subject: Input should be 'participant', 'participant_month' or 'month'",
+        f"Error: {bad}:5: rules.0.subject: Input should be 'participant', 'participant_month', 'month' or 'year'",
         f"{bad}:4: rules.0.title: Field required",
         f"{bad}:4: rules.0.condition: Field required",
         f"{bad}:4: rules.0.message: Field required",
