@@ -16,6 +16,7 @@ import click
 
 from . import __version__
 from ._batch import DEFAULT_TIMEOUT, Job, find_datasets, register_json, run_jobs
+from ._clauses import check_clauses, clauses_for
 from ._output import ruleset_json, ruleset_text, to_json, write_atomic
 from ._rules import list_bundled, load_ruleset, resolve_ref
 from .errors import EngineError, ProcurekitError
@@ -203,14 +204,19 @@ def show(ref: str, format_: str, lang: str) -> None:
 @rules.command()
 @click.argument("path", metavar="PATH")
 def validate(path: str) -> None:
-    """Validate a rule-set file; print every problem, one line each, with file and line.
+    """Validate a rule-set file and the clauses it uses; print every problem, one line each, with file and line.
 
     \b
     Example:
         procurekit rules validate rules/ikast-brande.yaml
     """
     rs = load_ruleset(resolve_ref(path))
-    click.echo(f"{rs.path}: ok ({rs.id} {rs.version}, {len(rs.rules)} rules, {len(rs.parameters)} parameters)")
+    library = check_clauses(rs)
+    used = len(clauses_for(rs, library))
+    click.echo(
+        f"{rs.path}: ok ({rs.id} {rs.version}, {len(rs.rules)} rules, {len(rs.parameters)} parameters, "
+        f"{used} clauses)"
+    )
 
 
 def main() -> None:
