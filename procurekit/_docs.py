@@ -423,7 +423,13 @@ def to_pdf(blocks: list[Block], *, title: str, lang: str, charts: dict[str, Char
             width = max(len(r) for r in b.rows)
             pdf.set_font("DejaVu", "", 8.5)
             heading = FontFace(emphasis="BOLD", fill_color=(241, 244, 247))
+            columns = [[r[j] if j < len(r) else "" for r in b.rows] for j in range(width)]
+            widths = tuple(
+                max(min(max(map(len, col)), 40), min(max(len(w) for c in col for w in [*c.split(), ""]), 24) + 2)
+                for col in columns
+            )
             with pdf.table(
+                col_widths=widths,
                 headings_style=heading, num_heading_rows=b.header_rows, line_height=4.2,
                 text_align="LEFT", first_row_as_headings=b.header_rows > 0,
             ) as table:

@@ -1,0 +1,99 @@
+"""`procurekit tender` and `procurekit report`: documents from the rules.
+
+Every document is rendered in memory first; only when all of them succeeded are they written, each
+atomically. A failed run writes nothing and leaves earlier output intact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from ._check import check
+from ._output import to_json, write_atomic
+from ._report import FORMATS as REPORT_FORMATS
+from ._report import report_document
+from ._tender import DATA_FORMATS, DOCUMENT_FORMATS, load_tender, notice_data, tender_documents
+from .cli import EXIT_OK, EXIT_VIOLATION, as_of_option, cli, lang_option, rules_option
+
+_templates_option = click.option(
+    "--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
+    help="A folder of your own templates (rendered in Jinja's sandbox; the bundled ones fill the gaps).",
+)
+_clauses_option = click.option(
+    "--clauses", "clauses_dir", type=click.Path(file_okay=False, path_type=Path),
+    help="A folder of your own clause files; a clause with a bundled id replaces it.",
+)
+
+
+@cli.command()
+@click.argument("tender_file", metavar="TENDER.yaml", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format", "format_", type=click.Choice([*DOCUMENT_FORMATS, *DATA_FORMATS]), default="docx",
+    show_default=True, help="Documents (docx, pdf, html, md) or notice data (ocds, eforms).",
+)
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("tender-pack"), show_default=True, help="Folder to write into.")
+@lang_option
+@_templates_option
+@_clauses_option
+def tender(
+    tender_file: Path, format_: str, out_dir: Path, lang: str, templates_dir: Path | None,
+    clauses_dir: Path | None,
+) -> None:
+    """Write the tender pack: conditions of tender, requirement specification, contract annex.
+
+    Every number that belongs to the rules comes from the rule set TENDER.yaml names, at the values in
+    force on its publication date. --format ocds writes an OCDS release, --format eforms the eForms
+    fields for the social clause (both JSON).
+
+    \b
+    Example:
+        procurekit tender examples/ikast-brande/tender.yaml --format pdf -o out/tender
+    """
+    if not tender_file.is_file():
+        raise click.BadParameter(f"'{tender_file}' does not exist", param_hint="TENDER.yaml")
+    loaded = load_tender(tender_file)
+    if format_ in DATA_FORMATS:
+        name = "ocds-release.json" if format_ == "ocds" else "eforms.json"
+        files = {name: to_json(notice_data(loaded, format_, clauses_dir)).encode("utf-8")}
+    else:
+        files = tender_documents(loaded, format_, lang, templates_dir, clauses_dir)
+    for name, data in files.items():
+        write_atomic(out_dir / name, data)
+        click.echo(f"wrote {out_dir / name}", err=True)
+
+
+@cli.command()
+@click.argument("dataset", type=click.Path(file_okay=False, path_type=Path))
+@rules_option
+@as_of_option
+@click.option("--format", "format_", type=click.Choice(REPORT_FORMATS), default="html", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (atomically). Default: report.<format> in the current folder.")
+@click.option("--engine", type=click.Choice(["durable", "python"]), default="durable", show_default=True)
+@lang_option
+@_templates_option
+@_clauses_option
+def report(
+    dataset: Path, rules: str | None, as_of: dt.date | None, format_: str, output: Path | None, engine: str,
+    lang: str, templates_dir: Path | None, clauses_dir: Path | None,
+) -> None:
+    """Write the compliance report of a contract: summary, actions due, violations, key figures, charts.
+
+    The same findings as `check`, for people. Exit code 0 when there is no violation, 1 when there is
+    (the report is written either way), 2 when the input could not be used.
+
+    \b
+    Example:
+        procurekit report examples/ikast-brande --format pdf -o out/report.pdf
+    """
+    result = check(dataset, rules, as_of, engine=engine, lang=lang)
+    data = report_document(result, format_, templates_dir, clauses_dir)
+    target = output or Path(f"report.{format_}")
+    write_atomic(target, data)
+    click.echo(f"wrote {target}", err=True)
+    sys.exit(EXIT_VIOLATION if result.has_violation else EXIT_OK)
