@@ -16,10 +16,11 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ._excel import table_sources
 from ._yaml import load_yaml
 from .errors import DatasetError, RuleFileError
 
@@ -369,11 +370,11 @@ _TURNOVER_COLUMNS: dict[str, Callable[[str], Any]] = {
 }
 
 
-def _participants(path: Path) -> tuple[Participant, ...]:
+def _participants(path: Path, opener: TableOpener = _csv_rows) -> tuple[Participant, ...]:
     required = ("participant_id", "years_on_benefits", "enrolled_on", "left_on", "exit_reason")
     out: list[Participant] = []
     ids: dict[str, int] = {}
-    for row, c in _read_table(path, _PARTICIPANT_COLUMNS, required):
+    for row, c in _read_table(path, _PARTICIPANT_COLUMNS, required, opener):
         pid = c["participant_id"]
         if pid in ids:
             raise DatasetError(path, f"participant_id '{pid}' already on row {ids[pid]}", row, "participant_id")
@@ -396,10 +397,12 @@ def _participants(path: Path) -> tuple[Participant, ...]:
     return tuple(out)
 
 
-def _hours(path: Path, participants: dict[str, Participant]) -> tuple[Hours, ...]:
+def _hours(
+    path: Path, participants: dict[str, Participant], opener: TableOpener = _csv_rows
+) -> tuple[Hours, ...]:
     out: list[Hours] = []
     seen: dict[tuple[str, str], int] = {}
-    for row, c in _read_table(path, _HOURS_COLUMNS, tuple(_HOURS_COLUMNS)):
+    for row, c in _read_table(path, _HOURS_COLUMNS, tuple(_HOURS_COLUMNS), opener):
         pid, month = c["participant_id"], c["month"]
         p = participants.get(pid)
         if p is None:
@@ -417,10 +420,10 @@ def _hours(path: Path, participants: dict[str, Participant]) -> tuple[Hours, ...
     return tuple(out)
 
 
-def _supplier(path: Path) -> tuple[SupplierMonth, ...]:
+def _supplier(path: Path, opener: TableOpener = _csv_rows) -> tuple[SupplierMonth, ...]:
     out: list[SupplierMonth] = []
     seen: dict[str, int] = {}
-    for row, c in _read_table(path, _SUPPLIER_COLUMNS, tuple(_SUPPLIER_COLUMNS)):
+    for row, c in _read_table(path, _SUPPLIER_COLUMNS, tuple(_SUPPLIER_COLUMNS), opener):
         if c["month"] in seen:
             raise DatasetError(path, f"{c['month']} already on row {seen[c['month']]}", row, "month")
         seen[c["month"]] = row
@@ -430,11 +433,13 @@ def _supplier(path: Path) -> tuple[SupplierMonth, ...]:
     return tuple(out)
 
 
-def _turnover(path: Path, contract: Contract) -> tuple[TurnoverYear, ...]:
+def _turnover(
+    path: Path, contract: Contract, opener: TableOpener = _csv_rows
+) -> tuple[TurnoverYear, ...]:
     out: list[TurnoverYear] = []
     seen: dict[str, int] = {}
     first, last = f"{contract.start.year:04d}", f"{contract.end.year:04d}"
-    for row, c in _read_table(path, _TURNOVER_COLUMNS, tuple(_TURNOVER_COLUMNS)):
+    for row, c in _read_table(path, _TURNOVER_COLUMNS, tuple(_TURNOVER_COLUMNS), opener):
         year = c["year"]
         if year in seen:
             raise DatasetError(path, f"{year} already on row {seen[year]}", row, "year")
@@ -483,15 +488,16 @@ def read_dataset(folder: Path | str) -> Dataset:
     if not contract_path.is_file():
         raise DatasetError(contract_path, "missing (every dataset needs contract.yaml)")
     contract = read_contract(contract_path)
-    ppath = folder / "participants.csv"
-    if not ppath.is_file():
+    # Each table is <name>.csv or a sheet of an .xlsx workbook in the folder (see _excel.py).
+    tables = table_sources(folder, get_args(Kind))
+    if "participants" not in tables:
+        ppath = folder / "participants.csv"
         raise DatasetError(ppath, "missing (participants.csv is required)")
-    participants = _participants(ppath)
+    participants = tables["participants"].read(_participants)
     by_id = {p.participant_id: p for p in participants}
-    hpath, spath, tpath = folder / "hours.csv", folder / "supplier.csv", folder / "turnover.csv"
-    hours = _hours(hpath, by_id) if hpath.is_file() else None
-    supplier = _supplier(spath) if spath.is_file() else None
-    turnover = _turnover(tpath, contract) if tpath.is_file() else None
+    hours = tables["hours"].read(_hours, by_id) if "hours" in tables else None
+    supplier = tables["supplier"].read(_supplier) if "supplier" in tables else None
+    turnover = tables["turnover"].read(_turnover, contract) if "turnover" in tables else None
     return Dataset(folder, contract, participants, hours, supplier, turnover)
 
 

@@ -43,7 +43,7 @@ class UnknownRuleSetError(ProcurekitError):
 
 
 class DatasetError(ProcurekitError):
-    """One problem in a contract dataset, located by file, row and column."""
+    """One problem in a contract dataset, located by file (and sheet of a workbook), row and column."""
 
     def __init__(
         self,
@@ -52,12 +52,16 @@ class DatasetError(ProcurekitError):
         row: int | None = None,
         column: str | None = None,
         line: int | None = None,
+        sheet: str | None = None,
     ) -> None:
         self.path = str(path)
         self.row = row
         self.column = column
         self.message = message
+        self.sheet = sheet
         where = self.path if line is None else f"{self.path}:{line}"
+        if sheet is not None:
+            where += f" [{sheet}]"
         if row is not None:
             where += f": row {row}"
         if column is not None:

@@ -1,0 +1,396 @@
+"""Excel workbooks in a contract dataset, and the monthly workbook template suppliers fill in.
+
+Convention: a dataset folder may hold any number of `.xlsx` workbooks beside (or instead of) the CSV
+files. Every sheet named after a table (`participants`, `hours`, `supplier`, … matched without regard
+to case) is that table, with the same header row and columns as the CSV file. Sheets whose names start
+with `_` are notes and are skipped; any other sheet name is an error. Each table comes from exactly one
+place: a table given both as CSV and as a sheet, or in two workbooks, is an error naming both.
+
+Cells are turned into the strings the CSV parsers read: dates → `YYYY-MM-DD` (a date in a `month`
+column on the 1st → `YYYY-MM`), booleans → `true`/`false`, whole numbers without `.0`, empty → "".
+A row whose first cell starts with `#` is a comment (the template's example rows) and is skipped. The
+header is row 1; row numbers are the ones Excel shows.
+
+Refused with one line (exit 2): encrypted (password-protected) or damaged workbooks, workbooks that
+unpack to more than `MAX_UNPACKED_BYTES`, sheets with more than `MAX_ROWS` rows, `MAX_COLUMNS` columns or
+`MAX_CELLS` cells, formulas without a saved value, and Excel error values such as `#DIV/0!`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import itertools
+import math
+import warnings
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .errors import DatasetError, ProcurekitError
+
+if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook  # type: ignore[import-untyped]
+
+    from ._dataset import RawRows, TableOpener
+
+MAX_FILE_BYTES = 512 * 1024 * 1024
+MAX_UNPACKED_BYTES = 512 * 1024 * 1024
+MAX_ROWS = 1_048_576
+MAX_COLUMNS = 200
+MAX_CELLS = 20_000_000
+WORKBOOK_SUFFIX = ".xlsx"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+_EXCEL_ERRORS = frozenset(
+    {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!", "#CALC!"}
+)
+_MONTH_COLUMNS = frozenset({"month"})
+_BATCH = 512
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class TableSource:
+    """Where one table of a dataset comes from: a CSV file, or a sheet of a workbook."""
+
+    name: str
+    path: Path
+    sheet: str | None = None
+
+    @property
+    def opener(self) -> TableOpener | None:
+        """The opener for `_dataset._read_table`; None means the CSV reader."""
+        return None if self.sheet is None else sheet_opener(self.sheet)
+
+    def read(self, reader: Callable[..., T], *args: Any) -> T:
+        """Call a table reader of `_dataset` on this source; errors name the sheet too."""
+        opener = self.opener
+        try:
+            if opener is None:
+                return reader(self.path, *args)
+            return reader(self.path, *args, opener=opener)
+        except DatasetError as exc:
+            if self.sheet is None or exc.sheet is not None:
+                raise
+            raise DatasetError(exc.path, exc.message, exc.row, exc.column, sheet=self.sheet) from None
+
+    def __str__(self) -> str:
+        return str(self.path) if self.sheet is None else f"{self.path} [{self.sheet}]"
+
+
+def workbooks(folder: Path) -> list[Path]:
+    """The `.xlsx` workbooks in a folder, by name; Excel's `~$` lock files and hidden files skipped."""
+    return sorted(
+        p for p in folder.iterdir()
+        if p.suffix.lower() == WORKBOOK_SUFFIX and not p.name.startswith(("~$", ".")) and p.is_file()
+    )
+
+
+def table_sources(folder: Path, tables: tuple[str, ...]) -> dict[str, TableSource]:
+    """Find each table of a dataset folder as `<table>.csv` or as a sheet of an `.xlsx` workbook.
+
+    Args:
+        folder: the dataset folder.
+        tables: the table names the dataset knows, in order.
+
+    Returns:
+        table name → source, for the tables present.
+
+    Raises:
+        DatasetError: a table given twice, an unknown sheet, or an unreadable workbook.
+    """
+    found: dict[str, TableSource] = {}
+    for name in tables:
+        csv_path = folder / f"{name}.csv"
+        if csv_path.is_file():
+            found[name] = TableSource(name, csv_path)
+    for book in workbooks(folder):
+        for sheet in sheet_names(book):
+            key = sheet.strip().lower()
+            if key.startswith("_"):
+                continue
+            if key not in tables:
+                raise DatasetError(
+                    book,
+                    f"unknown sheet '{_show(sheet)}' (expected: {', '.join(tables)}; "
+                    "sheets whose names start with _ are skipped)",
+                )
+            here = TableSource(key, book, sheet)
+            if key in found:
+                raise DatasetError(
+                    book, f"table {key} is also given in {found[key]}; keep only one of them", sheet=sheet
+                )
+            found[key] = here
+    return found
+
+
+def sheet_names(path: Path) -> list[str]:
+    """The sheet names of a workbook, in order."""
+    wb = open_workbook(path)
+    try:
+        return list(wb.sheetnames)
+    finally:
+        wb.close()
+
+
+def open_workbook(path: Path) -> Workbook:
+    """Open a workbook read-only with cached formula values, refusing encrypted, damaged or bomb files.
+
+    Raises:
+        DatasetError: one line naming the file.
+    """
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            magic = fh.read(8)
+    except OSError as exc:
+        raise DatasetError(path, f"cannot read file ({exc.strerror})") from None
+    if size > MAX_FILE_BYTES:
+        raise DatasetError(path, f"file is larger than {MAX_FILE_BYTES // 2**20} MiB")
+    if magic.startswith(_OLE_MAGIC):
+        raise DatasetError(
+            path, "password-protected workbook or old .xls format; remove the password and save as .xlsx"
+        )
+    if not magic.startswith(_ZIP_MAGIC):
+        raise DatasetError(path, "not an .xlsx workbook (damaged, or another format renamed)")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise DatasetError(path, f"damaged workbook ({_reason(exc)})") from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise DatasetError(path, f"workbook unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MiB")
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return load_workbook(path, read_only=True, data_only=True)
+    except ProcurekitError:
+        raise
+    except Exception as exc:  # openpyxl raises many types for damaged files; all mean the same to a user
+        raise DatasetError(path, f"damaged workbook ({_reason(exc)})") from None
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {_show(text, 80)}" if text else type(exc).__name__
+
+
+def _show(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+# --- reading one sheet ------------------------------------------------------------------------
+
+
+class _NoValue:
+    """A formula cell without a saved value."""
+
+
+_NO_VALUE = _NoValue()
+
+
+def _parser_class() -> type:
+    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser  # type: ignore[import-untyped]
+
+    class Parser(WorkSheetParser):  # type: ignore[misc]
+        """openpyxl's sheet parser, telling a formula without a saved value from an empty cell."""
+
+        def parse_cell(self, element: Any) -> dict[str, Any]:
+            cell: dict[str, Any] = super().parse_cell(element)
+            if cell["value"] is None and element.find(FORMULA_TAG) is not None:
+                cell["value"] = _NO_VALUE
+            return cell
+
+    return Parser
+
+
+def sheet_opener(sheet: str) -> TableOpener:
+    """A `TableOpener` for one sheet of a workbook (the path given to it is the workbook)."""
+
+    def open_sheet(path: Path) -> tuple[list[str], RawRows, bool]:
+        rows = _SheetRows(path, sheet)
+        return rows.header, rows, False
+
+    return open_sheet
+
+
+class _SheetRows:
+    """Iterates a sheet's data rows as (row number, cells as text); owns the open workbook.
+
+    The workbook is closed when the rows run out, on an error, or when the reader drops the iterator
+    early (CPython frees it at once), so no file handle outlives the read.
+    """
+
+    def __init__(self, path: Path, sheet: str) -> None:
+        self.path, self.sheet = path, sheet
+        self._wb = open_workbook(path)
+        self._source: Any = None
+        try:
+            ws = self._wb[sheet]
+            self._source = ws._get_source()
+            parser = _parser_class()(
+                self._source, ws._shared_strings, data_only=True, epoch=self._wb.epoch,
+                date_formats=self._wb._date_formats, timedelta_formats=self._wb._timedelta_formats,
+            )
+            self._raw = self._parse(parser)
+            self.header = self._read_header()
+            self._rows = self._data_rows()
+        except BaseException:
+            self.close()
+            raise
+
+    def error(self, message: str, row: int | None = None, column: str | None = None) -> DatasetError:
+        """A DatasetError naming this workbook and sheet."""
+        return DatasetError(self.path, message, row, column, sheet=self.sheet)
+
+    def __iter__(self) -> _SheetRows:
+        return self
+
+    def __next__(self) -> tuple[int, list[str]]:
+        try:
+            return next(self._rows)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """Close the sheet and the workbook (idempotent)."""
+        if self._source is not None:
+            self._source.close()
+            self._source = None
+        if self._wb is not None:
+            self._wb.close()
+            self._wb = None
+
+    def __del__(self) -> None:
+        self.close()
+
+    def _parse(self, parser: Any) -> Iterator[tuple[int, list[tuple[int, Any, str]]]]:
+        parsed = parser.parse()
+        while True:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                try:
+                    batch = list(itertools.islice(parsed, _BATCH))
+                except Exception as exc:  # malformed sheet XML, in whatever form openpyxl reports it
+                    raise self.error(f"damaged sheet ({_reason(exc)})") from None
+            if not batch:
+                return
+            for number, cells in batch:
+                yield number, [(c["column"], c["value"], c["data_type"]) for c in cells]
+
+    def _read_header(self) -> list[str]:
+        for number, cells in self._raw:
+            if any(not _blank(v) for _, v, _ in cells):
+                if number != 1:
+                    raise self.error(f"the header must be in row 1 (the first values are in row {number})")
+                header = [self._text(v, t, "", 1, str(col)) for col, v, t in self._dense(cells, 1)]
+                while header and header[-1] == "":
+                    header.pop()
+                return header
+        raise self.error("sheet is empty; expected a header row")
+
+    def _data_rows(self) -> Iterator[tuple[int, list[str]]]:
+        header, width, cells_read = self.header, len(self.header), 0
+        for number, cells in self._raw:
+            if number > MAX_ROWS:
+                raise self.error(f"sheet has more than {MAX_ROWS:,} rows", number)
+            dense = self._dense(cells, number)
+            if dense and isinstance(dense[0][1], str) and dense[0][1].lstrip().startswith("#"):
+                continue
+            cells_read += len(dense)
+            if cells_read > MAX_CELLS:
+                raise self.error(f"sheet has more than {MAX_CELLS:,} cells", number)
+            values = [
+                self._text(v, t, header[i] if i < width else "", number, header[i] if i < width else str(col))
+                for i, (col, v, t) in enumerate(dense)
+            ]
+            if values:
+                values += [""] * (width - len(values))
+            yield number, values
+
+    def _dense(self, cells: list[tuple[int, Any, str]], row: int) -> list[tuple[int, Any, str]]:
+        """A row's cells from column 1 to its last non-empty cell, gaps filled with empty cells."""
+        last = 0
+        for col, value, _ in cells:
+            if not _blank(value):
+                last = max(last, col)
+        if last > MAX_COLUMNS:
+            raise self.error(f"row has a value in column {last}; at most {MAX_COLUMNS} columns are read", row)
+        out: list[tuple[int, Any, str]] = [(i + 1, None, "n") for i in range(last)]
+        for col, value, kind in cells:
+            if col <= last:
+                out[col - 1] = (col, value, kind)
+        return out
+
+    def _text(self, value: Any, kind: str, column: str, row: int, where: str) -> str:
+        try:
+            return cell_text(value, kind, column)
+        except ValueError as exc:
+            raise self.error(str(exc), row, where) from None
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def cell_text(value: Any, kind: str = "n", column: str = "") -> str:
+    """One cell's value as the string the CSV parsers expect.
+
+    Raises:
+        ValueError: a formula without a saved value, or an Excel error value.
+    """
+    if value is None:
+        return ""
+    if value is _NO_VALUE:
+        raise ValueError("formula without a saved value; open the workbook in Excel and save it")
+    if kind == "e" or (isinstance(value, str) and value.strip() in _EXCEL_ERRORS):
+        raise ValueError(f"the cell holds the Excel error {_show(str(value))}")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        if column in _MONTH_COLUMNS and value.day == 1 and value.time() == dt.time():
+            return value.strftime("%Y-%m")
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        if column in _MONTH_COLUMNS and value.day == 1:
+            return value.strftime("%Y-%m")
+        return value.isoformat()
+    if isinstance(value, (dt.time, dt.timedelta)):
+        return str(value)
+    if isinstance(value, int):
+        return _whole(value)
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer() and abs(value) < 1e18:
+            return _whole(int(value))
+        return repr(value)
+    return str(value)
+
+
+def _whole(value: int) -> str:
+    # A CPR number typed into a number cell loses its leading zero (0103851234 → 103851234); pad it
+    # back so the CPR check refuses it instead of letting it through as a nine-digit number.
+    if 100_000_000 <= value <= 999_999_999:
+        return f"{value:010d}" if _looks_like_cpr(f"{value:010d}") else str(value)
+    return str(value)
+
+
+def _looks_like_cpr(text: str) -> bool:
+    from ._dataset import looks_like_cpr
+
+    return looks_like_cpr(text)
+
+
+# --- the template -----------------------------------------------------------------------------
+
+
+def workbook_bytes(wb: Any) -> bytes:
+    """A workbook saved to bytes (for an atomic write)."""
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
