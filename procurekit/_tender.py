@@ -22,7 +22,7 @@ from ._notice import AwardCriterion, Notice, eforms_fields, ocds_release
 from ._render import Params, param_views, render
 from ._rules import RuleSet, Text, _pydantic_errors, load_ruleset, resolve_ref
 from ._yaml import load_yaml
-from .errors import RuleFileError, RuleSetErrors
+from .errors import RuleFileError, RuleSetErrors, UnknownRuleSetError
 
 DOCUMENTS = ("udbudsbetingelser", "kravspecifikation", "kontraktbilag")
 DOCUMENT_FORMATS = ("docx", "pdf", "html", "md")
@@ -138,7 +138,11 @@ def load_tender(path: Path) -> Tender:
         spec = TenderFile.model_validate(data)
     except ValidationError as exc:
         raise RuleSetErrors(_pydantic_errors(path, lines, exc)) from None
-    ruleset = load_ruleset(resolve_ref(spec.ruleset, base=path.parent))
+    try:
+        ruleset_path = resolve_ref(spec.ruleset, base=path.parent)
+    except UnknownRuleSetError as exc:
+        raise RuleSetErrors([RuleFileError(path, lines.line_of(("ruleset",)), str(exc))]) from None
+    ruleset = load_ruleset(ruleset_path)
     return Tender(spec, path, ruleset)
 
 
