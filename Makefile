@@ -23,6 +23,12 @@ demo: $(STAMP)
 	$(BIN)/procurekit rules validate rules/ikast-brande.yaml
 	$(BIN)/procurekit check examples/ikast-brande || [ $$? -eq 1 ]
 	$(BIN)/procurekit check examples/ikast-brande --format json -o out/check.json || [ $$? -eq 1 ]
+	$(BIN)/procurekit tender examples/ikast-brande/tender.yaml --format docx -o out/tender
+	$(BIN)/procurekit tender examples/ikast-brande/tender.yaml --format pdf -o out/tender
+	$(BIN)/procurekit tender examples/ikast-brande/tender.yaml --format ocds -o out/tender
+	$(BIN)/procurekit tender examples/ikast-brande/tender.yaml --format eforms -o out/tender
+	$(BIN)/procurekit report examples/ikast-brande --format html -o out/report.html || [ $$? -eq 1 ]
+	$(BIN)/procurekit report examples/ikast-brande --format pdf -o out/report.pdf || [ $$? -eq 1 ]
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -32,8 +32,9 @@ DATA_FORMATS = ("ocds", "eforms")
 PROCEDURES: dict[str, tuple[str, str, str]] = {
     "open": ("Offentligt udbud", "Open procedure", "open"),
     "restricted": ("Begrænset udbud", "Restricted procedure", "selective"),
-    "negotiated": ("Udbud med forhandling (udbudsloven § 61)", "Competitive procedure with negotiation (§ 61)",
-                   "selective"),
+    "negotiated": (
+        "Udbud med forhandling (udbudsloven § 61)", "Competitive procedure with negotiation (§ 61)", "selective"
+    ),
     "competitive-dialogue": ("Konkurrencepræget dialog", "Competitive dialogue", "selective"),
     "innovation-partnership": ("Innovationspartnerskab (udbudsloven §§ 73-79)",
                                "Innovation partnership (§§ 73-79)", "selective"),
