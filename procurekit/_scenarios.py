@@ -234,7 +234,7 @@ def load_scenario_file(path: Path) -> ScenarioFile:
         RuleSetErrors: every problem found, each with file and line.
     """
     name = shown(path)
-    data, lines = load_yaml(path)
+    data, lines = load_yaml(name)
     if not isinstance(data, dict):
         raise RuleSetErrors([RuleFileError(name, 1, "a scenario file is a mapping of ruleset and cases")])
     try:

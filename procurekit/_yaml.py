@@ -107,5 +107,5 @@ def _convert(
         ]
     try:
         return ctor.construct_object(node, deep=True)
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date like 2017-13-01
         raise RuleFileError(path, node.start_mark.line + 1, f"bad value: {exc}") from None
