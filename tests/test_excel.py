@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -365,3 +366,77 @@ def test_header_must_be_in_row_1_and_the_sheet_not_empty(tmp_path: Path) -> None
 )
 def test_cells_become_the_strings_the_csv_parsers_read(value: Any, column: str, text: str) -> None:
     assert cell_text(value, column=column) == text
+
+
+# --- the template ---------------------------------------------------------------------------------
+
+
+def invoke(*args: str) -> Any:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_template_is_documented_validated_and_reads_back(tmp_path: Path) -> None:
+    folder = tmp_path / "contract"
+    result = invoke("dataset", "template", str(folder))
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"wrote {folder / 'dataset.xlsx'}\nwrote {folder / 'contract.yaml'}\n"
+    assert sorted(p.name for p in folder.iterdir()) == ["contract.yaml", "dataset.xlsx"]
+    # As written: the example rows are comments, so the dataset loads and is empty.
+    empty = read_dataset(folder)
+    assert empty.participants == () and empty.hours == () and empty.supplier == ()
+
+    wb = load_workbook(folder / "dataset.xlsx")
+    assert wb.sheetnames == ["_vejledning", "participants", "hours", "supplier", "turnover"]
+    ws = wb["participants"]
+    header = [c.value for c in ws[1]]
+    assert header[: len(PARTICIPANT_COLUMNS)] == PARTICIPANT_COLUMNS
+    assert ws.freeze_panes == "A2"
+    assert str(ws["A2"].value).startswith("#EKSEMPEL")
+    assert all(c.comment is not None and c.comment.text for c in ws[1])
+    assert "CPR" in ws["A1"].comment.text
+    assert ws.column_dimensions["C"].width >= 14
+    lists = {dv.formula1 for dv in ws.data_validations.dataValidation if dv.type == "list"}
+    assert lists == {'"true,false"', '"completed,dropped_out,other"', '"ordinary,subsidised,flexjob"'}
+    dates = [dv for dv in ws.data_validations.dataValidation if dv.type == "date"]
+    assert {str(r) for dv in dates for r in dv.sqref.ranges} == {"C3:C20000", "D3:D20000", "I3:I20000"}
+
+    # Filled in by a supplier under the example rows: read like the CSV files.
+    for row in PARTICIPANTS:
+        ws.append([typed(c, row.get(c)) for c in PARTICIPANT_COLUMNS])
+    for row in HOURS:
+        wb["hours"].append([typed(c, row.get(c)) for c in HOURS_COLUMNS])
+    wb.save(folder / "dataset.xlsx")
+    csv_version = read_dataset(make_dataset(tmp_path / "csv", PARTICIPANTS, HOURS))
+    filled = read_dataset(folder)
+    assert [p.row for p in filled.participants] == [3, 4, 5, 6]  # Excel's rows: the example row stays
+    assert [replace(p, row=0) for p in filled.participants] == [
+        replace(p, row=0) for p in csv_version.participants
+    ]
+    assert filled.hours == csv_version.hours
+
+
+def test_template_in_english_and_with_an_existing_contract(tmp_path: Path) -> None:
+    folder = tmp_path / "contract"
+    folder.mkdir()
+    (folder / "contract.yaml").write_text("contract_id: MINE\n", encoding="utf-8")
+    result = invoke("dataset", "template", str(folder), "--lang", "en")
+    assert result.exit_code == 0
+    kept = f"kept {folder / 'contract.yaml'} (already there)"
+    assert result.stderr == f"wrote {folder / 'dataset.xlsx'}\n{kept}\n"
+    assert (folder / "contract.yaml").read_text(encoding="utf-8") == "contract_id: MINE\n"
+    wb = load_workbook(folder / "dataset.xlsx")
+    assert wb.sheetnames[0] == "_instructions"
+    assert wb["hours"]["B1"].comment.text.startswith("Calendar month as text")
+
+
+@pytest.mark.parametrize("existing", ["dataset.xlsx", "participants.csv", "other.xlsx"])
+def test_template_never_overwrites_and_never_doubles_a_table(tmp_path: Path, existing: str) -> None:
+    folder = tmp_path / "contract"
+    folder.mkdir()
+    (folder / existing).write_bytes(b"mine")
+    result = CliRunner().invoke(cli, ["dataset", "template", str(folder)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: {folder / existing}: exists; ")
+    assert result.stderr.count("\n") == 1
+    assert sorted(p.name for p in folder.iterdir()) == [existing]
+    assert (folder / existing).read_bytes() == b"mine"
