@@ -15,12 +15,12 @@ from pathlib import Path
 import jinja2
 from jinja2 import nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from ._render import param_views, render_text
 from ._resources import data_dir
-from ._rules import RuleSet, Text, _pydantic_errors
-from ._yaml import LineMap, load_yaml
+from ._rules import RuleSet, Text, read_model
+from ._yaml import LineMap
 from .errors import RuleFileError, RuleSetErrors
 
 _CLAUSE_ID = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -89,15 +89,9 @@ def load_library(extra: Path | None = None) -> dict[str, Clause]:
             raise RuleSetErrors([RuleFileError(folder, None, "not a folder of clause files")])
         for path in sorted(folder.glob("*.yaml")):
             try:
-                data, lines = load_yaml(path)
-                if not isinstance(data, dict):
-                    raise RuleFileError(path, 1, "a clause file must be a mapping")
-                spec = ClauseFile.model_validate(data)
-            except RuleFileError as exc:
-                errors.append(exc)
-                continue
-            except ValidationError as exc:
-                errors.extend(_pydantic_errors(path, lines, exc))
+                spec, lines = read_model(path, ClauseFile, "a clause file")
+            except RuleSetErrors as exc:
+                errors.extend(exc.errors)
                 continue
             library[spec.id] = Clause(spec, path, lines)
     if errors:

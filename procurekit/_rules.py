@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal, Union
+from typing import Any, Literal, TypeVar, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -32,6 +32,9 @@ Scalar = Union[bool, int, float, str, dt.date]
 _RULE_ID = r"^[a-z0-9]+(?:-[a-z0-9]+)*\.[a-z0-9]+(?:-[a-z0-9]+)*$"
 _NAME = r"^[a-z][a-z0-9_]*$"
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+_M = TypeVar("_M", bound=BaseModel)
 
 
 class _Strict(BaseModel):
@@ -507,6 +510,24 @@ def _scalar_type(value: Any) -> str:
     if isinstance(value, dt.date):
         return ex.DATE
     return ex.STRING
+
+
+def read_model(path: Path, model: type[_M], what: str) -> tuple[_M, LineMap]:
+    """Load a YAML file into a pydantic model.
+
+    Raises:
+        RuleSetErrors: every problem, one per line with file and line (`what` names the file's kind).
+    """
+    try:
+        data, lines = load_yaml(path)
+    except RuleFileError as exc:
+        raise RuleSetErrors([exc]) from None
+    if not isinstance(data, dict):
+        raise RuleSetErrors([RuleFileError(path, 1, f"{what} must be a mapping")])
+    try:
+        return model.model_validate(data), lines
+    except ValidationError as exc:
+        raise RuleSetErrors(_pydantic_errors(path, lines, exc)) from None
 
 
 def _pydantic_errors(path: Path, lines: LineMap, exc: ValidationError) -> list[RuleFileError]:

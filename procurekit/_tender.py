@@ -13,15 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ._charts import Chart
 from ._clauses import RenderedClause, load_library, render_clauses
 from ._docs import write_formats
 from ._notice import AwardCriterion, Notice, eforms_fields, ocds_release
 from ._render import Params, param_views, render
-from ._rules import RuleSet, Text, _pydantic_errors, load_ruleset, resolve_ref
-from ._yaml import load_yaml
+from ._rules import RuleSet, Text, load_ruleset, read_model, resolve_ref
 from .errors import RuleFileError, RuleSetErrors, UnknownRuleSetError
 
 DOCUMENTS = ("udbudsbetingelser", "kravspecifikation", "kontraktbilag")
@@ -132,13 +131,7 @@ class Tender:
 
 def load_tender(path: Path) -> Tender:
     """Read and check TENDER.yaml and its rule set; every problem one line with file:line."""
-    data, lines = load_yaml(path)
-    if not isinstance(data, dict):
-        raise RuleSetErrors([RuleFileError(path, 1, "a tender file must be a mapping")])
-    try:
-        spec = TenderFile.model_validate(data)
-    except ValidationError as exc:
-        raise RuleSetErrors(_pydantic_errors(path, lines, exc)) from None
+    spec, lines = read_model(path, TenderFile, "a tender file")
     try:
         ruleset_path = resolve_ref(spec.ruleset, base=path.parent)
     except UnknownRuleSetError as exc:
