@@ -114,12 +114,12 @@ def _references(source: str) -> tuple[set[str], set[str], set[str]]:
     tree = _PARSER.parse(source)
     params: set[str] = set()
     rules: set[str] = set()
-    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
-        if isinstance(node.node, nodes.Name) and node.node.name == "p":
-            if isinstance(node, nodes.Getattr):
-                params.add(node.attr)
-            elif isinstance(node.arg, nodes.Const):
-                params.add(str(node.arg.value))
+    for attr in tree.find_all(nodes.Getattr):
+        if isinstance(attr.node, nodes.Name) and attr.node.name == "p":
+            params.add(attr.attr)
+    for item in tree.find_all(nodes.Getitem):
+        if isinstance(item.node, nodes.Name) and item.node.name == "p" and isinstance(item.arg, nodes.Const):
+            params.add(str(item.arg.value))
     for call in tree.find_all(nodes.Call):
         if isinstance(call.node, nodes.Name) and call.node.name == "rule":
             for arg in call.args:
