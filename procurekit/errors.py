@@ -7,6 +7,7 @@ from __future__ import annotations
 
 __all__ = [
     "ProcurekitError",
+    "AssumptionsError",
     "RuleFileError",
     "RuleSetErrors",
     "DatasetError",
@@ -28,6 +29,10 @@ class RuleFileError(ProcurekitError):
         self.message = message
         where = f"{self.path}:{line}" if line else self.path
         super().__init__(f"{where}: {message}")
+
+
+class AssumptionsError(RuleFileError):
+    """One problem in a business-case assumptions file, located by file and line."""
 
 
 class RuleSetErrors(ProcurekitError):
