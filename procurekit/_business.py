@@ -283,6 +283,7 @@ class BusinessCase:
     months: tuple[Month, ...]
     programme_months: int
     participants: float
+    left: float  # participants who left the course within the horizon
     into_jobs: float
     break_even: int | None  # 1-based month number; None: not within the horizon
     grid: Grid
@@ -306,8 +307,8 @@ class BusinessCase:
 
     @property
     def job_share(self) -> float | None:
-        """Share of participants who reached an ordinary job within the horizon."""
-        return self.into_jobs / self.participants if self.participants else None
+        """Share of the participants who left the course that reached an ordinary job within the horizon."""
+        return self.into_jobs / self.left if self.left else None
 
     @property
     def total_cost(self) -> float:
@@ -531,12 +532,12 @@ def business_case(a: Assumptions, dataset: Dataset | None = None) -> BusinessCas
     if not 1 <= horizon <= 600:
         raise a.error(("horizon_months",), "must be between 1 and 600 months")
     c = _components(a, trajectories, start, horizon, programme_months, a.programme.price_per_place_month.value)
-    into_jobs = sum(t.weight for t in trajectories if t.job_start is not None and t.job_start < month_start(
-        start, horizon))
-    if dataset is None:
-        base_share: float | None = a.outcomes.job_share.value
-    else:
-        base_share = into_jobs / participants if participants else None
+    end = month_start(start, horizon)
+    into_jobs = sum(t.weight for t in trajectories if t.job_start is not None and t.job_start < end)
+    left = sum(c.left)
+    # The sensitivity varies the share into jobs: the assumed share of each intake, or the observed share
+    # of those who left; job savings scale with it, everything else stays as computed.
+    base_share = a.outcomes.job_share.value if dataset is None else (into_jobs / left if left else None)
     months, cost, saving = [], 0.0, 0.0
     for i in range(horizon):
         cost += c.cost_places[i] + c.cost_mentors[i] + c.cost_subsidies[i] + c.cost_fixed[i]
@@ -554,6 +555,7 @@ def business_case(a: Assumptions, dataset: Dataset | None = None) -> BusinessCas
         months=tuple(months),
         programme_months=programme_months,
         participants=participants,
+        left=left,
         into_jobs=into_jobs,
         break_even=break_even_month([m.cost for m in months], [m.savings for m in months]),
         grid=_grid(a, c, base_share),
