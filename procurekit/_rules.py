@@ -55,7 +55,7 @@ class Text(_Strict):
 class DatedValue(_Strict):
     """A value taking effect on a day, with its own source."""
 
-    value: Scalar
+    value: Scalar = Field(description="the value from that day")
     source: str | None = Field(None, description="why the value changed (law, agreement, URL)")
 
 
@@ -78,18 +78,22 @@ class RuleFile(_Strict):
     """One rule as written in a file."""
 
     id: str = Field(pattern=_RULE_ID, description="stable id family.name (public API)")
-    subject: Literal["participant", "participant_month", "month", "year"]
-    title: Text
+    subject: Literal["participant", "participant_month", "month", "year"] = Field(
+        description="what the rule is checked on: each participant, participant-month, month or year"
+    )
+    title: Text = Field(description="the rule's name in Danish and English")
     requires: list[Literal["participants", "hours", "supplier", "turnover"]] = Field(
         default_factory=list, description="data files the rule needs; absent ⇒ not evaluated"
     )
     applies: str | None = Field(None, description="condition: when the rule applies at all")
     let: dict[str, str] = Field(default_factory=dict, description="named helper expressions")
     condition: str = Field(description="the requirement: true ⇒ ok")
-    severity: Literal["violation", "warning"] = "violation"
+    severity: Literal["violation", "warning"] = Field("violation", description="verdict when the condition fails")
     warning: str | None = Field(None, description="when the requirement holds but needs attention")
     due: str | None = Field(None, description="when the requirement fails but its deadline has not passed")
-    message: dict[Verdict, Text]
+    message: dict[Verdict, Text] = Field(
+        description="per verdict, a text with {name} placeholders for fields, parameters and let values"
+    )
     clause: str = Field(description="id of the clause the rule enforces")
     reference: str = Field(description="legal reference")
 
@@ -106,13 +110,17 @@ class RuleSetFile(_Strict):
     """A rule-set file."""
 
     id: str = Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", description="rule-set id")
-    title: Text
-    jurisdiction: str | None = None
-    version: str = "1.0.0"
+    title: Text = Field(description="the rule set's name in Danish and English")
+    jurisdiction: str | None = Field(None, description="who it is for, e.g. DK / Ikast-Brande Kommune")
+    version: str = Field("1.0.0", description="version of the rule set (semantic versioning)")
     extends: str | None = Field(None, description="id or relative path of the parent rule set")
-    description: str | None = None
-    parameters: dict[str, ParameterFile] = Field(default_factory=dict)
-    rules: list[RuleFile] = Field(default_factory=list)
+    description: str | None = Field(None, description="what the rule set is, with its sources")
+    parameters: dict[str, ParameterFile] = Field(
+        default_factory=dict, description="named values with unit, description, source and confidence"
+    )
+    rules: list[RuleFile] = Field(
+        default_factory=list, description="rules; a rule with a parent's id replaces it"
+    )
     drop: list[str] = Field(default_factory=list, description="parent rule ids to remove")
 
 
@@ -282,7 +290,12 @@ class _Loader:
         try:
             spec = RuleSetFile.model_validate(data)
         except ValidationError as exc:
-            raise RuleSetErrors(_pydantic_errors(path, lines, exc)) from None
+            # Only some rules are malformed: report them, and check the others too (every error in one run).
+            salvaged = _without_bad_rules(data, lines, exc)
+            if salvaged is None:
+                raise RuleSetErrors(_pydantic_errors(path, lines, exc)) from None
+            self.errors.extend(_pydantic_errors(path, lines, exc))
+            spec, lines = salvaged
         parent: RuleSet | None = None
         if spec.extends:
             try:
@@ -528,6 +541,32 @@ def read_model(path: Path, model: type[_M], what: str) -> tuple[_M, LineMap]:
         return model.model_validate(data), lines
     except ValidationError as exc:
         raise RuleSetErrors(_pydantic_errors(path, lines, exc)) from None
+
+
+def _without_bad_rules(
+    data: dict[str, Any], lines: LineMap, exc: ValidationError
+) -> tuple[RuleSetFile, LineMap] | None:
+    """The file without its malformed rules (lines renumbered), when only rules are malformed."""
+    bad: set[int] = set()
+    for e in exc.errors():
+        loc = e["loc"]
+        if len(loc) < 2 or loc[0] != "rules" or not isinstance(loc[1], int):
+            return None
+        bad.add(loc[1])
+    keep = [i for i in range(len(data["rules"])) if i not in bad]
+    try:
+        spec = RuleSetFile.model_validate({**data, "rules": [data["rules"][i] for i in keep]})
+    except ValidationError:
+        return None
+    index = {old: new for new, old in enumerate(keep)}
+    remapped = LineMap()
+    for loc, line in lines.items():
+        if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):
+            if loc[1] in index:
+                remapped[("rules", index[loc[1]], *loc[2:])] = line
+        else:
+            remapped[loc] = line
+    return spec, remapped
 
 
 def _pydantic_errors(path: Path, lines: LineMap, exc: ValidationError) -> list[RuleFileError]:
