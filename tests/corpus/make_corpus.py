@@ -8,8 +8,13 @@ runs `procurekit check` on every folder and demands that line and exit code 2.
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+import re
 import shutil
+import zipfile
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).parent
 CONTRACT = ("contract_id: C-1\nmunicipality: Testrup Kommune\nsupplier: Rengøring A/S\n"
@@ -19,7 +24,33 @@ P_HEAD = ("participant_id,years_on_benefits,enrolled_on,left_on,exit_reason,met_
 P_OK = "P1,6,2017-01-02,,,,,,,\nP2,7.5,2017-02-01,2018-01-31,completed,true,true,true,2018-02-05,ordinary\n"
 H_HEAD = "participant_id,month,praktik_hours,subsidised_hours,ordinary_hours\n"
 
-CASES: dict[str, tuple[dict[str, bytes], str]] = {
+
+def _xlsx(sheets: dict[str, list[list[Any]]]) -> bytes:
+    """A workbook with these sheets and rows, byte-identical on every run (fixed times in the zip)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+    raw = io.BytesIO()
+    wb.save(raw)  # stamps docProps/core.xml with the time of saving; replaced below
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b"2020-01-01T00:00:00Z", data)
+            dst.writestr(zipfile.ZipInfo(info.filename, (1980, 1, 1, 0, 0, 0)), data)
+    return out.getvalue()
+
+
+P_SHEET = [P_HEAD.strip().split(","), ["P1", 6, dt.date(2017, 1, 2)], ["P2", 7.5, dt.date(2017, 2, 1)],
+           ["P3", 6, "2017-02-30"]]
+
+CASES: dict[str, tuple[dict[str, bytes | None], str]] = {
     "truncated-participants": (
         {"participants.csv": (P_HEAD + P_OK + "P3,6,2017-0").encode()},
         "{DS}/participants.csv: row 4: expected 10 fields, found 3"),
@@ -80,6 +111,16 @@ CASES: dict[str, tuple[dict[str, bytes], str]] = {
          "a.yaml": b"id: a\ntitle: {da: a, en: a}\nextends: b.yaml\n",
          "b.yaml": b"id: b\ntitle: {da: b, en: b}\nextends: a.yaml\n"},
         "{DS}/b.yaml: extends cycle: a -> b -> a"),
+    "xlsx-bad-date": (
+        {"participants.csv": None, "dataset.xlsx": _xlsx({"participants": P_SHEET})},
+        "{DS}/dataset.xlsx [participants]: row 4, column enrolled_on: '2017-02-30' is not a date (YYYY-MM-DD)"),
+    "xlsx-and-csv": (
+        {"dataset.xlsx": _xlsx({"participants": P_SHEET[:2]})},
+        "{DS}/dataset.xlsx [participants]: table participants is also given in {DS}/participants.csv; "
+        "keep only one of them"),
+    "xlsx-encrypted": (
+        {"hours.xlsx": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)},
+        "{DS}/hours.xlsx: password-protected workbook or old .xls format; remove the password and save as .xlsx"),
 }
 
 
@@ -90,7 +131,8 @@ def main() -> None:
         folder.mkdir()
         base = {"contract.yaml": CONTRACT.encode(), "participants.csv": (P_HEAD + P_OK).encode()}
         for fname, data in {**base, **files}.items():
-            (folder / fname).write_bytes(data)
+            if data is not None:  # None: leave out a base file
+                (folder / fname).write_bytes(data)
         (folder / "expected.txt").write_text(expected + "\n", encoding="utf-8")
 
 
