@@ -234,7 +234,8 @@ def test_every_bundled_rule_set_validates_against_the_schema(path: Path, validat
         ({"severity": "fatal"}, "Additional properties are not allowed ('severity' was unexpected)"),
         ({"rules": [{"id": "NoDot"}]}, "'NoDot' does not match"),
         ({"id": "Bad Id"}, "'Bad Id' does not match"),
-        ({"parameters": {"x": {"value": 1, "confidence": "sure"}}}, "'sure' is not valid under any of the given schemas"),
+        ({"parameters": {"x": {"value": 1, "confidence": "sure"}}},
+         "'sure' is not valid under any of the given schemas"),
     ],
 )
 def test_a_broken_rule_set_does_not_validate(change: dict, message: str, validator) -> None:
@@ -250,7 +251,7 @@ def test_schema_command_has_titles_and_descriptions(tmp_path: Path) -> None:
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     rule = schema["$defs"]["RuleFile"]["properties"]
     assert rule["subject"]["enum"] == ["participant", "participant_month", "month", "year"]
-    assert all("description" in v for v in rule.values()), [k for k, v in rule.items() if "description" not in v]
+    assert [k for k, v in rule.items() if "description" not in v] == []
     target = tmp_path / "rule-set.schema.json"
     code, _, err = invoke("rules", "schema", "-o", str(target))
     assert (code, err) == (0, f"wrote {target}\n")
