@@ -151,7 +151,8 @@ def test_bad_as_of_and_unknown_rules_are_exit_2(tmp_path: Path) -> None:
 
 def test_rules_list_show_validate() -> None:
     code, out, _ = invoke("rules", "list")
-    assert code == 0 and [line.split()[0] for line in out.splitlines()] == ["flere-skal-med", "gladsaxe-vask", "ikast-brande"]
+    ids = [line.split()[0] for line in out.splitlines()]
+    assert code == 0 and ids == ["flere-skal-med", "gladsaxe-vask", "ikast-brande"]
     code, out, _ = invoke("rules", "show", "ikast-brande", "--format", "json")
     doc = json.loads(out)
     assert doc["parameters"]["max_course_months"]["values"] == [{"since": None, "value": 18, "source": None}]

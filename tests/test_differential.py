@@ -149,3 +149,84 @@ def test_engines_agree_on_random_conditions(tmp_path_factory, people, cond, appl
     durable = check(ds, rules=Path(rules), as_of=as_of, engine="durable")
     python = check(ds, rules=Path(rules), as_of=as_of, engine="python")
     assert _key(durable) == _key(python)
+
+
+# --- the `year` subject (turnover.csv) and if() ------------------------------------------------------
+
+
+@st.composite
+def turnover(draw: st.DrawFn) -> list[dict]:
+    rows = []
+    for year in (2017, 2018, 2019):
+        if draw(st.booleans()):
+            rows.append({
+                "year": year,
+                "turnover_dkk": draw(st.sampled_from([0, 999_999, 1_000_000, 1_000_001, 1_500_000, 2_000_000,
+                                                      2_000_001, 5_000_000.5])),
+                "target_group_fte": draw(st.sampled_from([0, 0.49, 0.5, 0.99, 1, 2])),
+                "reported_on": dt.date(year, 1, 1) + dt.timedelta(
+                    days=draw(st.sampled_from([0, 364, 454, 455, 456, 700]))),
+            })
+    return rows
+
+
+@SLOW
+@given(people=participants(), rows=turnover(), days=st.integers(0, 1300))
+def test_engines_agree_on_the_turnover_bands(tmp_path_factory, people, rows, days) -> None:
+    folder = make_dataset(tmp_path_factory.mktemp("tb"), people, turnover=rows)
+    ds = read_dataset(folder)
+    as_of = BASE + dt.timedelta(days=days)
+    durable = check(ds, rules="gladsaxe-vask", as_of=as_of, engine="durable")
+    python = check(ds, rules="gladsaxe-vask", as_of=as_of, engine="python")
+    assert _key(durable) == _key(python)
+    assert durable.not_evaluated == python.not_evaluated
+
+
+_YNUM = st.sampled_from(["turnover_dkk", "target_group_fte", "1000000", "0.5",
+                         "if(turnover_dkk <= 1000000, 0, if(turnover_dkk <= 2000000, 0.5, 1))",
+                         "if(reported_on == null, 1, target_group_fte)"])
+_YDATE = st.sampled_from(["year_start", "year_end", "reported_on", "as_of", "year_end + 90",
+                          "if(turnover_dkk > 2000000, year_end, reported_on)", "date(\"2018-03-31\")"])
+_YBOOL = st.sampled_from(["reported_on == null", "turnover_dkk != null", "year == \"2018\"",
+                          "if(target_group_fte > 0, true, false)", "if(turnover_dkk > 1, null, true)"])
+
+
+@st.composite
+def year_conditions(draw: st.DrawFn, depth: int = 0) -> str:
+    choice = draw(st.integers(0, 5 if depth < 2 else 2))
+    if choice == 0:
+        return f"{draw(_YNUM)} {draw(_OP)} {draw(_YNUM)}"
+    if choice == 1:
+        return f"{draw(_YDATE)} {draw(_OP)} {draw(_YDATE)}"
+    if choice == 2:
+        return draw(_YBOOL)
+    if choice == 3:
+        return f"not ({draw(year_conditions(depth + 1))})"
+    op = "and" if choice == 4 else "or"
+    return f"({draw(year_conditions(depth + 1))}) {op} ({draw(year_conditions(depth + 1))})"
+
+
+@SLOW
+@given(rows=turnover(), cond=year_conditions(), applies=year_conditions(), days=st.integers(0, 1300))
+def test_engines_agree_on_random_year_conditions(tmp_path_factory, rows, cond, applies, days) -> None:
+    tmp = tmp_path_factory.mktemp("yc")
+    rules = write_rules(tmp / "random.yaml", f"""
+        id: random
+        title: {{da: Tilfældig, en: Random}}
+        rules:
+          - id: random.year
+            subject: year
+            requires: [turnover]
+            title: {{da: r, en: r}}
+            applies: '{applies}'
+            condition: '{cond}'
+            message:
+              violation: {{da: v, en: v}}
+            clause: c
+            reference: r
+    """)
+    ds = read_dataset(make_dataset(tmp / "ds", [], turnover=rows))
+    as_of = BASE + dt.timedelta(days=days)
+    durable = check(ds, rules=Path(rules), as_of=as_of, engine="durable")
+    python = check(ds, rules=Path(rules), as_of=as_of, engine="python")
+    assert _key(durable) == _key(python)
