@@ -206,6 +206,9 @@ class _Renderer:
         if isinstance(left, ex.Const) and left.type == ex.NULL:
             return f"{self.sub(right)} {self.w['missing' if node.op == '==' else 'given']}"
         kind = self.type_of(left)
+        if kind == ex.BOOL and isinstance(right, ex.Const) and isinstance(right.value, bool):
+            holds = (right.value is True) == (node.op == "==")
+            return self.text(left) if holds else f"{self.w['not']} {self.sub(left)}"
         words = _CMP[self.lang][ex.DATE if kind == ex.DATE else ex.NUMBER]
         return f"{self.sub(left)} {words[node.op]} {self.sub(right)}"
 

@@ -303,3 +303,9 @@ def test_validate_reports_every_error_of_a_file_in_one_run(tmp_path: Path) -> No
         f"{bad}:27: rule 'a.third': no message for verdict 'warning'",
     ]
     assert all(re.match(rf"(Error: )?{re.escape(str(bad))}:\d+: ", line) for line in err.splitlines())
+
+
+def test_explain_reads_a_boolean_test_as_a_statement() -> None:
+    _, out, _ = invoke("rules", "explain", "flere-skal-med")
+    assert "- **Krav:** Deltageren er aktivitetsparat.\n- **Ellers:** overtrædelse." in out
+    assert "- **Krav:** De ordinære timer er over 0.\n- **Ellers:** advarsel." in out
