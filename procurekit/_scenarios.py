@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ._check import CheckResult, check
 from ._dataset import (
@@ -90,6 +90,12 @@ class Expect(_Strict):
     verdict: Verdict
     message: str | None = Field(None, description="the exact message, in the case's language")
     boundary: bool = Field(False, description="this expectation sits at the rule's limit (coverage)")
+
+    @field_validator("subject", mode="before")
+    @classmethod
+    def _year_as_text(cls, value: Any) -> Any:
+        # `subject: 2021` (a year, unquoted) is read by YAML as a number.
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 class ExpectNotEvaluated(_Strict):
