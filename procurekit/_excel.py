@@ -229,8 +229,9 @@ class _SheetRows:
 
     def __init__(self, path: Path, sheet: str) -> None:
         self.path, self.sheet = path, sheet
-        self._wb = open_workbook(path)
         self._source: Any = None
+        self._wb: Workbook | None = None
+        self._wb = open_workbook(path)
         try:
             ws = self._wb[sheet]
             self._source = ws._get_source()
