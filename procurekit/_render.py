@@ -95,7 +95,7 @@ def fmt_quantity(value: Any, unit: str, lang: str = "da") -> str:
     if isinstance(value, dt.date):
         return fmt_date(value, lang)
     number = fmt_number(value, lang)
-    forms = UNITS.get(unit)
+    forms = UNITS.get(unit) or UNITS.get(unit.lower())
     if forms is None:
         return f"{number} {unit}".strip()
     one = isinstance(value, (int, float)) and not isinstance(value, bool) and value == 1

@@ -325,3 +325,15 @@ def test_a_user_template_may_change_a_document(tmp_path: Path) -> None:
                           "-o", str(tmp_path / "out"))
     assert code == 0, err
     assert "Vores egen indledning: 18 måneder." in (tmp_path / "out" / "kontraktbilag.md").read_text()
+
+
+def test_another_sector_gets_its_own_clause_wording() -> None:
+    """The turnover-band model (laundry) gets its bands and target group, and nothing of the training centre."""
+    tender = load_tender(ROOT / "examples" / "gladsaxe-vask" / "tender.yaml")
+    docs = tender_documents(tender, "md", "da")
+    text = "\n".join(d.decode("utf-8") for d in docs.values())
+    for expected in ("højst 1.000.000 kr.", "mindst 0,5 årsværk", "mindst 1 årsværk", "mindst 3 år",
+                     "senest 90 dage efter årets udløb", "98310000-9"):
+        assert expected in text, expected
+    for absent in ("pladser", "praktik", "rengøring", "18 måneder", "jobgaranti"):
+        assert absent not in text.lower(), absent
