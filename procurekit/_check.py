@@ -140,7 +140,8 @@ def check(
         for rule in (r for r in ruleset.rules if r.subject == kind):
             absent = [s for s in rule.requires if s not in ds.sources]
             if absent:
-                reason = f"no {', '.join(a + '.csv' for a in absent)} in the dataset"
+                tables = " or ".join(f"{a}.csv or sheet '{a}'" for a in absent)
+                reason = f"no {', '.join(absent)} table in the dataset ({tables})"
                 result.not_evaluated.append(NotEvaluated(rule.id, reason))
             else:
                 runnable.append(rule)
@@ -186,9 +187,9 @@ def _evaluate_kind(
         result.findings.extend(f for _, f in sorted(per_rule[rule.id], key=lambda item: item[0]))
         for fact in facts:
             if fact.missing and any(s in fact.missing for s in rule.requires):
-                files = ", ".join(f"{s}.csv" for s in sorted(fact.missing))
+                tables = ", ".join(sorted(fact.missing))
                 result.not_evaluated.append(
-                    NotEvaluated(rule.id, f"no row for {fact.subject} in {files}", fact.subject)
+                    NotEvaluated(rule.id, f"no row for {fact.subject} in the {tables} table", fact.subject)
                 )
 
 

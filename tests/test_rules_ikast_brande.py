@@ -195,16 +195,16 @@ class TestTargetGroupShare:
         result = run(tmp_path, engine, D(2017, 4, 30), [participant("A")], supplier=supplier)
         assert verdicts(result, "clause.target-group-share") == {"2017-01": "ok", "2017-02": "violation"}
         missing = [n for n in result.not_evaluated if n.rule == "clause.target-group-share"]
-        assert [(n.subject, n.reason) for n in missing] == [("2017-04", "no row for 2017-04 in supplier.csv")]
+        assert [(n.subject, n.reason) for n in missing] == [("2017-04", "no row for 2017-04 in the supplier table")]
 
 
 def test_absent_files_are_not_evaluated_not_passed(tmp_path: Path) -> None:
     result = run(tmp_path, "durable", D(2017, 3, 1), [participant("A")])
     rules = {n.rule: n.reason for n in result.not_evaluated}
     assert rules == {
-        "hours.weekly-max": "no hours.csv in the dataset",
-        "hours.conversion": "no hours.csv in the dataset",
-        "ratio.rimelighed": "no hours.csv, supplier.csv in the dataset",
-        "clause.target-group-share": "no supplier.csv in the dataset",
+        "hours.weekly-max": "no hours table in the dataset (hours.csv or sheet 'hours')",
+        "hours.conversion": "no hours table in the dataset (hours.csv or sheet 'hours')",
+        "ratio.rimelighed": "no hours, supplier table in the dataset (hours.csv or sheet 'hours' or supplier.csv or sheet 'supplier')",
+        "clause.target-group-share": "no supplier table in the dataset (supplier.csv or sheet 'supplier')",
     }
     assert not any(f.rule in rules for f in result.findings)
