@@ -35,6 +35,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/docs.py
 
 clean:
 	rm -rf $(VENV) out dist build .pytest_cache
