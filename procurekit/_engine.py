@@ -341,7 +341,15 @@ class DurableEngine:
             for start in range(0, len(facts), self.BATCH):
                 chunk = range(start, min(start + self.BATCH, len(facts)))
                 fired |= self._assert(compiled, facts, chunk)
-        return [_decide(plan, _fired_in(fired, k)) for k in range(len(facts))]
+        by_fact: dict[int, set[tuple[int, int]]] = {}
+        for k, i, j in fired:
+            by_fact.setdefault(k, set()).add((i, j))
+        nothing = ["ok"] * len(plan.rules)  # no outcome fired: every rule holds
+        out: Verdicts = []
+        for k in range(len(facts)):
+            hits = by_fact.get(k)
+            out.append(_decide(plan, _hit_in(hits)) if hits else list(nothing))
+        return out
 
     def _assert(
         self, compiled: _Compiled, facts: Sequence[dict[str, Any]], chunk: range
@@ -377,8 +385,8 @@ class DurableEngine:
             pass
 
 
-def _fired_in(fired: set[tuple[int, int, int]], k: int) -> Callable[[int, int], bool]:
-    return lambda i, j: (k, i, j) in fired
+def _hit_in(hits: set[tuple[int, int]]) -> Callable[[int, int], bool]:
+    return lambda i, j: (i, j) in hits
 
 
 _DURABLE: DurableEngine | None = None
