@@ -492,7 +492,9 @@ def read_dataset(folder: Path | str) -> Dataset:
     tables = table_sources(folder, get_args(Kind))
     if "participants" not in tables:
         ppath = folder / "participants.csv"
-        raise DatasetError(ppath, "missing (participants.csv, or a 'participants' sheet in an .xlsx workbook, is required)")
+        raise DatasetError(
+            ppath, "missing (participants.csv, or a 'participants' sheet in an .xlsx workbook, is required)"
+        )
     participants = tables["participants"].read(_participants)
     by_id = {p.participant_id: p for p in participants}
     hours = tables["hours"].read(_hours, by_id) if "hours" in tables else None

@@ -226,7 +226,5 @@ def main() -> None:
 
 
 
-# Command modules register themselves on `cli` / `rules` when imported (one line each, at the end).
-from . import _cli_adapt  # noqa: E402,F401
-from . import _cli_docs  # noqa: E402,F401
-from . import _cli_ecosystem  # noqa: E402,F401
+# Command modules register themselves on `cli` / `rules` when imported (at the end: they import from here).
+from . import _cli_adapt, _cli_docs, _cli_ecosystem  # noqa: E402,F401

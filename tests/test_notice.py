@@ -119,6 +119,8 @@ def test_eforms_fields() -> None:
     fields = eforms_fields(NOTICE)
     (lot,) = fields["lots"]
     assert lot["BT-06-Lot"] == "soc-obj" and lot["BT-775-Lot"] == "opp"
-    assert lot["BT-777-Lot"] == {"DAN": "Leverandøren driver et jobtræningscenter.", "ENG": "The supplier runs a centre."}
+    assert lot["BT-777-Lot"] == {
+        "DAN": "Leverandøren driver et jobtræningscenter.", "ENG": "The supplier runs a centre."
+    }
     assert set(lot["BT-70-Lot"]) == {"DAN", "ENG"}
     assert fields["codeLists"] == {"strategic-procurement": "20220316-0", "social-objective": "20220316-0"}

@@ -204,7 +204,9 @@ def test_absent_files_are_not_evaluated_not_passed(tmp_path: Path) -> None:
     assert rules == {
         "hours.weekly-max": "no hours table in the dataset (hours.csv or sheet 'hours')",
         "hours.conversion": "no hours table in the dataset (hours.csv or sheet 'hours')",
-        "ratio.rimelighed": "no hours, supplier table in the dataset (hours.csv or sheet 'hours' or supplier.csv or sheet 'supplier')",
+        "ratio.rimelighed": (
+            "no hours, supplier table in the dataset (hours.csv or sheet 'hours' or supplier.csv or sheet 'supplier')"
+        ),
         "clause.target-group-share": "no supplier table in the dataset (supplier.csv or sheet 'supplier')",
     }
     assert not any(f.rule in rules for f in result.findings)
