@@ -140,7 +140,7 @@ def check(
         for rule in (r for r in ruleset.rules if r.subject == kind):
             absent = [s for s in rule.requires if s not in ds.sources]
             if absent:
-                tables = " or ".join(f"{a}.csv or sheet '{a}'" for a in absent)
+                tables = "; ".join(f"{a}.csv or sheet '{a}'" for a in absent)
                 reason = f"no {', '.join(absent)} table in the dataset ({tables})"
                 result.not_evaluated.append(NotEvaluated(rule.id, reason))
             else:

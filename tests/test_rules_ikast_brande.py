@@ -205,7 +205,7 @@ def test_absent_files_are_not_evaluated_not_passed(tmp_path: Path) -> None:
         "hours.weekly-max": "no hours table in the dataset (hours.csv or sheet 'hours')",
         "hours.conversion": "no hours table in the dataset (hours.csv or sheet 'hours')",
         "ratio.rimelighed": (
-            "no hours, supplier table in the dataset (hours.csv or sheet 'hours' or supplier.csv or sheet 'supplier')"
+            "no hours, supplier table in the dataset (hours.csv or sheet 'hours'; supplier.csv or sheet 'supplier')"
         ),
         "clause.target-group-share": "no supplier table in the dataset (supplier.csv or sheet 'supplier')",
     }
