@@ -36,6 +36,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/docs.py
+	$(BIN)/python bench/excel.py
 
 clean:
 	rm -rf $(VENV) out dist build .pytest_cache
