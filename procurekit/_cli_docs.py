@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from ._check import check
-from ._output import to_json, write_atomic
+from ._output import to_json, write_all_atomic, write_atomic
 from ._report import FORMATS as REPORT_FORMATS
 from ._report import report_document
 from ._tender import DATA_FORMATS, DOCUMENT_FORMATS, load_tender, notice_data, tender_documents
@@ -62,8 +62,8 @@ def tender(
         files = {name: to_json(notice_data(loaded, format_, clauses_dir)).encode("utf-8")}
     else:
         files = tender_documents(loaded, format_, lang, templates_dir, clauses_dir)
-    for name, data in files.items():
-        write_atomic(out_dir / name, data)
+    write_all_atomic({out_dir / name: data for name, data in files.items()})
+    for name in files:
         click.echo(f"wrote {out_dir / name}", err=True)
 
 

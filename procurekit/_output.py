@@ -11,6 +11,7 @@ from typing import Any
 
 from ._check import CheckResult, Finding
 from ._rules import RuleSet
+from .errors import OutputError
 
 _LABEL = {
     "da": {"violation": "OVERTRÆDELSE", "warning": "ADVARSEL", "due": "FORFALDER", "ok": "OK"},
@@ -126,19 +127,51 @@ def ruleset_text(rs: RuleSet, lang: str = "da") -> str:
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write a file via a temporary file and rename, so a crash never leaves half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Write a file via a temporary file and rename, so a crash never leaves half a file.
+
+    Raises:
+        OutputError: the file cannot be written (one line naming it).
+    """
+    write_all_atomic({Path(path): data})
+
+
+def write_all_atomic(files: dict[Path, str | bytes]) -> None:
+    """Write several files so that either all of them are replaced or none is.
+
+    Every file is first written in full to a temporary file beside it; only when all are written are
+    they renamed into place. A failure removes the temporary files and leaves the old files intact.
+
+    Raises:
+        OutputError: a file cannot be written (one line naming it).
+    """
+    staged: list[tuple[str, Path]] = []
+    current = Path(".")
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        for path, data in files.items():
+            current = Path(path)
+            current.parent.mkdir(parents=True, exist_ok=True)
+            if current.is_dir():  # the one case where the rename below would fail after others succeeded
+                raise IsADirectoryError(21, "Is a directory")
+            fd, tmp = tempfile.mkstemp(prefix=f".{current.name}.", suffix=".tmp", dir=current.parent)
+            staged.append((tmp, current))
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        for tmp, path in staged:
+            current = path
+            os.replace(tmp, path)
+    except OSError as exc:
+        _discard(staged)
+        raise OutputError(f"{current}: cannot write ({exc.strerror or exc})") from None
     except BaseException:
+        _discard(staged)
+        raise
+
+
+def _discard(staged: list[tuple[str, Path]]) -> None:
+    for tmp, _ in staged:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
-        raise

@@ -74,5 +74,9 @@ class DatasetError(ProcurekitError):
         super().__init__(f"{where}: {message}")
 
 
+class OutputError(ProcurekitError):
+    """An output file cannot be written (exit code 2); nothing was replaced."""
+
+
 class EngineError(ProcurekitError):
     """The rules engine failed or timed out; no verdicts were produced."""

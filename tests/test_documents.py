@@ -337,3 +337,21 @@ def test_another_sector_gets_its_own_clause_wording() -> None:
         assert expected in text, expected
     for absent in ("pladser", "praktik", "rengøring", "18 måneder", "jobgaranti"):
         assert absent not in text.lower(), absent
+
+
+def test_a_tender_pack_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "udbudsbetingelser.md").write_text("the old version", encoding="utf-8")
+    (out / "kontraktbilag.md").mkdir()  # the last file cannot be written
+    code, _, err = invoke("tender", str(TENDER), "--format", "md", "-o", str(out))
+    assert code == 2 and "kontraktbilag.md: cannot write" in err and len(err.strip().splitlines()) == 1
+    assert (out / "udbudsbetingelser.md").read_text(encoding="utf-8") == "the old version"
+    assert sorted(p.name for p in out.iterdir()) == ["kontraktbilag.md", "udbudsbetingelser.md"]
+
+
+def test_an_unwritable_output_is_exit_2_not_a_crash(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    code, _, err = invoke("report", str(EXAMPLE), "--format", "md", "-o", str(blocker / "report.md"))
+    assert code == 2 and "cannot write" in err and "internal error" not in err
