@@ -27,7 +27,7 @@ demo: $(STAMP)
 	$(BIN)/procurekit tender examples/ikast-brande/tender.yaml --format pdf -o out/tender
 	$(BIN)/procurekit tender examples/ikast-brande/tender.yaml --format ocds -o out/tender
 	$(BIN)/procurekit tender examples/ikast-brande/tender.yaml --format eforms -o out/tender
-	$(BIN)/procurekit report examples/ikast-brande --format html -o out/report.html || [ $$? -eq 1 ]
+	$(BIN)/procurekit report examples/ikast-brande --assumptions examples/ikast-brande/assumptions.yaml --format html -o out/report.html || [ $$? -eq 1 ]
 	$(BIN)/procurekit report examples/ikast-brande --format pdf -o out/report.pdf || [ $$? -eq 1 ]
 	$(BIN)/procurekit business-case examples/ikast-brande --assumptions examples/ikast-brande/assumptions.yaml --format html -o out/business-case.html
 

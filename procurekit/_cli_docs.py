@@ -75,12 +75,14 @@ def tender(
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (atomically). Default: report.<format> in the current folder.")
 @click.option("--engine", type=click.Choice(["durable", "python"]), default="durable", show_default=True)
+@click.option("--assumptions", type=click.Path(dir_okay=False, path_type=Path),
+              help="A business-case assumptions file: adds the economics section and its chart.")
 @lang_option
 @_templates_option
 @_clauses_option
 def report(
     dataset: Path, rules: str | None, as_of: dt.date | None, format_: str, output: Path | None, engine: str,
-    lang: str, templates_dir: Path | None, clauses_dir: Path | None,
+    assumptions: Path | None, lang: str, templates_dir: Path | None, clauses_dir: Path | None,
 ) -> None:
     """Write the compliance report of a contract: summary, actions due, violations, key figures, charts.
 
@@ -92,7 +94,7 @@ def report(
         procurekit report examples/ikast-brande --format pdf -o out/report.pdf
     """
     result = check(dataset, rules, as_of, engine=engine, lang=lang)
-    data = report_document(result, format_, templates_dir, clauses_dir)
+    data = report_document(result, format_, templates_dir, clauses_dir, assumptions)
     target = output or Path(f"report.{format_}")
     write_atomic(target, data)
     click.echo(f"wrote {target}", err=True)

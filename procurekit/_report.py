@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +69,17 @@ class KeyFigures:
 
 
 @dataclass(frozen=True)
+class Economy:
+    """The business case of the same contract, when the report is given an assumptions file."""
+
+    break_even: str
+    total_cost: float
+    total_savings: float
+    basis: str
+    assumptions: str
+
+
+@dataclass(frozen=True)
 class ReportModel:
     """What report.html.j2 sees."""
 
@@ -88,6 +99,7 @@ class ReportModel:
     figures: KeyFigures
     charts: dict[str, Chart]
     generator: str
+    economy: Economy | None = None
 
 
 def _values_text(values: dict[str, Any], lang: str) -> str:
@@ -233,10 +245,32 @@ def report_model(result: CheckResult, clauses_dir: Path | None = None) -> Report
     )
 
 
+def _economy(result: CheckResult, assumptions: Path) -> tuple[Economy, Chart]:
+    from ._business import business_case, load_assumptions
+    from ._business_output import break_even_text, cumulative_chart
+
+    case = business_case(load_assumptions(assumptions), result.dataset)
+    economy = Economy(
+        break_even=break_even_text(case, result.lang),
+        total_cost=case.total_cost,
+        total_savings=case.total_savings,
+        basis=f"{case.start} – {case.end}",
+        assumptions=assumptions.name,
+    )
+    return economy, cumulative_chart(case, result.lang)
+
+
 def report_document(
-    result: CheckResult, fmt: str, templates_dir: Path | None = None, clauses_dir: Path | None = None
+    result: CheckResult,
+    fmt: str,
+    templates_dir: Path | None = None,
+    clauses_dir: Path | None = None,
+    assumptions: Path | None = None,
 ) -> bytes:
-    """The compliance report in `fmt` (html, pdf, docx or md)."""
+    """The compliance report in `fmt` (html, pdf, docx or md); with `assumptions`, the business case too."""
     model = report_model(result, clauses_dir)
+    if assumptions is not None:
+        economy, cumulative = _economy(result, assumptions)
+        model = replace(model, economy=economy, charts={**model.charts, "business": cumulative})
     html = render("report.html.j2", result.lang, templates_dir, report=model)
     return write_formats(html, fmt, lang=result.lang, charts=model.charts, day=result.as_of)

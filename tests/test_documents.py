@@ -355,3 +355,17 @@ def test_an_unwritable_output_is_exit_2_not_a_crash(tmp_path: Path) -> None:
     blocker.write_text("x", encoding="utf-8")
     code, _, err = invoke("report", str(EXAMPLE), "--format", "md", "-o", str(blocker / "report.md"))
     assert code == 2 and "cannot write" in err and "internal error" not in err
+
+
+def test_report_with_assumptions_has_the_business_case(tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    code, _, err = invoke("report", str(EXAMPLE), "--assumptions", str(EXAMPLE / "assumptions.yaml"),
+                          "--format", "html", "-o", str(out))
+    assert code == 1, err
+    html = out.read_text(encoding="utf-8")
+    assert "<h2>Økonomi</h2>" in html and 'data-chart="business"' in html and html.count("<svg") == 4
+    assert re.search(r"break-even måned \d+ \(\w+ \d{4}\)", html)
+    docx_doc = tmp_path / "report.docx"
+    invoke("report", str(EXAMPLE), "--assumptions", str(EXAMPLE / "assumptions.yaml"), "--format", "docx",
+           "-o", str(docx_doc))
+    assert len(docx.Document(str(docx_doc)).inline_shapes) == 4
