@@ -395,7 +395,7 @@ def to_pdf(blocks: list[Block], *, title: str, lang: str, charts: dict[str, Char
             pdf.set_font("DejaVu", "B", size)
             if b.level == 1:
                 pdf.set_text_color(31, 95, 139)
-            pdf.multi_cell(0, size * 0.5, b.text, new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, size * 0.5, b.text, align="L", new_x="LMARGIN", new_y="NEXT")
             pdf.set_text_color(0, 0, 0)
             pdf.ln(1.5)
         elif b.kind == "para":
@@ -446,7 +446,7 @@ def to_pdf(blocks: list[Block], *, title: str, lang: str, charts: dict[str, Char
                 pdf.image(io.BytesIO(chart.png), w=pdf.epw)
             if b.caption:
                 pdf.set_font("DejaVu", "I", 8.5)
-                pdf.multi_cell(0, 4.5, b.caption, new_x="LMARGIN", new_y="NEXT")
+                pdf.multi_cell(0, 4.5, b.caption, align="L", new_x="LMARGIN", new_y="NEXT")
             pdf.ln(2)
     return bytes(pdf.output())
 
