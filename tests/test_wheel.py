@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import zipfile
@@ -25,3 +26,19 @@ def test_wheel_contains_the_data_folders(tmp_path: Path) -> None:
     assert "procurekit/rules/ikast-brande.yaml" in names
     assert "procurekit/py.typed" in names
     assert "procurekit/cli.py" in names
+
+    # Installed from the wheel (unpacked onto the path ahead of the checkout), the bundled rules, clauses
+    # and templates are found inside the package and the tender pack renders.
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    where = subprocess.run([sys.executable, "-c", "import procurekit; print(procurekit.__file__)"],
+                           env=env, cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert where.stdout.startswith(str(site))
+    done = subprocess.run(
+        [sys.executable, "-m", "procurekit", "tender", str(ROOT / "examples" / "ikast-brande" / "tender.yaml"),
+         "--format", "md", "-o", str(tmp_path / "out")],
+        env=env, cwd=tmp_path, capture_output=True, text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "18 måneder" in (tmp_path / "out" / "kontraktbilag.md").read_text(encoding="utf-8")
