@@ -9,6 +9,7 @@ renders the clauses a rule set uses with the parameter values in force on a day.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ._render import param_views, render_text
 from ._resources import data_dir
-from ._rules import RuleSet, Text, read_model
+from ._rules import _RULE_ID, RuleSet, Text, read_model
 from ._yaml import LineMap
 from .errors import RuleFileError, RuleSetErrors
 
@@ -188,10 +189,6 @@ def clause_errors(ruleset: RuleSet, library: dict[str, Clause]) -> list[RuleFile
 
 
 def _looks_like_rule(text: str) -> bool:
-    import re
-
-    from ._rules import _RULE_ID
-
     return re.match(_RULE_ID, text) is not None
 
 
