@@ -8,6 +8,7 @@ fields; both engines must agree finding for finding.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from helpers import make_dataset, write_rules
@@ -106,19 +107,29 @@ _BOOL = st.sampled_from(["active", "met_quality", "met_stability", "exit_reason 
 _OP = st.sampled_from(["==", "!=", "<", "<=", ">", ">="])
 
 
-@st.composite
-def conditions(draw: st.DrawFn, depth: int = 0) -> str:
-    choice = draw(st.integers(0, 5 if depth < 2 else 2))
-    if choice == 0:
-        return f"{draw(_NUM)} {draw(_OP)} {draw(_NUM)}"
-    if choice == 1:
-        return f"{draw(_DATE)} {draw(_OP)} {draw(_DATE)}"
-    if choice == 2:
-        return draw(_BOOL)
-    if choice == 3:
-        return f"not ({draw(conditions(depth + 1))})"
-    op = "and" if choice == 4 else "or"
-    return f"({draw(conditions(depth + 1))}) {op} ({draw(conditions(depth + 1))})"
+def condition_grammar(
+    num: st.SearchStrategy[str], date: st.SearchStrategy[str], boolean: st.SearchStrategy[str]
+) -> Callable[..., st.SearchStrategy[str]]:
+    """Random conditions over these atoms: comparisons, not, and/or, nested at most two deep."""
+
+    @st.composite
+    def grammar(draw: st.DrawFn, depth: int = 0) -> str:
+        choice = draw(st.integers(0, 5 if depth < 2 else 2))
+        if choice == 0:
+            return f"{draw(num)} {draw(_OP)} {draw(num)}"
+        if choice == 1:
+            return f"{draw(date)} {draw(_OP)} {draw(date)}"
+        if choice == 2:
+            return draw(boolean)
+        if choice == 3:
+            return f"not ({draw(grammar(depth + 1))})"
+        op = "and" if choice == 4 else "or"
+        return f"({draw(grammar(depth + 1))}) {op} ({draw(grammar(depth + 1))})"
+
+    return grammar
+
+
+conditions = condition_grammar(_NUM, _DATE, _BOOL)
 
 
 @SLOW
@@ -191,19 +202,7 @@ _YBOOL = st.sampled_from(["reported_on == null", "turnover_dkk != null", "year =
                           "if(target_group_fte > 0, true, false)", "if(turnover_dkk > 1, null, true)"])
 
 
-@st.composite
-def year_conditions(draw: st.DrawFn, depth: int = 0) -> str:
-    choice = draw(st.integers(0, 5 if depth < 2 else 2))
-    if choice == 0:
-        return f"{draw(_YNUM)} {draw(_OP)} {draw(_YNUM)}"
-    if choice == 1:
-        return f"{draw(_YDATE)} {draw(_OP)} {draw(_YDATE)}"
-    if choice == 2:
-        return draw(_YBOOL)
-    if choice == 3:
-        return f"not ({draw(year_conditions(depth + 1))})"
-    op = "and" if choice == 4 else "or"
-    return f"({draw(year_conditions(depth + 1))}) {op} ({draw(year_conditions(depth + 1))})"
+year_conditions = condition_grammar(_YNUM, _YDATE, _YBOOL)
 
 
 @SLOW
