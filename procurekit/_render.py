@@ -17,6 +17,7 @@ no mutation, no access to Python internals.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -173,8 +174,13 @@ def _configure(env: jinja2.Environment, lang: str) -> jinja2.Environment:
     return env
 
 
+@functools.lru_cache(maxsize=16)
 def environment(lang: str, templates_dir: Path | None = None) -> jinja2.Environment:
-    """The bundled templates, or `templates_dir` first (then the bundled ones) in the sandbox."""
+    """The bundled templates, or `templates_dir` first (then the bundled ones) in the sandbox.
+
+    One environment per (language, folder), so a template is parsed once per process; Jinja reloads a
+    template whose file changed.
+    """
     bundled = jinja2.FileSystemLoader(str(data_dir("templates")))
     options: dict[str, Any] = {
         "undefined": jinja2.StrictUndefined,
@@ -215,15 +221,14 @@ def render(name: str, lang: str, templates_dir: Path | None = None, **context: A
         raise TemplateError(_describe(exc, name)) from None
 
 
-_TEXT_ENV: dict[str, jinja2.Environment] = {}
+@functools.lru_cache(maxsize=4)
+def _text_environment(lang: str) -> jinja2.Environment:
+    return _configure(ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined), lang)
 
 
 def render_text(source: str, lang: str, origin: str, **context: Any) -> str:
     """Render a short text held in data (a clause paragraph) in the sandbox, no autoescape."""
-    env = _TEXT_ENV.get(lang)
-    if env is None:
-        env = _configure(ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined), lang)
-        _TEXT_ENV[lang] = env
+    env = _text_environment(lang)
     try:
         return env.from_string(source).render(**context)
     except (jinja2.TemplateError, AttributeError, KeyError, TypeError, ValueError) as exc:
