@@ -20,12 +20,15 @@ every evaluation uses a fresh sid that is deleted afterwards; facts are plain di
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import hashlib
 import json
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from . import _expr as ex
@@ -216,8 +219,10 @@ def _strip_cols(node: ex.Node) -> ex.Node:
         return ex.Name(node.name)
     if isinstance(node, (ex.Neg, ex.Not)):
         return type(node)(_strip_cols(node.operand))
-    if isinstance(node, (ex.Arith, ex.Cmp)):
-        return type(node)(node.op, _strip_cols(node.left), _strip_cols(node.right))
+    if isinstance(node, ex.Arith):
+        return ex.Arith(node.op, _strip_cols(node.left), _strip_cols(node.right), date=node.date)
+    if isinstance(node, ex.Cmp):
+        return ex.Cmp(node.op, _strip_cols(node.left), _strip_cols(node.right))
     if isinstance(node, ex.Logic):
         return ex.Logic(node.op, tuple(_strip_cols(i) for i in node.items))
     return ex.Call(node.func, tuple(_strip_cols(a) for a in node.args))
@@ -231,6 +236,37 @@ class _Compiled:
     index: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
+class _DurableJson:
+    """The `json` durable_rules' Python layer uses, writing numbers in a form its C parser reads.
+
+    durable's JSON parser rejects or misreads exponent notation (`1e-07`, `2.5e-06`), which Python
+    writes for floats below 1e-4: a share like 0.0001 / 40 made durable refuse a ruleset (error 204)
+    or misjudge a whole batch. Such floats are written positionally (`0.0000025`) instead, the exact
+    decimal of Python's shortest repr, which durable reads back to the same float.
+    """
+
+    _MARK = "\x00pknum:"
+    _TOKEN = re.compile(r'"\\u0000pknum:(-?[0-9]+\.[0-9]+)\\u0000"')
+
+    @classmethod
+    def _prepare(cls, value: Any) -> Any:
+        if isinstance(value, float) and "e" in repr(value):
+            text = format(Decimal(repr(value)), "f")
+            return f"{cls._MARK}{text if '.' in text else text + '.0'}\x00"
+        if isinstance(value, dict):
+            return {k: cls._prepare(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [cls._prepare(v) for v in value]
+        return value
+
+    @classmethod
+    def dumps(cls, value: Any, **kwargs: Any) -> str:
+        """`json.dumps`, with exponent-notation floats written positionally."""
+        return cls._TOKEN.sub(lambda m: m.group(1), json.dumps(cls._prepare(value), **kwargs))
+
+    loads = staticmethod(json.loads)
+
+
 class DurableEngine:
     """durable_rules behind a lock, with compiled rulesets cached and unloaded on eviction."""
 
@@ -240,6 +276,8 @@ class DurableEngine:
 
     def __init__(self) -> None:
         from durable import engine as durable_engine
+
+        durable_engine.json = _DurableJson  # see _DurableJson: numbers durable's parser can read
 
         class _QuietHost(durable_engine.Host):  # type: ignore[misc]
             def _run(self) -> None:  # no background timer threads
@@ -302,6 +340,16 @@ class DurableEngine:
             _, old = self._compiled.popitem(last=False)
             self._unload(old.name)
         return compiled
+
+    def compile(self, plan: Plan) -> None:
+        """Compile `plan` (and keep it cached) so a rule durable_rules refuses is found before a check.
+
+        Raises:
+            EngineError: durable_rules refused the compiled rules.
+        """
+        if plan.rules:
+            with self._lock:
+                self._compile(plan)
 
     def _unload(self, name: str) -> None:
         import durable_rules_engine
@@ -383,6 +431,43 @@ class DurableEngine:
             self._host.delete_state(name, sid)
         except Exception:  # unknown sid: nothing was stored
             pass
+
+
+#: What durable_rules' error codes mean for a compiled rule (its src/rules/rules.h).
+_DURABLE_CODES = {
+    "113": "too complex for the durable_rules engine (too many comparisons in one outcome; error code 113)",
+}
+
+
+def durable_problems(ruleset: RuleSet) -> list[tuple[Rule, str]]:
+    """The rules durable_rules cannot compile, with why, under every dated parameter value.
+
+    Compiles each subject's rules as a check would (the compiled rulesets stay cached for it); when
+    that fails, compiles the rules one by one to name the culprits.
+    """
+    days = sorted({since for p in ruleset.parameters.values() for since, _, _ in p.values}) or [dt.date.min]
+    engine = get_engine("durable")
+    assert isinstance(engine, DurableEngine)
+    problems: dict[str, tuple[Rule, str]] = {}
+    for day in days:
+        params = ruleset.params_at(day)
+        for kind in SUBJECTS:
+            rules = [r for r in ruleset.rules if r.subject == kind and r.id not in problems]
+            try:
+                engine.compile(make_plan(ruleset, kind, params, rules))
+                continue
+            except EngineError:
+                pass
+            for rule in rules:
+                try:
+                    engine.compile(make_plan(ruleset, kind, params, [rule]))
+                except EngineError as exc:
+                    code = re.search(r"error code: (\d+)", str(exc))
+                    reason = _DURABLE_CODES.get(code.group(1) if code else "", None)
+                    problems[rule.id] = (rule, reason or f"the durable_rules engine cannot run it ({exc})")
+            if not problems:  # each rule compiles alone, but not all of them together
+                raise EngineError(f"durable_rules cannot run the {kind} rules of {ruleset.path} together")
+    return list(problems.values())
 
 
 def _hit_in(hits: set[tuple[int, int]]) -> Callable[[int, int], bool]:

@@ -19,6 +19,13 @@ Python's `eval`.
 Semantics, shared by both engines: dates are day numbers (`date.toordinal()`); a missing value is
 `None`; arithmetic with `None`, or a division by zero, gives `None`; a comparison with `None` is false
 (only `x == null` / `x != null` test for it); `not` is true for anything that is not `True`.
+
+Numbers are finite and bounded: a number literal (and a rule-set parameter) must lie within
+±`MAX_NUMBER`. A computed number beyond that bound, and a computed date outside 0001-01-01..9999-12-31
+(`add_months(d, 100000)`, `d + 1000000000`), is `None`, like a division by zero: the value is computed
+once, in Python, for both engines, so they agree. An expression nests at most `MAX_DEPTH` levels
+(parentheses, `not`, `-` and each operator of a chain like `a + b + c` count), also after its `let`
+names are substituted, and expands to at most `MAX_NODES` nodes.
 """
 
 from __future__ import annotations
@@ -69,6 +76,7 @@ class Arith:
     left: Node
     right: Node
     col: int = 0
+    date: bool = False  # the result is a date (set by `mark_dates`): out of range means None
 
 
 @dataclass(frozen=True)
@@ -110,6 +118,20 @@ _CMP = {"==", "!=", "<", "<=", ">", ">="}
 FUNCTIONS = {"min", "max", "floor", "ceil", "add_months", "date", "if"}
 MAX_LENGTH = 2000
 MAX_DEPTH = 60
+MAX_NODES = 5000
+MAX_NUMBER = 10**15  # below 2**53: every integer up to it is exact as a float, in both engines
+MIN_DAY, MAX_DAY = 1, dt.date.max.toordinal()
+
+
+def number_problem(value: Any) -> str | None:
+    """Why `value` is not a usable number (non-finite or beyond ±MAX_NUMBER), or None when it is."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return "is not a finite number"
+    if abs(value) > MAX_NUMBER:
+        return "is out of range (numbers must lie within ±1e15)"
+    return None
 
 
 def _tokenize(text: str) -> list[tuple[str, str, int]]:
@@ -165,15 +187,19 @@ class _Parser:
             raise ExprError(f"unexpected {_describe(kind, val)}", col)
         return node
 
-    def expr(self) -> Node:
-        self.depth += 1
+    def nest(self, delta: int) -> None:
+        """Track how deep the parser has recursed, so a hostile condition never overflows the stack."""
+        self.depth += delta
         if self.depth > MAX_DEPTH:
-            raise ExprError("condition nested too deeply", self.peek()[2])
+            raise ExprError(f"expression nested too deeply (limit {MAX_DEPTH})", self.peek()[2])
+
+    def expr(self) -> Node:
+        self.nest(1)
         col = self.peek()[2]
         items = [self.and_()]
         while self.accept("or"):
             items.append(self.and_())
-        self.depth -= 1
+        self.nest(-1)
         return items[0] if len(items) == 1 else Logic("or", tuple(items), col)
 
     def and_(self) -> Node:
@@ -186,7 +212,10 @@ class _Parser:
     def not_(self) -> Node:
         col = self.peek()[2]
         if self.accept("not"):
-            return Not(self.not_(), col)
+            self.nest(1)
+            node = Not(self.not_(), col)
+            self.nest(-1)
+            return node
         return self.cmp()
 
     def cmp(self) -> Node:
@@ -219,13 +248,19 @@ class _Parser:
         col = self.peek()[2]
         if self.peek() == ("op", "-", col):
             self.take()
-            return Neg(self.unary(), col)
+            self.nest(1)
+            node = Neg(self.unary(), col)
+            self.nest(-1)
+            return node
         return self.atom()
 
     def atom(self) -> Node:
         kind, val, col = self.take()
         if kind == "num":
             number = float(val) if "." in val else int(val)
+            problem = number_problem(number)
+            if problem:
+                raise ExprError(f"the number {val[:20]}{'…' if len(val) > 20 else ''} {problem}", col)
             return Const(number, NUMBER, col)
         if kind == "str":
             return Const(val[1:-1], STRING, col)
@@ -266,7 +301,48 @@ def parse(text: str) -> Node:
     """
     if not isinstance(text, str):
         raise ExprError("a condition must be a string")
-    return _Parser(text).parse()
+    node = _Parser(text).parse()
+    check_shape(node)
+    return node
+
+
+def check_shape(node: Node) -> None:
+    """Refuse a tree deeper than MAX_DEPTH or larger than MAX_NODES (shared subtrees count each time).
+
+    Raises:
+        ExprError: the tree is too deep or too large.
+    """
+    sizes: dict[int, int] = {}
+    depths: dict[int, int] = {}
+    # Iterative post-order walk: a deep tree must not overflow the stack while it is being measured.
+    stack: list[tuple[Node, bool]] = [(node, False)]
+    while stack:
+        n, done = stack.pop()
+        if id(n) in sizes:
+            continue
+        kids = _children(n)
+        if not done:
+            stack.append((n, True))
+            stack.extend((k, False) for k in kids if id(k) not in sizes)
+            continue
+        sizes[id(n)] = 1 + sum(sizes[id(k)] for k in kids)
+        depths[id(n)] = 1 + max((depths[id(k)] for k in kids), default=0)
+        if depths[id(n)] > MAX_DEPTH:
+            raise ExprError(f"expression nested too deeply (limit {MAX_DEPTH})", n.col or None)
+        if sizes[id(n)] > MAX_NODES:
+            raise ExprError(f"expression too large (limit {MAX_NODES} parts)", n.col or None)
+
+
+def _children(node: Node) -> tuple[Node, ...]:
+    if isinstance(node, (Neg, Not)):
+        return (node.operand,)
+    if isinstance(node, (Arith, Cmp)):
+        return (node.left, node.right)
+    if isinstance(node, Logic):
+        return node.items
+    if isinstance(node, Call):
+        return node.args
+    return ()
 
 
 def walk(node: Node) -> Iterator[Node]:
@@ -348,6 +424,24 @@ _ARITH_TYPES = {
 }
 
 
+def mark_dates(node: Node, types: Mapping[str, str]) -> Node:
+    """The same (type-checked) tree with every date-valued `Arith` marked, so evaluation can bound it."""
+    if isinstance(node, Arith):
+        left, right = mark_dates(node.left, types), mark_dates(node.right, types)
+        return Arith(node.op, left, right, node.col, typecheck(node, types) == DATE)
+    if isinstance(node, Neg):
+        return Neg(mark_dates(node.operand, types), node.col)
+    if isinstance(node, Not):
+        return Not(mark_dates(node.operand, types), node.col)
+    if isinstance(node, Cmp):
+        return Cmp(node.op, mark_dates(node.left, types), mark_dates(node.right, types), node.col)
+    if isinstance(node, Logic):
+        return Logic(node.op, tuple(mark_dates(i, types) for i in node.items), node.col)
+    if isinstance(node, Call):
+        return Call(node.func, tuple(mark_dates(a, types) for a in node.args), node.col)
+    return node
+
+
 def _want(node: Node, types: Mapping[str, str], allowed: tuple[str, ...], what: str) -> str:
     got = typecheck(node, types)
     if got not in allowed:
@@ -399,28 +493,44 @@ def _typecheck_call(node: Call, types: Mapping[str, str]) -> str:
 # --- evaluation -------------------------------------------------------------------------------
 
 
-def add_months(day: int, months: float) -> int:
-    """Add whole calendar months to a day number; the 31st clamps to the month's last day."""
-    start = dt.date.fromordinal(day)
+def add_months(day: int, months: float) -> int | None:
+    """Add whole calendar months to a day number; the 31st clamps to the month's last day.
+
+    Returns None when the day or the result lies outside 0001-01-01..9999-12-31.
+    """
+    if not MIN_DAY <= day <= MAX_DAY:
+        return None
+    start = dt.date.fromordinal(int(day))
     n = int(months)
     index = start.year * 12 + start.month - 1 + n
     year, month = divmod(index, 12)
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:
+        return None
     last = calendar.monthrange(year, month + 1)[1]
     return dt.date(year, month + 1, min(start.day, last)).toordinal()
 
 
-def _arith(op: str, a: Any, b: Any) -> Any:
+def _arith(op: str, a: Any, b: Any, date: bool = False) -> Any:
     if a is None or b is None:
         return None
     if op == "+":
-        return a + b
-    if op == "-":
-        return a - b
-    if op == "*":
-        return a * b
-    if b == 0:
+        value = a + b
+    elif op == "-":
+        value = a - b
+    elif op == "*":
+        value = a * b
+    elif b == 0:
         return None
-    return a / b
+    else:
+        value = a / b
+    return _bounded(value, date)
+
+
+def _bounded(value: Any, date: bool = False) -> Any:
+    """A computed number, or None when it is non-finite or out of range (a date: out of the calendar)."""
+    if date:
+        return value if MIN_DAY <= value <= MAX_DAY else None
+    return None if number_problem(value) else value
 
 
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
@@ -455,10 +565,10 @@ def evaluate(node: Node, env: Mapping[str, Any]) -> Any:
             return False
         return _COMPARE[node.op](a, b)
     if isinstance(node, Arith):
-        return _arith(node.op, evaluate(node.left, env), evaluate(node.right, env))
+        return _arith(node.op, evaluate(node.left, env), evaluate(node.right, env), node.date)
     if isinstance(node, Neg):
         value = evaluate(node.operand, env)
-        return None if value is None else -value
+        return None if value is None else _bounded(-value)
     return _call(node.func, [evaluate(arg, env) for arg in node.args])
 
 
@@ -504,7 +614,7 @@ def bind(node: Node, consts: Mapping[str, Const], lets: Mapping[str, Node]) -> N
         if isinstance(n, Not):
             return _fold(Not(go(n.operand), n.col))
         if isinstance(n, Arith):
-            return _fold(Arith(n.op, go(n.left), go(n.right), n.col))
+            return _fold(Arith(n.op, go(n.left), go(n.right), n.col, n.date))
         if isinstance(n, Cmp):
             return _fold(Cmp(n.op, go(n.left), go(n.right), n.col))
         if isinstance(n, Logic):
@@ -534,7 +644,7 @@ def _fold(node: Node) -> Node:
         if isinstance(node, (Cmp, Not, Logic)):
             return Const(value, BOOL, node.col)
         kind = NUMBER if isinstance(value, (int, float)) else STRING
-        if isinstance(node, Call) and node.func in ("date", "add_months"):
+        if isinstance(node, Call) and node.func in ("date", "add_months") or getattr(node, "date", False):
             kind = DATE
         return Const(value, kind if value is not None else NULL, node.col)
     return node

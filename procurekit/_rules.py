@@ -35,6 +35,11 @@ _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 _M = TypeVar("_M", bound=BaseModel)
+#: How long an `extends` chain may be (the file itself included).
+MAX_EXTENDS = 16
+_RULESET_SUFFIXES = (".yaml", ".yml")
+_FACT_FIELDS = frozenset(name for fields in SUBJECTS.values() for name in fields)
+
 
 
 class _Strict(BaseModel):
@@ -177,6 +182,8 @@ class Rule:
     reference: str
     source: dict[str, Any]
     defined_in: str
+    file: str = field(default="", compare=False)  # where the rule is written, for errors found later
+    line: int | None = field(default=None, compare=False)
 
     def predicates(self) -> dict[str, ex.Node]:
         """The named boolean trees an engine must evaluate for this rule."""
@@ -264,7 +271,13 @@ def load_ruleset(ref: str | Path) -> RuleSet:
         UnknownRuleSetError: the id or path does not exist.
     """
     path = ref if isinstance(ref, Path) else resolve_ref(ref)
-    return _Loader().load(path, ())
+    ruleset = _Loader().load(path, ())
+    from ._engine import durable_problems  # the engine module imports this one
+
+    problems = durable_problems(ruleset)
+    if problems:
+        raise RuleSetErrors([RuleFileError(r.file, r.line, f"rule '{r.id}': {m}") for r, m in problems])
+    return ruleset
 
 
 def validate_ruleset(ref: str | Path) -> RuleSet:
@@ -276,17 +289,13 @@ class _Loader:
     def __init__(self) -> None:
         self.errors: list[RuleFileError] = []
 
-    def load(self, path: Path, chain: tuple[Path, ...]) -> RuleSet:
+    def load(self, path: Path, chain: tuple[Path, ...], via: tuple[str, int | None] = ("", None)) -> RuleSet:
+        """Load `path`; `chain` holds the files extending it, `via` the child's `extends` value and line."""
         path = path.resolve()
         if path in chain:
             names = " -> ".join(p.stem for p in (*chain, path))
             raise RuleSetErrors([RuleFileError(chain[-1], None, f"extends cycle: {names}")])
-        try:
-            data, lines = load_yaml(path)
-        except RuleFileError as exc:
-            raise RuleSetErrors([exc]) from None
-        if not isinstance(data, dict):
-            raise RuleSetErrors([RuleFileError(path, 1, "a rule set must be a mapping")])
+        data, lines = self._read(path, chain, via)
         try:
             spec = RuleSetFile.model_validate(data)
         except ValidationError as exc:
@@ -298,17 +307,41 @@ class _Loader:
             spec, lines = salvaged
         parent: RuleSet | None = None
         if spec.extends:
+            line = lines.line_of(("extends",))
             try:
                 parent_path = resolve_ref(spec.extends, base=path.parent)
             except UnknownRuleSetError as exc:
+                raise RuleSetErrors([RuleFileError(path, line, str(exc))]) from None
+            if parent_path.suffix.lower() not in _RULESET_SUFFIXES:
                 raise RuleSetErrors(
-                    [RuleFileError(path, lines.line_of(("extends",)), str(exc))]
-                ) from None
-            parent = self.load(parent_path, (*chain, path))
+                    [RuleFileError(path, line, f"extends: '{spec.extends}' is not a rule-set file (.yaml)")]
+                )
+            if len(chain) + 1 >= MAX_EXTENDS:
+                raise RuleSetErrors(
+                    [RuleFileError(path, line, f"extends chain longer than {MAX_EXTENDS} rule sets")]
+                )
+            parent = self.load(parent_path, (*chain, path), (spec.extends, line))
         ruleset = self._merge(path, spec, lines, parent)
         if self.errors:
             raise RuleSetErrors(self.errors)
         return ruleset
+
+    def _read(
+        self, path: Path, chain: tuple[Path, ...], via: tuple[str, int | None]
+    ) -> tuple[dict[str, Any], LineMap]:
+        """The YAML mapping of a rule-set file. A parent (named by `extends`) that is not a rule set is
+        refused without quoting any of it: it may be any file at all (`extends: /etc/shadow`)."""
+        try:
+            data, lines = load_yaml(path)
+        except RuleFileError as exc:
+            if chain and exc.line is not None:
+                exc = RuleFileError(path, exc.line, "not a valid YAML rule-set file")
+            raise RuleSetErrors([exc]) from None
+        if chain and not (isinstance(data, dict) and "id" in data and set(data) <= set(RuleSetFile.model_fields)):
+            raise RuleSetErrors([RuleFileError(chain[-1], via[1], f"extends: '{via[0]}' is not a rule-set file")])
+        if not isinstance(data, dict):
+            raise RuleSetErrors([RuleFileError(path, 1, "a rule set must be a mapping")])
+        return data, lines
 
     def err(self, path: Path, line: int | None, message: str) -> None:
         self.errors.append(RuleFileError(path, line, message))
@@ -321,6 +354,12 @@ class _Loader:
             line = lines.line_of(("parameters", name))
             if not re.match(_NAME, name):
                 self.err(path, line, f"parameter name '{name}' must be lower_snake_case")
+                continue
+            if name in _FACT_FIELDS:
+                # A parameter would silently replace the fact's value in every condition naming it.
+                self.err(path, line, f"parameter '{name}' has the name of a fact field; rename it")
+                continue
+            if not self._numbers_ok(path, lines, name, pf):
                 continue
             merged = self._parameter(path, line, name, pf, params.get(name), spec.id)
             if merged is not None:
@@ -352,6 +391,20 @@ class _Loader:
             rules=tuple(rules.values()),
         )
         return RuleSet(**{**ruleset.__dict__, "digest": digest(ruleset)})
+
+    def _numbers_ok(self, path: Path, lines: LineMap, name: str, pf: ParameterFile) -> bool:
+        """Every number of the parameter is finite and within ±1e15 (else an error on its line)."""
+        loc: tuple[Any, ...] = ("parameters", name)
+        found = [((*loc, "value"), pf.value)] if pf.value is not None else []
+        for since, v in (pf.values or {}).items():
+            found.append(((*loc, "values", since), v.value if isinstance(v, DatedValue) else v))
+        ok = True
+        for where, value in found:
+            problem = ex.number_problem(value)
+            if problem:
+                self.err(path, lines.line_of(where), f"parameter '{name}': the value {problem}")
+                ok = False
+        return ok
 
     def _parameter(
         self,
@@ -458,6 +511,9 @@ class _Loader:
                         )
         if len(self.errors) > before:
             return None
+        self._check_expanded(path, lines, index, rf.id, lets, trees)
+        if len(self.errors) > before:
+            return None
         condition = trees["condition"]
         assert condition is not None
         return Rule(
@@ -476,7 +532,35 @@ class _Loader:
             reference=rf.reference,
             source=rf.model_dump(mode="json"),
             defined_in=owner,
+            file=str(path),
+            line=lines.line_of(("rules", index)),
         )
+
+    def _check_expanded(
+        self,
+        path: Path,
+        lines: LineMap,
+        index: int,
+        rule_id: str,
+        lets: Mapping[str, ex.Node],
+        trees: Mapping[str, ex.Node | None],
+    ) -> None:
+        """Each tree with its `let` names substituted stays within the nesting and size limits."""
+        bound: dict[str, ex.Node] = {}
+        items: list[tuple[str, tuple[str, ...], ex.Node]] = [
+            (f"let {n}", ("let", n), node) for n, node in lets.items()
+        ]
+        items += [(k, (k,), node) for k, node in trees.items() if node is not None]
+        for key, loc, node in items:
+            expanded = ex.bind(node, {}, bound)
+            try:
+                ex.check_shape(expanded)
+            except ex.ExprError as exc:
+                line = lines.line_of(("rules", index, *loc))
+                self.err(path, line, f"rule '{rule_id}' {key}: {exc.message} once its let names are filled in")
+                return
+            if key.startswith("let "):
+                bound[loc[1]] = expanded
 
     def _expr(
         self,
@@ -499,7 +583,7 @@ class _Loader:
         if want is not None and got != want:
             self.err(path, line, f"rule '{rule_id}' {key}: must be a {want} condition, got {got}")
             return None
-        return node
+        return ex.mark_dates(node, types)
 
 
 def digest(ruleset: RuleSet) -> str:

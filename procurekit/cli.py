@@ -50,13 +50,22 @@ class _Group(click.Group):
             ctx.exit(EXIT_INTERNAL)
 
 
+#: The days a check can be made for: far enough from 0001 and 9999 that month arithmetic and the
+#: contract's years around as-of stay inside the calendar.
+AS_OF_RANGE = (dt.date(1900, 1, 1), dt.date(2199, 12, 31))
+
+
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"'{value}' is not a date (YYYY-MM-DD)") from None
+        raise click.BadParameter(f"'{value[:40]}' is not a date (YYYY-MM-DD)") from None
+    first, last = AS_OF_RANGE
+    if not first <= day <= last:
+        raise InputError(f"--as-of {day.isoformat()} is outside the supported {first.isoformat()}..{last.isoformat()}")
+    return day
 
 
 def as_of_option(func: F) -> F:
