@@ -2,7 +2,9 @@
 
 Hypothesis generates random participants, hours and supplier rows (including the edge values the rules
 care about: exact boundaries, empty fields, zero FTE) and random rule conditions over the same
-fields; both engines must agree finding for finding.
+fields; both engines must agree finding for finding. Extreme values are drawn too: 0, negatives, tiny
+decimals (written with an exponent by Python, which durable's parser misread), the largest numbers
+allowed (±1e15), computed values beyond them and dates at and beyond the ends of the calendar.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ def participants(draw: st.DrawFn) -> list[dict]:
             terms = draw(st.sampled_from(["ordinary", "ordinary", "subsidised", "flexjob"]))
         rows.append({
             "participant_id": f"P{i}",
-            "years_on_benefits": draw(st.sampled_from([0, 4.99, 5, 5.01, 12.5])),
+            "years_on_benefits": draw(st.sampled_from([0, 4.99, 5, 5.01, 12.5, 0.0000001, 0.00005, 100])),
             "enrolled_on": enrolled, "left_on": left, "exit_reason": reason,
             "met_stability": met[0], "met_efficiency": met[1], "met_quality": met[2],
             "job_offer_on": offer, "job_offer_terms": terms,
@@ -77,7 +79,8 @@ def datasets(draw: st.DrawFn) -> tuple[list, list, list, dt.date]:
         for m in _months(BASE, BASE + dt.timedelta(days=400)) if draw(st.booleans())
     ]
     for s in supplier:
-        s["target_group_fte"] = draw(st.sampled_from([0, s["contract_fte"] * 0.1, s["contract_fte"]]))
+        s["target_group_fte"] = draw(st.sampled_from(
+            [0, s["contract_fte"] * 0.1, s["contract_fte"], min(0.00001, s["contract_fte"])]))
     as_of = BASE + dt.timedelta(days=draw(st.integers(0, 1000)))
     return people, hours, supplier, as_of
 
@@ -99,9 +102,15 @@ def test_engines_agree_on_the_reference_rules(tmp_path_factory, data) -> None:
 
 
 # Random conditions over participant fields, to exercise the compiler beyond the bundled rules.
-_NUM = st.sampled_from(["years_on_benefits", "5", "0", "min_benefit_years", "(years_on_benefits - 5)"])
+_NUM = st.sampled_from(["years_on_benefits", "5", "0", "min_benefit_years", "(years_on_benefits - 5)",
+                        "-5", "-years_on_benefits", "0.0000001", "years_on_benefits / 1000000",
+                        "1000000000000000", "years_on_benefits * 1000000000000000",
+                        "years_on_benefits * 1000000000000000 * 1000", "(enrolled_on - as_of) * 0.00001"])
 _DATE = st.sampled_from(["enrolled_on", "left_on", "job_offer_on", "as_of", "end_on", "enrolled_on + 30",
-                         "add_months(enrolled_on, 18)", "date(\"2017-06-01\")"])
+                         "add_months(enrolled_on, 18)", "date(\"2017-06-01\")", "date(\"0001-01-01\")",
+                         "date(\"9999-12-31\")", "add_months(enrolled_on, 100000)",
+                         "add_months(as_of, -30000)", "enrolled_on + 1000000000000000", "as_of - 1000000"])
+_EXTREME_DAYS = [dt.date(1900, 1, 1), dt.date(2199, 12, 31)]  # the ends of the --as-of range
 _BOOL = st.sampled_from(["active", "met_quality", "met_stability", "exit_reason == \"completed\"",
                          "left_on == null", "job_offer_terms != \"ordinary\"", "job_offer_on != null"])
 _OP = st.sampled_from(["==", "!=", "<", "<=", ">", ">="])
@@ -134,7 +143,7 @@ conditions = condition_grammar(_NUM, _DATE, _BOOL)
 
 @SLOW
 @given(people=participants(), cond=conditions(), applies=conditions(), warn=conditions(),
-       days=st.integers(0, 900))
+       days=st.one_of(st.integers(0, 900), st.sampled_from([(d - BASE).days for d in _EXTREME_DAYS])))
 def test_engines_agree_on_random_conditions(tmp_path_factory, people, cond, applies, warn, days) -> None:
     tmp = tmp_path_factory.mktemp("rc")
     rules = write_rules(tmp / "random.yaml", f"""
