@@ -341,6 +341,9 @@ class _Loader:
             raise RuleSetErrors([RuleFileError(chain[-1], via[1], f"extends: '{via[0]}' is not a rule-set file")])
         if not isinstance(data, dict):
             raise RuleSetErrors([RuleFileError(path, 1, "a rule set must be a mapping")])
+        if "id" not in data and not set(data) <= set(RuleSetFile.model_fields):
+            # Its keys would be echoed as "Extra inputs": say what it is not instead.
+            raise RuleSetErrors([RuleFileError(path, 1, "not a rule-set file (no id, unknown keys)")])
         return data, lines
 
     def err(self, path: Path, line: int | None, message: str) -> None:
