@@ -24,6 +24,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -245,8 +246,10 @@ class _DurableJson:
     decimal of Python's shortest repr, which durable reads back to the same float.
     """
 
-    _MARK = "\x00pknum:"
-    _TOKEN = re.compile(r'"\\u0000pknum:(-?[0-9]+\.[0-9]+)\\u0000"')
+    # A per-process nonce: no string in a dataset can pose as a marked number.
+    _NONCE = secrets.token_hex(8)
+    _MARK = f"\x00pknum{_NONCE}:"
+    _TOKEN = re.compile(rf'"\\u0000pknum{_NONCE}:(-?[0-9]+\.[0-9]+)\\u0000"')
 
     @classmethod
     def _prepare(cls, value: Any) -> Any:

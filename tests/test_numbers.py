@@ -180,3 +180,12 @@ def test_as_of_at_the_ends_of_the_range_works_on_both_engines(tmp_path: Path, da
     for engine in ("durable", "python"):
         result = CliRunner().invoke(cli, ["check", str(folder), "--as-of", day, "--engine", engine])
         assert result.exit_code in (0, 1), result.stderr
+
+
+def test_floats_reach_durable_without_exponents() -> None:
+    from procurekit._engine import _DurableJson
+
+    values = [1e-07, -2.5e-06, 5e-324, 1e16, 0.5, 3, "1e-07", {"x": [1e-05]}]
+    text = _DurableJson.dumps(values, ensure_ascii=False)
+    assert "e-" not in text.replace('"1e-07"', "") and "e+" not in text
+    assert _DurableJson.loads(text) == values
