@@ -334,8 +334,9 @@ class _Loader:
         try:
             data, lines = load_yaml(path)
         except RuleFileError as exc:
-            if chain and exc.line is not None:
-                exc = RuleFileError(path, exc.line, "not a valid YAML rule-set file")
+            if chain and exc.line is not None:  # the kind of error only: its details may quote the file
+                kind = re.split(r"[:']", exc.message)[0].strip()
+                exc = RuleFileError(path, exc.line, f"not a valid YAML rule-set file ({kind})")
             raise RuleSetErrors([exc]) from None
         if chain and not (isinstance(data, dict) and "id" in data and set(data) <= set(RuleSetFile.model_fields)):
             raise RuleSetErrors([RuleFileError(chain[-1], via[1], f"extends: '{via[0]}' is not a rule-set file")])
