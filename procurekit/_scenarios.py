@@ -316,6 +316,12 @@ def _override(
     if loader.errors:
         errors += loader.errors
         return None
+    from ._engine import durable_problems  # the engine module imports the rules module
+
+    problems = durable_problems(ruleset)  # other values can fold a condition into another shape
+    if problems:
+        errors += [RuleFileError(name, lines.line_of(prefix), f"rule '{r.id}': {m}") for r, m in problems]
+        return None
     return ruleset
 
 

@@ -189,3 +189,39 @@ def test_floats_reach_durable_without_exponents() -> None:
     text = _DurableJson.dumps(values, ensure_ascii=False)
     assert "e-" not in text.replace('"1e-07"', "") and "e+" not in text
     assert _DurableJson.loads(text) == values
+
+
+def test_a_scenario_parameter_that_makes_a_rule_too_complex_is_an_input_error(tmp_path: Path) -> None:
+    pairs = " and ".join(["(active or met_quality)"] * 15)
+    write_rules(tmp_path / "rules.yaml", f"""
+        id: folding
+        title: {{da: f, en: f}}
+        parameters:
+          simple: {{value: true, unit: flag, description: d, source: s}}
+        rules:
+          - id: folding.rule
+            subject: participant
+            title: {{da: r, en: r}}
+            condition: 'if(simple, active, {pairs})'
+            message:
+              violation: {{da: v, en: v}}
+            clause: c
+            reference: r
+    """)
+    assert load_ruleset(tmp_path / "rules.yaml").id == "folding"  # folds to `active`: compiles
+    scenarios = write_rules(tmp_path / "f.scenarios.yaml", """
+        ruleset: rules.yaml
+        contract: {start: 2017-01-01, end: 2019-12-31}
+        cases:
+          - name: complex
+            as_of: 2017-03-01
+            parameters:
+              simple: {value: false}
+            participants:
+              - {participant_id: A, years_on_benefits: 6, enrolled_on: 2017-01-02}
+            expect:
+              - {rule: folding.rule, subject: A, verdict: ok}
+    """)
+    result = CliRunner().invoke(cli, ["rules", "test", str(scenarios)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"Error: {scenarios}:6: rule 'folding.rule': too complex for the durable_rules")
