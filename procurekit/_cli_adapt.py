@@ -13,20 +13,21 @@ import click
 
 from ._adapt import diff_rulesets, diff_text, init_ruleset, ruleset_schema
 from ._explain import explain_ruleset
-from ._output import to_json, write_atomic
+from ._output import to_json
 from ._rules import load_ruleset, resolve_ref
 from ._scenarios import ENGINES, coverage_gaps, find_scenarios, load_scenarios, run_scenarios, shown
-from .cli import EXIT_OK, EXIT_VIOLATION, as_of_option, lang_option, rules
+from .cli import EXIT_OK, EXIT_VIOLATION, OutputPath, _emit, as_of_option, lang_option, output_option, rules
+from .errors import ProcurekitError
 
 
 @rules.command()
 @click.argument("new_id", metavar="NEW_ID")
 @click.option("--from", "parent", required=True, metavar="ID|PATH", help="The rule set to adapt.")
 @click.option(
-    "-o", "--output-dir", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+    "-o", "--output-dir", "out_dir", type=OutputPath(folder=True), default=Path("."),
     show_default=True, help="Folder to write NEW_ID.yaml in.",
 )
-def init(new_id: str, parent: str, out_dir: Path) -> None:
+def init(new_id: str, parent: str, out_dir: Path | str) -> None:
     """Start a rule set NEW_ID that extends another, with every parameter listed to change.
 
     Writes DIR/NEW_ID.yaml (never over an existing file). As written it loads to exactly the parent's
@@ -37,6 +38,8 @@ def init(new_id: str, parent: str, out_dir: Path) -> None:
     Example:
         procurekit rules init herning --from ikast-brande -o rules/
     """
+    if isinstance(out_dir, str):  # STDOUT
+        raise ProcurekitError("-o -: rules init writes NEW_ID.yaml into a folder (and loads it back); give a folder")
     path = init_ruleset(new_id, parent, out_dir)
     click.echo(f"wrote {path} (extends {parent}; edit it, then: procurekit rules validate {path})")
 
@@ -62,8 +65,8 @@ def diff(a: str, b: str, format_: str) -> None:
 @click.argument("ref", metavar="ID|PATH")
 @lang_option
 @as_of_option
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE (atomically).")
-def explain(ref: str, lang: str, as_of: dt.date | None, output: Path | None) -> None:
+@output_option
+def explain(ref: str, lang: str, as_of: dt.date | None, output: Path | str | None) -> None:
     """Explain a rule set in plain language: every rule with its values, clause, legal basis and sources.
 
     --as-of picks the parameter values in force on that day (default: today).
@@ -72,12 +75,7 @@ def explain(ref: str, lang: str, as_of: dt.date | None, output: Path | None) -> 
     Example:
         procurekit rules explain ikast-brande --lang da --as-of 2018-01-01
     """
-    text = explain_ruleset(load_ruleset(resolve_ref(ref)), as_of or dt.date.today(), lang)
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        write_atomic(output, text)
-        click.echo(f"wrote {output}", err=True)
+    _emit(explain_ruleset(load_ruleset(resolve_ref(ref)), as_of or dt.date.today(), lang), output)
 
 
 @rules.command(name="test")
@@ -118,18 +116,13 @@ def run_tests(paths: tuple[str, ...], engine: str, coverage: bool, verbose: bool
 
 
 @rules.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE (atomically).")
-def schema(output: Path | None) -> None:
+@output_option
+def schema(output: Path | str | None) -> None:
     """Print the JSON Schema of rule-set files, for editors (YAML language server) to validate and complete.
 
     \b
     Example:
         procurekit rules schema -o rule-set.schema.json
     """
-    text = to_json(ruleset_schema())
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        write_atomic(output, text)
-        click.echo(f"wrote {output}", err=True)
+    _emit(to_json(ruleset_schema()), output)
 

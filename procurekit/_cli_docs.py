@@ -13,11 +13,12 @@ from pathlib import Path
 import click
 
 from ._check import check
-from ._output import to_json, write_all_atomic, write_atomic
+from ._output import STDOUT, to_json, write_all_atomic
 from ._report import FORMATS as REPORT_FORMATS
 from ._report import report_document
 from ._tender import DATA_FORMATS, DOCUMENT_FORMATS, load_tender, notice_data, tender_documents
-from .cli import EXIT_OK, EXIT_VIOLATION, as_of_option, cli, lang_option, rules_option
+from .cli import EXIT_OK, EXIT_VIOLATION, OutputPath, _emit, as_of_option, cli, lang_option, rules_option
+from .errors import ProcurekitError
 
 _templates_option = click.option(
     "--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -30,18 +31,18 @@ _clauses_option = click.option(
 
 
 @cli.command()
-@click.argument("tender_file", metavar="TENDER.yaml", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("tender_file", metavar="TENDER.yaml", type=click.Path(path_type=Path))
 @click.option(
     "--format", "format_", type=click.Choice([*DOCUMENT_FORMATS, *DATA_FORMATS]), default="docx",
     show_default=True, help="Documents (docx, pdf, html, md) or notice data (ocds, eforms).",
 )
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("tender-pack"), show_default=True, help="Folder to write into.")
+@click.option("-o", "--output", "out_dir", type=OutputPath(folder=True), default=Path("tender-pack"),
+              show_default=True, help="Folder to write into; - for standard output (ocds, eforms).")
 @lang_option
 @_templates_option
 @_clauses_option
 def tender(
-    tender_file: Path, format_: str, out_dir: Path, lang: str, templates_dir: Path | None,
+    tender_file: Path, format_: str, out_dir: Path | str, lang: str, templates_dir: Path | None,
     clauses_dir: Path | None,
 ) -> None:
     """Write the tender pack: conditions of tender, requirement specification, contract annex.
@@ -54,14 +55,18 @@ def tender(
     Example:
         procurekit tender examples/ikast-brande/tender.yaml --format pdf -o out/tender
     """
-    if not tender_file.is_file():
-        raise click.BadParameter(f"'{tender_file}' does not exist", param_hint="TENDER.yaml")
+    if out_dir == STDOUT and format_ not in DATA_FORMATS:
+        raise ProcurekitError(f"-o -: a {format_} tender pack is several files; give a folder "
+                              "(standard output takes one file: --format ocds or eforms)")
     loaded = load_tender(tender_file)
     if format_ in DATA_FORMATS:
         name = "ocds-release.json" if format_ == "ocds" else "eforms.json"
         files = {name: to_json(notice_data(loaded, format_, clauses_dir)).encode("utf-8")}
     else:
         files = tender_documents(loaded, format_, lang, templates_dir, clauses_dir)
+    if isinstance(out_dir, str):  # STDOUT, and one file
+        _emit(next(iter(files.values())), out_dir)
+        return
     write_all_atomic({out_dir / name: data for name, data in files.items()})
     for name in files:
         click.echo(f"wrote {out_dir / name}", err=True)
@@ -72,8 +77,8 @@ def tender(
 @rules_option
 @as_of_option
 @click.option("--format", "format_", type=click.Choice(REPORT_FORMATS), default="html", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="File to write (atomically). Default: report.<format> in the current folder.")
+@click.option("-o", "--output", type=OutputPath(), metavar="FILE",
+              help="File to write (atomically), or - for standard output. Default: report.<format> here.")
 @click.option("--engine", type=click.Choice(["durable", "python"]), default="durable", show_default=True)
 @click.option("--assumptions", type=click.Path(dir_okay=False, path_type=Path),
               help="A business-case assumptions file: adds the economics section and its chart.")
@@ -81,7 +86,7 @@ def tender(
 @_templates_option
 @_clauses_option
 def report(
-    dataset: Path, rules: str | None, as_of: dt.date | None, format_: str, output: Path | None, engine: str,
+    dataset: Path, rules: str | None, as_of: dt.date | None, format_: str, output: Path | str | None, engine: str,
     assumptions: Path | None, lang: str, templates_dir: Path | None, clauses_dir: Path | None,
 ) -> None:
     """Write the compliance report of a contract: summary, actions due, violations, key figures, charts.
@@ -95,7 +100,5 @@ def report(
     """
     result = check(dataset, rules, as_of, engine=engine, lang=lang)
     data = report_document(result, format_, templates_dir, clauses_dir, assumptions)
-    target = output or Path(f"report.{format_}")
-    write_atomic(target, data)
-    click.echo(f"wrote {target}", err=True)
+    _emit(data, output or Path(f"report.{format_}"))
     sys.exit(EXIT_VIOLATION if result.has_violation else EXIT_OK)

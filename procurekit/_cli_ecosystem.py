@@ -15,7 +15,7 @@ from ._business_output import business_case_html, business_case_json, business_c
 from ._dataset import read_dataset
 from ._excel import write_template
 from ._output import to_json
-from .cli import _emit, _Group, cli, lang_option
+from .cli import _emit, _Group, cli, lang_option, output_option
 
 
 @cli.group(cls=_Group)
@@ -55,9 +55,9 @@ def template(folder: Path, lang: str) -> None:
 @click.option("--assumptions", "assumptions_path", required=True, metavar="FILE",
               type=click.Path(dir_okay=False, path_type=Path), help="Assumptions file (YAML; every number sourced).")
 @click.option("--format", "format_", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE (atomically).")
+@output_option
 @lang_option
-def business_case_command(dataset: Path | None, assumptions_path: Path, format_: str, output: Path | None,
+def business_case_command(dataset: Path | None, assumptions_path: Path, format_: str, output: Path | str | None,
                           lang: str) -> None:
     """The municipality's business case, month by month: programme cost against benefits saved.
 

@@ -7,17 +7,18 @@ line could not be used · 3 the rules engine crashed or timed out, or an interna
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 from . import __version__
 from ._batch import DEFAULT_TIMEOUT, Job, find_datasets, register_json, run_jobs
 from ._clauses import check_clauses, clauses_for
-from ._output import ruleset_json, ruleset_text, to_json, write_atomic
+from ._output import STDOUT, ruleset_json, ruleset_text, to_json, write_output, write_stdout
 from ._rules import list_bundled, load_ruleset, resolve_ref
 from .errors import EngineError, ProcurekitError
 
@@ -45,9 +46,33 @@ class _Group(click.Group):
         except MemoryError:
             click.echo("Error: out of memory", err=True)
             ctx.exit(EXIT_INTERNAL)
-        except Exception as exc:  # a bug: one line, never a traceback
-            click.echo(f"Error: internal error ({type(exc).__name__}: {exc}); please report it", err=True)
-            ctx.exit(EXIT_INTERNAL)
+        except BrokenPipeError:  # `procurekit … | head`: the reader left before the end
+            _silence_stdout()
+            click.echo("Error: standard output was closed before everything was written", err=True)
+            ctx.exit(EXIT_INPUT)
+        except OSError as exc:
+            if exc.filename is None:
+                _internal(ctx, exc)
+            # A path the user gave that the system refuses (too long, a folder, no permission, ...).
+            raise InputError(f"{exc.filename}: {exc.strerror or exc}") from None
+        except Exception as exc:
+            _internal(ctx, exc)
+
+
+def _internal(ctx: click.Context, exc: BaseException) -> NoReturn:
+    """A bug: one line, never a traceback, exit code 3."""
+    click.echo(f"Error: internal error ({type(exc).__name__}: {exc}); please report it", err=True)
+    ctx.exit(EXIT_INTERNAL)
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so Python's flush at exit does not fail on the closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass  # not a real file descriptor (a test runner's buffer): nothing is flushed to a pipe
 
 
 #: The days a check can be made for: far enough from 0001 and 9999 that month arithmetic and the
@@ -66,6 +91,39 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
     if not first <= day <= last:
         raise InputError(f"--as-of {day.isoformat()} is outside the supported {first.isoformat()}..{last.isoformat()}")
     return day
+
+
+class OutputPath(click.ParamType):
+    """An -o value: `-` for standard output (STDOUT), else a path (no existence checks here).
+
+    Whether an existing target may be replaced is the writer's decision (one line, exit 2), so a folder,
+    a FIFO or a device is refused the same way for every command.
+    """
+
+    name = "path"
+
+    def __init__(self, folder: bool = False) -> None:
+        self.folder = folder
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path | str:
+        if isinstance(value, Path):
+            return value
+        if value == STDOUT:
+            return STDOUT
+        text = os.fspath(value)
+        if not text:
+            self.fail("an empty path", param, ctx)
+        if not self.folder and text.endswith(("/", os.sep)):
+            self.fail(f"'{text}' names a folder; give a file name (or - for standard output)", param, ctx)
+        return Path(text)
+
+
+def output_option(func: F) -> F:
+    """-o/--output FILE|-, shared by the commands that write one file."""
+    return click.option(
+        "-o", "--output", type=OutputPath(), metavar="FILE",
+        help="Write to FILE (atomically), or - for standard output.",
+    )(func)
 
 
 def as_of_option(func: F) -> F:
@@ -114,7 +172,7 @@ def cli() -> None:
     help="durable_rules, or the plain-Python evaluator of the same rules (faster for bulk runs).",
 )
 @lang_option
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE (atomically).")
+@output_option
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Worker processes for a register. Default: CPUs.")
 @click.option(
     "--timeout", type=click.FloatRange(0), default=DEFAULT_TIMEOUT, show_default=True,
@@ -128,7 +186,7 @@ def check(
     include_ok: bool,
     engine: str,
     lang: str,
-    output: Path | None,
+    output: Path | str | None,
     jobs: int | None,
     timeout: float,
 ) -> None:
@@ -155,12 +213,14 @@ def check(
     sys.exit(EXIT_VIOLATION if any(r["violation"] for r in results) else EXIT_OK)
 
 
-def _emit(text: str, output: Path | None) -> None:
+def _emit(data: str | bytes, output: Path | str | None) -> None:
+    """Write a command's result to standard output (no -o, or -o -), or to a file and say so on stderr."""
     if output is None:
-        click.echo(text, nl=False)
+        write_stdout(data)
     else:
-        write_atomic(output, text)
-        click.echo(f"wrote {output}", err=True)
+        write_output(output, data)
+        if output != STDOUT:
+            click.echo(f"wrote {output}", err=True)
 
 
 @cli.group(cls=_Group)
