@@ -137,7 +137,18 @@ def _v1(con: sqlite3.Connection) -> None:
         con.execute(statement)
 
 
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1}
+def _v2(con: sqlite3.Connection) -> None:
+    # v2: every submission sealed in a hash chain (existing ones sealed now, in the order recorded),
+    # and findings found by subject (history --subject) without a scan.
+    from .seal import seal_submission
+
+    con.execute("ALTER TABLE submission ADD COLUMN seal TEXT")
+    con.execute("CREATE INDEX finding_by_subject ON finding (subject, rule)")
+    for (sid,) in con.execute("SELECT id FROM submission ORDER BY id").fetchall():
+        seal_submission(con, sid)
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1, 2: _v2}
 LATEST = max(MIGRATIONS)
 
 
@@ -174,6 +185,7 @@ def connect(path: Path, create: bool = False) -> sqlite3.Connection:
     try:
         con.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         con.execute("PRAGMA foreign_keys = ON")
+        schema_version(con, path)  # refuse a file that is not a ledger before changing anything in it
         mode = con.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode != "wal":
             raise LedgerError(f"{path}: cannot switch the database to WAL mode (journal mode {mode})")

@@ -13,6 +13,7 @@ from typing import Any
 from .. import __version__
 from .collect import Prepared, sha256_hex
 from .db import now_iso, transaction
+from .seal import seal_submission
 
 #: Test hook: "MARKER:SECONDS" makes `add` create MARKER and sleep inside its transaction, so tests can
 #: kill it there or run a second writer against it. Never set in normal use.
@@ -56,6 +57,7 @@ def store(con: sqlite3.Connection, prep: Prepared) -> Added:
         )
         sid = int(cur.lastrowid or 0)
         _children(con, sid, prep)
+        seal_submission(con, sid)
         _pause_for_tests()
     return Added(sid, prep.contract_id, prep.month, prep.as_of.isoformat(), True, summary)
 

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import ProcurekitError, RuleSet, check, read_dataset
-from .collect import cases_of, data_rows, load_flat, sha256_hex
+from .collect import canonical, cases_of, data_rows, load_flat, sha256_hex
+from .seal import check_seals
 from .store import dumps
 
 
@@ -25,6 +26,8 @@ def verify(con: sqlite3.Connection, progress: Callable[[int, int], None] | None 
     """Every difference found, one line each; an empty list means the ledger is intact."""
     problems: list[str] = []
     problems += _blobs(con)
+    problems += check_seals(con)
+    problems += _keys(con)
     rulesets = _rulesets(con, problems)
     subs = con.execute(
         "SELECT s.id, c.contract_id, s.as_of, s.ruleset, s.engine, s.lang, s.violations, s.warnings, s.due, s.ok "
@@ -47,6 +50,22 @@ def _blobs(con: sqlite3.Connection) -> list[str]:
         data = bytes(content)
         if sha256_hex(data) != digest or len(data) != size:
             out.append(f"stored file {digest[:12]}: content does not match its SHA-256")
+    return out
+
+
+def _keys(con: sqlite3.Connection) -> list[str]:
+    # The identity of each submission must still follow from its files, rule set, day and engine.
+    out = []
+    rows = con.execute(
+        "SELECT s.id, s.content_key, s.as_of, s.engine, r.digest, r.flat_sha256 FROM submission s "
+        "JOIN ruleset r ON r.id = s.ruleset ORDER BY s.id"
+    ).fetchall()
+    for sid, key, as_of, engine, digest, flat in rows:
+        files = dict(con.execute("SELECT name, sha256 FROM submission_file WHERE submission = ?", (sid,)).fetchall())
+        expected = sha256_hex(canonical({"files": dict(sorted(files.items())), "ruleset": digest, "flat": flat,
+                                         "as_of": as_of, "engine": engine}))
+        if expected != key:
+            out.append(f"submission {sid}: its files, rule set or day differ from those it was recorded with")
     return out
 
 
