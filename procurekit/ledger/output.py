@@ -94,7 +94,7 @@ def history_text(contract: str, events: list[Event], lang: str = "da") -> str:
         since = f"{w['since']} {e.since}  " if e.event in ("opened", "reopened") and e.since != e.month else ""
         lines.append(
             f"{e.month}  {w['submission']} {e.submission:<4} {lab[e.event]:<12} {e.rule:<{rule_w}}  "
-            f"{_who(e.case, e.subject):<{who_w}}  {since}{e.message}".rstrip()
+            f"{_who(e.case, e.subject):<{who_w}}  {since}{e.message or '→ ' + lab[e.after]}".rstrip()
         )
     return "\n".join(lines) + "\n"
 
