@@ -106,8 +106,10 @@ def status(contract: str | None, as_of: dt.date | None, format_: str, lang: str,
         procurekit ledger status IB-RENG-2016 --as-of 2019-05-31
     """
     with _open(db) as lg:
-        names = [contract] if contract else lg.contracts()
-        docs = [lg.status(name, as_of) for name in names]
+        if contract:
+            docs = [lg.status(contract, as_of)]
+        else:  # every contract with a submission checked as of that day
+            docs = [lg.status(name, as_of) for name in lg.contracts() if lg.submissions(name, as_of)]
     if format_ == "json":
         click.echo(to_json(docs), nl=False)
     else:

@@ -305,3 +305,16 @@ def test_a_synthetic_breach_put_right_by_a_corrected_resubmission(tmp_path: Path
 def test_library_refuses_a_folder_as_database(tmp_path: Path) -> None:
     with pytest.raises(LedgerError, match="is a folder"):
         Ledger.open(tmp_path)
+
+
+def test_status_of_every_contract_skips_those_not_yet_reporting(tmp_path: Path) -> None:
+    db = tmp_path / "l.db"
+    early = make_dataset(tmp_path / "a", [participant("A")])
+    late = make_dataset(tmp_path / "b", [participant("B", enrolled_on="2018-03-01")], contract_id="T-2")
+    with Ledger.open(db, create=True) as ledger:
+        ledger.add(early, engine="python")
+        ledger.add(late, engine="python")
+    code, out, _ = invoke("ledger", "status", "--as-of", "2017-06-30", "--format", "json", "--db", str(db))
+    assert code == 0 and [s["contract"] for s in json.loads(out)] == ["T-1"]
+    code, _, err = invoke("ledger", "status", "T-2", "--as-of", "2017-06-30", "--db", str(db))
+    assert code == 2 and err == "Error: contract 'T-2' has no submission checked as of 2017-06-30 or earlier\n"

@@ -72,9 +72,17 @@ class Ledger:
         """The contract ids in the ledger."""
         return contract_ids(self.con)
 
-    def submissions(self, contract: str | None = None) -> list[dict[str, Any]]:
-        """Contracts and their submissions (see README, `ledger list --format json`)."""
-        return list_submissions(self.con, contract)
+    def submissions(self, contract: str | None = None, as_of: dt.date | None = None) -> list[dict[str, Any]]:
+        """Contracts and their submissions (see README, `ledger list --format json`).
+
+        With `contract`, only that contract; with `as_of`, only contracts with a submission checked as of
+        that day or earlier.
+        """
+        found = list_submissions(self.con, contract)
+        if as_of is not None:
+            day = as_of.isoformat()
+            found = [c for c in found if any(s["as_of"] <= day for s in c["submissions"])]
+        return found
 
     def status(self, contract: str, as_of: dt.date | None = None) -> dict[str, Any]:
         """One contract's status (see README, `ledger status --format json`)."""
