@@ -191,9 +191,11 @@ def connect(path: Path, create: bool = False) -> sqlite3.Connection:
             raise LedgerError(f"{path}: cannot switch the database to WAL mode (journal mode {mode})")
         con.execute("PRAGMA synchronous = NORMAL")
         migrate(con, path)
-    except sqlite3.DatabaseError as exc:
+    except sqlite3.Error as exc:
         con.close()
-        raise LedgerError(f"{path}: not a ledger database ({exc})") from None
+        if "not a database" in str(exc) or "malformed" in str(exc):
+            raise LedgerError(f"{path}: not a ledger database ({exc})") from None
+        raise LedgerError(f"{path}: database error ({exc})") from None
     except BaseException:
         con.close()
         raise

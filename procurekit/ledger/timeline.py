@@ -204,6 +204,8 @@ def history(
         if _month_of(subject) == subject:
             out = [e for e in out if e.subject == subject or e.subject.endswith(f"@{subject}")
                    or (e.case == "" and e.month == subject)]
+        elif "@" in subject:  # one participant-month: its participant's events shown by that month
+            out = [e for e in out if e.subject == subject]
         else:
             out = [e for e in out if e.case == subject]
     return out
