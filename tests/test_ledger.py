@@ -58,6 +58,9 @@ def test_status_names_each_breach_with_the_month_it_began(story: tuple[Path, lis
     assert st["missing_months"][:2] == ["2016-11", "2016-12"] and st["missing_months"][-1] == "2017-12"
     cap = next(b for b in st["open_breaches"] if b["rule"] == "cap.course-months")
     assert cap["months"] == 7 and cap["deadline"] == "2018-05-17"
+    assert cap["since_day"] == "2018-05-18" and cap["days"] == 197
+    eligibility = next(b for b in st["open_breaches"] if b["rule"] == "eligibility.benefit-years")
+    assert eligibility["since_day"] is None and eligibility["days"] is None
 
 
 def test_status_shows_breaches_resolved_in_the_month_they_were_put_right(story: tuple[Path, list[Path]]) -> None:

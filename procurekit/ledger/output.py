@@ -64,8 +64,11 @@ def _one_status(s: dict[str, Any], lang: str) -> str:
     ]
     for b in s["open_breaches"]:
         unit = w["month"] if b["months"] == 1 else w["months"]
+        since = f"{b['since']} ({b['months']} {unit})"
+        if b["since_day"] and b["days"] is not None:
+            since = f"{b['since_day']} ({b['days']} {w['days']})"
         lines.append(f"  {lab['violation']:<12} {b['rule']}  {_who(b['case'], b['subject'])}  "
-                     f"{w['since']} {b['since']} ({b['months']} {unit})  {b['message']}")
+                     f"{w['since']} {since}  {b['message']}")
     for key in ("opened", "resolved"):
         lines += ["", f"{w[key]}: {len(s[key]) or w['none']}"]
         for e in s[key]:

@@ -261,10 +261,15 @@ def status(con: sqlite3.Connection, contract_id: str, as_of: dt.date | None = No
     breaches = []
     for r in sorted(open_rows, key=lambda r: (starts.get((r.rule, r.case), latest.month), r.rule, r.case)):
         since = starts.get((r.rule, r.case), latest.month)
+        deadline = deadline_of(r, tl.rules.get(r.rule, {}).get("lets", []))
+        # A breached deadline (course cap, job-offer deadline) gives the first day of the breach.
+        first_day = dt.date.fromisoformat(deadline) + dt.timedelta(days=1) if deadline else None
         breaches.append({
             "rule": r.rule, "title": title(r.rule), "case": r.case, "subject": r.latest_subject,
-            "since": since, "months": months_between(since, max(now, since)), "message": r.message,
-            "deadline": deadline_of(r, tl.rules.get(r.rule, {}).get("lets", [])),
+            "since": since, "months": months_between(since, max(now, since)),
+            "since_day": first_day.isoformat() if first_day else None,
+            "days": (day - first_day).days + 1 if first_day and first_day <= day else None,
+            "message": r.message, "deadline": deadline,
         })
     due = []
     for r in sorted((r for r in rows.values() if r.verdict in ("due", "warning")), key=lambda r: (r.rule, r.case)):
