@@ -280,11 +280,16 @@ def test_report_has_the_history_and_its_charts(story: tuple[Path, list[Path]], t
     assert code == 0, err
     html = out.read_text(encoding="utf-8")
     assert "Opfølgning på social klausul" in html and "Historik i kontraktregistret" in html
-    assert 'data-chart="ledger_open"' in html and "<svg" in html.split("Historik i kontraktregistret")[1]
+    history = html.split("Historik i kontraktregistret")[1]
+    assert 'data-chart="ledger_timeline"' in history and 'data-chart="ledger_open"' in history
+    assert history.count("<svg") == 2
     md = tmp_path / "r.md"
     assert invoke("ledger", "report", CONTRACT, "--format", "md", "-o", str(md), "--db", str(story[0]))[0] == 0
     text = md.read_text(encoding="utf-8")
     assert "| 2018-10 | 10 | løst | hours.conversion | IB-028 |" in text
+    pdf = tmp_path / "r.pdf"
+    assert invoke("ledger", "report", CONTRACT, "--format", "pdf", "-o", str(pdf), "--db", str(story[0]))[0] == 0
+    assert pdf.read_bytes().startswith(b"%PDF")
 
 
 def test_a_synthetic_breach_put_right_by_a_corrected_resubmission(tmp_path: Path) -> None:

@@ -2,8 +2,8 @@
 
 The latest submission is re-read from its stored files and re-checked with its stored rule set (as
 `verify` does), so the report shows what was recorded, not what the folder holds today. The history is
-appended as a section: open breaches per month (chart), breaches opened and resolved per month (chart),
-and the table of every change.
+appended as a section: the breach timeline (a bar per breach from the month it opened to the month it was
+resolved), open breaches per submission (chart) and the table of every change.
 """
 
 from __future__ import annotations
@@ -17,23 +17,26 @@ from pathlib import Path
 from .. import Chart, Series, chart, check, read_dataset, report_document
 from .collect import load_flat
 from .db import LedgerError
-from .timeline import Event, Timeline, events, load
+from .gantt import Span, breach_timeline
+from .timeline import Event, Sub, Timeline, events, load
 
 _T = {
     "da": {"history": "Historik i kontraktregistret", "open": "Åbne brud pr. indberetning",
-           "flow": "Brud åbnet og løst pr. indberetning", "opened": "Åbnet", "resolved": "Løst",
+           "resolved": "Løst",
            "breaches": "brud", "month": "Måned", "no": "Nr.", "event": "Hændelse", "rule": "Regel",
            "subject": "Hvem/hvad", "message": "Besked",
            "intro": "{n} indberetninger fra {first} til {last}; hver ændring af en sags vurdering er én linje.",
            "open_alt": "Antal åbne brud efter hver månedlig indberetning.",
-           "flow_alt": "Antal brud åbnet (også genåbnet) og løst med hver indberetning."},
+           "timeline": "Brud over tid", "still": "Stadig åbent",
+           "timeline_alt": "Hvert brud som en bjælke fra den måned, det blev åbnet, til den måned, det blev løst."},
     "en": {"history": "History in the contract ledger", "open": "Open breaches per submission",
-           "flow": "Breaches opened and resolved per submission", "opened": "Opened", "resolved": "Resolved",
+           "resolved": "Resolved",
            "breaches": "breaches", "month": "Month", "no": "No.", "event": "Event", "rule": "Rule",
            "subject": "Who/what", "message": "Message",
            "intro": "{n} submissions from {first} to {last}; each change of a case's verdict is one line.",
            "open_alt": "Number of open breaches after each monthly submission.",
-           "flow_alt": "Number of breaches opened (or reopened) and resolved with each submission."},
+           "timeline": "Breaches over time", "still": "Still open",
+           "timeline_alt": "Each breach as a bar from the month it opened to the month it was resolved."},
 }
 _EVENT = {
     "da": {"opened": "åbnet", "resolved": "løst", "reopened": "genåbnet", "due": "frist løber",
@@ -75,7 +78,7 @@ def _appendix(tl: Timeline, evs: list[Event], lang: str) -> tuple[str, dict[str,
     subs = tl.subs
     months = [s.month for s in subs]
     open_now: set[tuple[str, str]] = set()
-    open_counts, opened, resolved = [], [], []
+    open_counts = []
     for s in subs:
         mine = [e for e in evs if e.submission == s.id]
         for e in mine:
@@ -84,18 +87,15 @@ def _appendix(tl: Timeline, evs: list[Event], lang: str) -> tuple[str, dict[str,
             elif e.event == "resolved":
                 open_now.discard((e.rule, e.case))
         open_counts.append(float(len(open_now)))
-        opened.append(float(sum(e.event in ("opened", "reopened") for e in mine)))
-        resolved.append(float(sum(e.event == "resolved" for e in mine)))
     charts = {
+        "ledger_timeline": breach_timeline(
+            t["timeline"], months, _spans(evs, subs), alt=t["timeline_alt"], legend=(t["still"], t["resolved"])),
         "ledger_open": chart(t["open"], months, [Series(t["open"], open_counts, "step")],
                              y_label=t["breaches"], lang=lang, alt=t["open_alt"]),
-        "ledger_flow": chart(t["flow"], months, [Series(t["opened"], opened, "bar"),
-                                                 Series(t["resolved"], resolved, "bar")],
-                             y_label=t["breaches"], lang=lang, alt=t["flow_alt"]),
     }
     parts = [f"<h2>{escape(t['history'])}</h2>",
              f"<p>{escape(t['intro'].format(n=len(subs), first=months[0], last=months[-1]))}</p>"]
-    for name in ("ledger_open", "ledger_flow"):
+    for name in ("ledger_timeline", "ledger_open"):
         parts.append(f'<figure data-chart="{name}">{charts[name].svg}'
                      f"<figcaption>{escape(charts[name].alt)}</figcaption></figure>")
     head = "".join(f"<th>{escape(t[k])}</th>" for k in ("month", "no", "event", "rule", "subject", "message"))
@@ -108,3 +108,19 @@ def _appendix(tl: Timeline, evs: list[Event], lang: str) -> tuple[str, dict[str,
     rows.append("</table>")
     parts.append("\n".join(rows))
     return "\n".join(parts) + "\n", charts
+
+
+def _spans(evs: list[Event], subs: list[Sub]) -> list[Span]:
+    """Each run of a breach, from the submission that opened it to the one before it was resolved."""
+    index = {s.id: i for i, s in enumerate(subs)}
+    started: dict[tuple[str, str], tuple[int, str]] = {}
+    out: list[Span] = []
+    for e in evs:
+        key = (e.rule, e.case)
+        if e.event in ("opened", "reopened"):
+            started[key] = (index[e.submission], f"{e.rule} {e.case or e.subject}")
+        elif e.event == "resolved" and key in started:
+            first, label = started.pop(key)
+            out.append(Span(label, first, index[e.submission] - 1, False))
+    out += [Span(label, first, len(subs) - 1, True) for first, label in started.values()]
+    return sorted(out, key=lambda s: (s.first, s.label))
