@@ -59,9 +59,13 @@ def test_two_adds_at_the_same_time_both_land(tmp_path: Path) -> None:
     jan, feb = months(tmp_path, 2)
     db = tmp_path / "l.db"
     marker = tmp_path / "inside"
-    first = start_add(jan, db, f"{marker}:3")  # holds the write transaction for 3 s
+    first = start_add(jan, db, f"{marker}:120")  # holds the write transaction until released
     wait_for(marker, first)
     second = start_add(feb, db)  # must wait for the first (busy timeout), not fail
+    time.sleep(3)
+    assert second.poll() is None  # still waiting: the first holds the only write lock
+    assert submissions(db) == []  # a reader is not blocked, and sees nothing uncommitted
+    Path(f"{marker}.release").touch()
     out1, err1 = first.communicate(timeout=120)
     out2, err2 = second.communicate(timeout=120)
     assert (first.returncode, second.returncode) == (0, 0), (err1, err2)
@@ -76,9 +80,11 @@ def test_the_same_submission_twice_at_once_is_stored_once(tmp_path: Path) -> Non
     (jan,) = months(tmp_path, 1)
     db = tmp_path / "l.db"
     marker = tmp_path / "inside"
-    first = start_add(jan, db, f"{marker}:2")
+    first = start_add(jan, db, f"{marker}:120")
     wait_for(marker, first)
     second = start_add(jan, db)
+    time.sleep(2)
+    Path(f"{marker}.release").touch()
     out1, _ = first.communicate(timeout=120)
     out2, _ = second.communicate(timeout=120)
     assert out1.startswith("recorded submission 1")

@@ -15,8 +15,8 @@ from .collect import Prepared, sha256_hex
 from .db import now_iso, transaction
 from .seal import seal_submission
 
-#: Test hook: "MARKER:SECONDS" makes `add` create MARKER and sleep inside its transaction, so tests can
-#: kill it there or run a second writer against it. Never set in normal use.
+#: Test hook: "MARKER:SECONDS" makes `add` create MARKER and wait inside its transaction (SECONDS, or until
+#: MARKER.release exists), so tests can kill it there or run a second writer against it. Never set in normal use.
 PAUSE_ENV = "PROCUREKIT_LEDGER_TEST_PAUSE"
 
 
@@ -136,7 +136,10 @@ def _pause_for_tests() -> None:
         return
     marker, _, seconds = spec.rpartition(":")
     Path(marker).write_text(str(os.getpid()), encoding="utf-8")
-    time.sleep(float(seconds or 0))
+    release = Path(f"{marker}.release")
+    until = time.monotonic() + float(seconds or 0)
+    while time.monotonic() < until and not release.exists():
+        time.sleep(0.05)
 
 
 def list_submissions(con: sqlite3.Connection, contract_id: str | None = None) -> list[dict[str, Any]]:
