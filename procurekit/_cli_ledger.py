@@ -156,10 +156,9 @@ def report(contract: str, format_: str, output: Path, lang: str, db: str | None)
         procurekit ledger report IB-RENG-2016 --format pdf -o rapport.pdf
     """
     from . import write_atomic
-    from .ledger.report import ledger_report
 
     with _open(db) as lg:
-        data = ledger_report(lg.con, contract, format_, lang)
+        data = lg.report(contract, format_, lang)
     write_atomic(output, data)
     click.echo(f"wrote {output}", err=True)
 

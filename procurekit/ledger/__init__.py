@@ -92,6 +92,12 @@ class Ledger:
         """The verdict timeline, one event per change."""
         return history(self.con, contract, subject, rule)
 
+    def report(self, contract: str, fmt: str = "html", lang: str = "da") -> bytes:
+        """The compliance report of the latest submission with the contract's history (html, pdf, docx, md)."""
+        from .report import ledger_report  # matplotlib and the document writers only when asked for
+
+        return ledger_report(self.con, contract, fmt, lang)
+
     def verify(self) -> list[str]:
         """Recompute every hash and re-run every submission; the differences, one line each."""
         return verify(self.con)
