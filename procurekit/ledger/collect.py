@@ -210,8 +210,10 @@ def _workbook_texts(path: Path, data: bytes) -> list[tuple[str, str]]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as book:
             for info in book.infolist():
-                if not info.filename.endswith(".xml") or info.file_size > MAX_XML_PART:
+                if not info.filename.endswith(".xml"):
                     continue
+                if info.file_size > MAX_XML_PART:  # the reader refuses such workbooks first; never skip unread
+                    raise DatasetError(path, f"part {info.filename} is larger than {MAX_XML_PART // 2**20} MiB")
                 raw = book.read(info)
                 nodes = b"\n".join(m.group(1) for m in _TEXT_NODE.finditer(raw))
                 out.append((info.filename, nodes.decode("utf-8", errors="replace")))
