@@ -30,6 +30,12 @@ demo: $(STAMP)
 	$(BIN)/procurekit report examples/ikast-brande --assumptions examples/ikast-brande/assumptions.yaml --format html -o out/report.html || [ $$? -eq 1 ]
 	$(BIN)/procurekit report examples/ikast-brande --format pdf -o out/report.pdf || [ $$? -eq 1 ]
 	$(BIN)/procurekit business-case examples/ikast-brande --assumptions examples/ikast-brande/assumptions.yaml --format html -o out/business-case.html
+	$(BIN)/python examples/ledger_history.py out/ledger
+	$(BIN)/procurekit ledger status --db out/ledger/procurekit.db
+	$(BIN)/procurekit ledger status IB-RENG-2016 --as-of 2019-05-31 --db out/ledger/procurekit.db
+	$(BIN)/procurekit ledger history IB-RENG-2016 --subject IB-028 --db out/ledger/procurekit.db
+	$(BIN)/procurekit ledger verify --db out/ledger/procurekit.db
+	$(BIN)/procurekit ledger report IB-RENG-2016 --format html -o out/ledger/report.html --db out/ledger/procurekit.db
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

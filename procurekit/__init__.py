@@ -8,9 +8,12 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from ._charts import Chart, Series, chart  # noqa: E402
 from ._check import CheckResult, Finding, NotEvaluated, check, default_as_of  # noqa: E402
-from ._dataset import Dataset, read_dataset  # noqa: E402
-from ._rules import Parameter, Rule, RuleSet, load_ruleset, validate_ruleset  # noqa: E402
+from ._dataset import Dataset, looks_like_cpr, read_dataset  # noqa: E402
+from ._output import write_atomic  # noqa: E402
+from ._report import report_document  # noqa: E402
+from ._rules import Parameter, Rule, RuleSet, load_ruleset, resolve_ref, validate_ruleset  # noqa: E402
 from .errors import (  # noqa: E402
     DatasetError,
     EngineError,
@@ -21,6 +24,7 @@ from .errors import (  # noqa: E402
 )
 
 __all__ = [
+    "Chart",
     "CheckResult",
     "Dataset",
     "DatasetError",
@@ -33,10 +37,16 @@ __all__ = [
     "RuleFileError",
     "RuleSet",
     "RuleSetErrors",
+    "Series",
     "UnknownRuleSetError",
+    "chart",
     "check",
     "default_as_of",
     "load_ruleset",
+    "looks_like_cpr",
     "read_dataset",
+    "report_document",
+    "resolve_ref",
     "validate_ruleset",
+    "write_atomic",
 ]

@@ -266,11 +266,22 @@ def report_document(
     templates_dir: Path | None = None,
     clauses_dir: Path | None = None,
     assumptions: Path | None = None,
+    appendix: tuple[str, dict[str, Chart]] | None = None,
 ) -> bytes:
-    """The compliance report in `fmt` (html, pdf, docx or md); with `assumptions`, the business case too."""
+    """The compliance report in `fmt` (html, pdf, docx or md); with `assumptions`, the business case too.
+
+    `appendix` is (HTML in the documented subset, its charts by `data-chart` name): sections added at the
+    end of the report (the contract ledger's history uses it).
+    """
     model = report_model(result, clauses_dir)
     if assumptions is not None:
         economy, cumulative = _economy(result, assumptions)
         model = replace(model, economy=economy, charts={**model.charts, "business": cumulative})
     html = render("report.html.j2", result.lang, templates_dir, report=model)
-    return write_formats(html, fmt, lang=result.lang, charts=model.charts, day=result.as_of)
+    charts = model.charts
+    if appendix is not None:
+        extra, extra_charts = appendix
+        cut = html.rindex("</body>")
+        html = html[:cut] + extra + html[cut:]
+        charts = {**charts, **extra_charts}
+    return write_formats(html, fmt, lang=result.lang, charts=charts, day=result.as_of)

@@ -296,4 +296,4 @@ def main() -> None:
 
 
 # Command modules register themselves on `cli` / `rules` when imported (at the end: they import from here).
-from . import _cli_adapt, _cli_docs, _cli_ecosystem  # noqa: E402,F401
+from . import _cli_adapt, _cli_docs, _cli_ecosystem, _cli_ledger  # noqa: E402,F401

@@ -1,0 +1,103 @@
+"""The contract ledger: every monthly submission of a contract kept, its verdict history, what falls due.
+
+A ledger is one SQLite file (default `procurekit.db` in the working folder, or `$PROCUREKIT_DB`). Each
+`add` records a submission whole or not at all: the dataset's files (bytes and SHA-256) and every row
+read from them, the rule set (source files and a flattened copy), and the check's findings. `status`,
+`history`, `report` and `verify` read it back.
+
+    from procurekit.ledger import Ledger
+    with Ledger.open("procurekit.db", create=True) as ledger:
+        ledger.add("examples/ikast-brande")
+        print(ledger.status("IB-RENG-2016")["open_breaches"])
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from .collect import prepare
+from .db import LATEST, LedgerError, connect, resolve_db
+from .snapshots import month_end_snapshots
+from .store import Added, list_submissions, store
+from .timeline import Event, contract_ids, history, status
+from .verify import verify
+
+__all__ = ["LATEST", "Added", "Event", "Ledger", "LedgerError", "month_end_snapshots", "resolve_db"]
+
+
+class Ledger:
+    """An open ledger database. Use as a context manager, or call `close()`."""
+
+    def __init__(self, con: sqlite3.Connection, path: Path) -> None:
+        self.con = con
+        self.path = path
+
+    @classmethod
+    def open(cls, db: Path | str | None = None, create: bool = False) -> Ledger:
+        """Open the ledger `db` (default: $PROCUREKIT_DB or procurekit.db), upgrading an older schema.
+
+        Raises:
+            LedgerError: a folder, a missing file (unless `create`), not a ledger, or a newer schema.
+        """
+        path = resolve_db(db)
+        return cls(connect(path, create=create), path)
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self.con.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    def add(
+        self,
+        dataset: Path | str,
+        received: dt.date | None = None,
+        note: str | None = None,
+        as_of: dt.date | None = None,
+        rules: str | None = None,
+        engine: str = "durable",
+    ) -> Added:
+        """Record one submission of one contract (idempotent: the same content returns the earlier one)."""
+        return store(self.con, prepare(dataset, rules, as_of, received, note, engine))
+
+    def contracts(self) -> list[str]:
+        """The contract ids in the ledger."""
+        return contract_ids(self.con)
+
+    def submissions(self, contract: str | None = None, as_of: dt.date | None = None) -> list[dict[str, Any]]:
+        """Contracts and their submissions (see README, `ledger list --format json`).
+
+        With `contract`, only that contract; with `as_of`, only contracts with a submission checked as of
+        that day or earlier.
+        """
+        found = list_submissions(self.con, contract)
+        if as_of is not None:
+            day = as_of.isoformat()
+            found = [c for c in found if any(s["as_of"] <= day for s in c["submissions"])]
+        return found
+
+    def status(self, contract: str, as_of: dt.date | None = None) -> dict[str, Any]:
+        """One contract's status (see README, `ledger status --format json`)."""
+        return status(self.con, contract, as_of)
+
+    def history(self, contract: str, subject: str | None = None, rule: str | None = None) -> list[Event]:
+        """The verdict timeline, one event per change."""
+        return history(self.con, contract, subject, rule)
+
+    def report(self, contract: str, fmt: str = "html", lang: str = "da") -> bytes:
+        """The compliance report of the latest submission with the contract's history (html, pdf, docx, md)."""
+        from .report import ledger_report  # matplotlib and the document writers only when asked for
+
+        return ledger_report(self.con, contract, fmt, lang)
+
+    def verify(self) -> list[str]:
+        """Recompute every hash and re-run every submission; the differences, one line each."""
+        return verify(self.con)
