@@ -22,6 +22,7 @@ import datetime as dt
 import io
 import itertools
 import math
+import re
 import warnings
 import zipfile
 from collections.abc import Callable, Iterator
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, get_args
 
+from ._privacy import NOT_SHOWN, looks_like_cpr, shown
 from .errors import DatasetError, ProcurekitError
 
 if TYPE_CHECKING:
@@ -48,6 +50,7 @@ _EXCEL_ERRORS = frozenset(
     {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!", "#CALC!"}
 )
 _MONTH_COLUMNS = frozenset({"month"})
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 _BATCH = 512
 T = TypeVar("T")
 
@@ -107,9 +110,17 @@ def table_sources(folder: Path, tables: tuple[str, ...]) -> dict[str, TableSourc
     for name in tables:
         csv_path = folder / f"{name}.csv"
         if csv_path.is_file():
+            refuse_outside(folder, csv_path)
             found[name] = TableSource(name, csv_path)
     for book in workbooks(folder):
-        for sheet in sheet_names(book):
+        if looks_like_cpr(book.name):
+            raise DatasetError(folder, "a workbook's file name looks like a CPR number; rename it (name not shown)")
+        refuse_outside(folder, book)
+        for index, sheet in enumerate(sheet_names(book), start=1):
+            if looks_like_cpr(sheet):
+                raise DatasetError(
+                    book, f"sheet {index}: the name looks like a CPR number; rename the sheet (name not shown)"
+                )
             key = sheet.strip().lower()
             if key.startswith("_"):
                 continue
@@ -126,6 +137,25 @@ def table_sources(folder: Path, tables: tuple[str, ...]) -> dict[str, TableSourc
                 )
             found[key] = here
     return found
+
+
+def refuse_outside(folder: Path, path: Path) -> None:
+    """Refuse a dataset file that is a symbolic link leading out of the dataset folder.
+
+    Such a link can make the reader show another file's content in an error; a link within the folder
+    is fine. The target is not named.
+
+    Raises:
+        DatasetError: one line naming the file.
+    """
+    if not path.is_symlink():
+        return
+    try:
+        path.resolve(strict=True).relative_to(folder.resolve(strict=True))
+    except (OSError, RuntimeError, ValueError):  # outside, dangling, or a loop of links
+        raise DatasetError(
+            path, "a symbolic link to a file outside the dataset folder; copy the file into the folder"
+        ) from None
 
 
 def sheet_names(path: Path) -> list[str]:
@@ -177,12 +207,15 @@ def open_workbook(path: Path) -> Workbook:
 
 
 def _reason(exc: BaseException) -> str:
+    # A damaged file's parser quotes the file's content ('could not convert string to float: ...'):
+    # quoted parts are not echoed, nor is a message that could still hold a CPR number.
     text = str(exc).splitlines()[0] if str(exc) else ""
+    text = _QUOTED.sub(NOT_SHOWN, text)
     return f"{type(exc).__name__}: {_show(text, 80)}" if text else type(exc).__name__
 
 
 def _show(text: str, width: int = 40) -> str:
-    return text if len(text) <= width else text[: width - 3] + "..."
+    return shown(text, width)
 
 
 # --- reading one sheet ------------------------------------------------------------------------
@@ -374,7 +407,7 @@ def cell_text(value: Any, kind: str = "n", column: str = "") -> str:
     if isinstance(value, float):
         if math.isfinite(value) and value.is_integer() and abs(value) < 1e18:
             return _whole(int(value))
-        return repr(value)
+        return _fraction(value)
     return str(value)
 
 
@@ -386,9 +419,19 @@ def _whole(value: int) -> str:
     return str(value)
 
 
-def _looks_like_cpr(text: str) -> bool:
-    from ._dataset import looks_like_cpr
+def _fraction(value: float) -> str:
+    # 010190,1234 typed into a number cell becomes 10190.1234 (leading zero and a trailing zero of the
+    # four last digits may go): padded back to DDMMYY.XXXX when that is CPR-shaped, so it is refused.
+    text = repr(value)
+    whole, _, decimals = text.partition(".")
+    if whole.isdigit() and len(whole) in (5, 6) and decimals.isdigit() and len(decimals) in (3, 4):
+        padded = f"{value:011.4f}"
+        if _looks_like_cpr(padded):
+            return padded
+    return text
 
+
+def _looks_like_cpr(text: str) -> bool:
     return looks_like_cpr(text)
 
 
