@@ -132,7 +132,7 @@ def _convert(
         raise RuleFileError(path, line, "document expands to too many nodes")
     lines.setdefault(loc, line)
     if node.tag not in _SAFE_TAGS:
-        raise RuleFileError(path, line, f"unsupported YAML tag '{shown(str(node.tag))}'")
+        raise RuleFileError(path, line, f"unsupported YAML tag '{shown(str(node.tag), 200)}'")
     if isinstance(node, yaml.MappingNode):
         ctor.flatten_mapping(node)
         out: dict[Any, Any] = {}

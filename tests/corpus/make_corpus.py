@@ -153,7 +153,8 @@ CPR_REFUSED = "looks like a CPR number; use a pseudonym (value not shown)"
 CPR_CASES: dict[str, tuple[dict[str, Any], str]] = {
     **{f"cpr-id-{name}": (
         {"participants.csv": (P_HEAD + f"{cpr},6,2017-01-02,,,,,,,\n").encode()},
-        f"{{DS}}/participants.csv: row 2, column participant_id: {CPR_REFUSED}") for name, cpr in CPR_SPELLINGS.items()},
+        f"{{DS}}/participants.csv: row 2, column participant_id: {CPR_REFUSED}")
+       for name, cpr in CPR_SPELLINGS.items()},
     "cpr-in-date-cell": (
         {"participants.csv": (P_HEAD + "P1,6,010190 4837,,,,,,,\n").encode()},
         f"{{DS}}/participants.csv: row 2, column enrolled_on: {CPR_REFUSED}"),
