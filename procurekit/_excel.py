@@ -13,7 +13,9 @@ header is row 1; row numbers are the ones Excel shows.
 
 Refused with one line (exit 2): encrypted (password-protected) or damaged workbooks, workbooks that
 unpack to more than `MAX_UNPACKED_BYTES`, sheets with more than `MAX_ROWS` rows, `MAX_COLUMNS` columns or
-`MAX_CELLS` cells, formulas without a saved value, and Excel error values such as `#DIV/0!`.
+`MAX_CELLS` cells, formulas without a saved value, and Excel error values such as `#DIV/0!`; sheet and
+workbook names that look like a CPR number, and workbooks or CSV files that are symbolic links leading out
+of the dataset folder. Messages from a damaged file's parser are shown without what they quote of it.
 """
 
 from __future__ import annotations
