@@ -489,9 +489,9 @@ def read_dataset(folder: Path | str) -> Dataset:
     if not folder.is_dir():
         raise DatasetError(folder, "not a folder (a contract dataset is a folder with contract.yaml)")
     contract_path = folder / "contract.yaml"
+    refuse_outside(folder, contract_path)
     if not contract_path.is_file():
         raise DatasetError(contract_path, "missing (every dataset needs contract.yaml)")
-    refuse_outside(folder, contract_path)
     contract = read_contract(contract_path)
     # Each table is <name>.csv or a sheet of an .xlsx workbook in the folder (see _excel.py).
     tables = table_sources(folder, get_args(Kind))

@@ -111,9 +111,11 @@ def table_sources(folder: Path, tables: tuple[str, ...]) -> dict[str, TableSourc
     found: dict[str, TableSource] = {}
     for name in tables:
         csv_path = folder / f"{name}.csv"
+        refuse_outside(folder, csv_path)
         if csv_path.is_file():
-            refuse_outside(folder, csv_path)
             found[name] = TableSource(name, csv_path)
+        elif csv_path.exists():  # a folder, a FIFO (reading it would block), a device
+            raise DatasetError(csv_path, "not a regular file")
     for book in workbooks(folder):
         if looks_like_cpr(book.name):
             raise DatasetError(folder, "a workbook's file name looks like a CPR number; rename it (name not shown)")
@@ -153,11 +155,13 @@ def refuse_outside(folder: Path, path: Path) -> None:
     if not path.is_symlink():
         return
     try:
-        path.resolve(strict=True).relative_to(folder.resolve(strict=True))
-    except (OSError, RuntimeError, ValueError):  # outside, dangling, or a loop of links
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # a loop of links, or a link to nothing: a table given but missing
+        raise DatasetError(path, "a symbolic link that leads to no file") from None
+    if not target.is_relative_to(folder.resolve()):
         raise DatasetError(
             path, "a symbolic link to a file outside the dataset folder; copy the file into the folder"
-        ) from None
+        )
 
 
 def sheet_names(path: Path) -> list[str]:

@@ -20,11 +20,14 @@ from .errors import RuleFileError
 
 MAX_NODES = 200_000
 MAX_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 100
+_TOO_DEEP = f"nested deeper than {MAX_DEPTH} levels"
 
 Loc = tuple[Any, ...]
 # C0 controls but tab, newline and carriage return; DEL; C1 controls (NEL too); the two non-characters
 # PyYAML refuses. Checked before PyYAML sees the text (its ReaderError carries no line).
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+_FORBIDDEN_VALUE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 _SAFE_TAGS = {
     f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
@@ -64,26 +67,34 @@ def load_yaml(path: Path | str, text: str | None = None, refuse_cpr: bool = Fals
     if text is None:
         text = _read_text(path)
     _refuse_control_characters(path, text)
-    try:
-        loader = yaml.SafeLoader(text)
-    except yaml.YAMLError as exc:  # the reader's own checks; the ones above should leave none
-        raise RuleFileError(path, None, f"YAML error: {type(exc).__name__}") from None
-    try:
-        node = loader.get_single_node()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        line = mark.line + 1 if mark else None
-        raise RuleFileError(path, line, f"YAML syntax error: {shown(str(exc.problem), 200)}") from None
-    except yaml.YAMLError as exc:
-        raise RuleFileError(path, None, f"YAML error: {shown(str(exc), 200)}") from None
-    finally:
-        loader.dispose()
+    node = _parse(path, text)
     lines = LineMap()
     if node is None:
         return None, lines
     counter = [0]
     data = _convert(node, (), lines, path, counter, yaml.SafeLoader(""), refuse_cpr)
     return data, lines
+
+
+def _parse(path: Path, text: str) -> yaml.Node | None:
+    """The document's node graph, every parser failure a `RuleFileError` with the line where known."""
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.YAMLError as exc:  # the reader's own checks; the ones above should leave none
+        raise RuleFileError(path, None, f"YAML error: {type(exc).__name__}") from None
+    try:
+        node: yaml.Node | None = loader.get_single_node()
+        return node
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = mark.line + 1 if mark else None
+        raise RuleFileError(path, line, f"YAML syntax error: {shown(str(exc.problem), 200)}") from None
+    except yaml.YAMLError as exc:
+        raise RuleFileError(path, None, f"YAML error: {shown(str(exc), 200)}") from None
+    except RecursionError:  # the composer recurses once per level of nesting
+        raise RuleFileError(path, loader.get_mark().line + 1, _TOO_DEEP) from None
+    finally:
+        loader.dispose()
 
 
 def _read_text(path: Path) -> str:
@@ -112,9 +123,12 @@ def _refuse_control_characters(path: Path, text: str) -> None:
     if found is None:
         return
     line = 1 + len(_LINE_BREAK.findall(text, 0, found.start()))
-    code = ord(found.group())
-    kind = "non-character" if code > 0xFF else "control character"
-    raise RuleFileError(path, line, f"{kind} U+{code:04X} is not allowed")
+    raise RuleFileError(path, line, f"{_kind(found.group())} U+{ord(found.group()):04X} is not allowed")
+
+
+def _kind(char: str) -> str:
+    code = ord(char)
+    return "control character" if code <= 0x9F else "surrogate" if code <= 0xDFFF else "non-character"
 
 
 def _convert(
@@ -130,11 +144,17 @@ def _convert(
     line = node.start_mark.line + 1
     if counter[0] > MAX_NODES:
         raise RuleFileError(path, line, "document expands to too many nodes")
+    if len(loc) > MAX_DEPTH:  # also stops an alias that refers to itself (&a [*a])
+        raise RuleFileError(path, line, _TOO_DEEP)
     lines.setdefault(loc, line)
     if node.tag not in _SAFE_TAGS:
         raise RuleFileError(path, line, f"unsupported YAML tag '{shown(str(node.tag), 200)}'")
     if isinstance(node, yaml.MappingNode):
-        ctor.flatten_mapping(node)
+        try:
+            ctor.flatten_mapping(node)
+        except yaml.MarkedYAMLError as exc:  # a merge key (<<) with something else than mappings
+            mark = exc.problem_mark
+            raise RuleFileError(path, mark.line + 1 if mark else line, f"bad merge key: {exc.problem}") from None
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = _convert(key_node, loc, LineMap(), path, counter, ctor, refuse_cpr)
@@ -152,6 +172,10 @@ def _convert(
     # The scalar as written (010190.1234 would become the float 10190.1234).
     if refuse_cpr and looks_like_cpr(str(node.value)):
         raise RuleFileError(path, line, "looks like a CPR number; use a pseudonym (value not shown)")
+    # An escape ("\x1b[31m", "\ud800") can put back what the file may not hold; it would reach outputs.
+    escaped = _FORBIDDEN_VALUE.search(str(node.value))
+    if escaped is not None:
+        raise RuleFileError(path, line, f"{_kind(escaped.group())} U+{ord(escaped.group()):04X} is not allowed")
     try:
         return ctor.construct_object(node, deep=True)
     except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date like 2017-13-01

@@ -291,3 +291,48 @@ def test_a_contract_field_name_that_could_hold_a_cpr_is_not_shown(tmp_path: Path
     with pytest.raises(DatasetError) as err:
         read_contract(path)
     assert "1234567890" not in str(err.value) and NOT_SHOWN in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("a: " + "[" * 5000 + "]" * 5000 + "\n", ":1: nested deeper than 100 levels"),
+     ("".join(" " * i + f"k{i}:\n" for i in range(150)) + " " * 150 + "x\n", ":102: nested deeper than 100 levels"),
+     ("a: &x [*x]\n", ":1: nested deeper than 100 levels"),
+     ("a: {<<: 5}\n", ":1: bad merge key: expected a mapping or list of mappings for merging, but found scalar"),
+     ('a: "\\x1b[31mred"\n', ":1: control character U+001B is not allowed"),
+     ('a: 1\nb: "\\ud800"\n', ":2: surrogate U+D800 is not allowed")],
+    ids=["deep-flow", "deep-block", "alias-to-itself", "bad-merge", "escaped-control", "escaped-surrogate"],
+)
+def test_hostile_yaml_is_an_input_error_with_its_line(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RuleFileError) as err:
+        load_yaml(path)
+    assert str(err.value).startswith(f"{path}{message}")
+
+
+def test_a_hostile_rule_file_is_exit_2(tmp_path: Path) -> None:
+    ds = make_dataset(tmp_path / "ds", [participant("A")])
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("id: x\ntitle: &t {da: [*t]}\n", encoding="utf-8")
+    code, out, err = invoke("check", str(ds), "--rules", str(rules))
+    assert (code, out) == (2, "")
+    assert err == f"Error: {rules}:2: nested deeper than 100 levels\n"
+
+
+@pytest.mark.parametrize("kind", ["dangling", "fifo", "folder"])
+def test_a_table_that_is_no_readable_file_is_not_silently_skipped(tmp_path: Path, kind: str) -> None:
+    ds = make_dataset(tmp_path / "ds", [participant("A")])
+    hours = ds / "hours.csv"
+    if kind == "dangling":
+        hours.symlink_to(tmp_path / "gone.csv")
+        expected = "a symbolic link that leads to no file"
+    elif kind == "fifo":
+        os.mkfifo(hours)
+        expected = "not a regular file"
+    else:
+        hours.mkdir()
+        expected = "not a regular file"
+    code, _, err = invoke("check", str(ds))
+    assert code == 2
+    assert err == f"Error: {hours}: {expected}\n"
