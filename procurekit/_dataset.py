@@ -32,7 +32,7 @@ OFFER_TERMS = ("ordinary", "subsidised", "flexjob")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _YEAR = re.compile(r"^\d{4}$")
-_HEADER = re.compile(r"^[^\W\d]\w{0,39}$")
+_HEADER = re.compile(r"^(?=.{1,40}$)[^\W\d]\w*(?: \w+){0,3}$")
 _csv_limit_set = False
 
 

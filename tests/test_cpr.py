@@ -336,3 +336,15 @@ def test_a_table_that_is_no_readable_file_is_not_silently_skipped(tmp_path: Path
     code, _, err = invoke("check", str(ds))
     assert code == 2
     assert err == f"Error: {hours}: {expected}\n"
+
+
+def test_a_header_that_reads_as_a_column_name_is_shown_others_not(tmp_path: Path) -> None:
+    ds = make_dataset(tmp_path / "ds", [participant("A")])
+    path = ds / "participants.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("years_on_benefits", "years on benefits", 1), encoding="utf-8")
+    _, _, err = invoke("check", str(ds))
+    assert err.startswith(f"Error: {path}: row 1: unknown column 'years on benefits' (expected: participant_id,")
+    path.write_text(text.replace("years_on_benefits", "-----BEGIN OPENSSH PRIVATE KEY-----", 1), encoding="utf-8")
+    _, _, err = invoke("check", str(ds))
+    assert err.startswith(f"Error: {path}: row 1, column 2: unknown column, not shown as it is not a column name")
