@@ -348,3 +348,13 @@ def test_a_header_that_reads_as_a_column_name_is_shown_others_not(tmp_path: Path
     path.write_text(text.replace("years_on_benefits", "-----BEGIN OPENSSH PRIVATE KEY-----", 1), encoding="utf-8")
     _, _, err = invoke("check", str(ds))
     assert err.startswith(f"Error: {path}: row 1, column 2: unknown column, not shown as it is not a column name")
+
+
+def test_an_internal_error_does_not_echo_a_cpr_its_message_quotes(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(path: object) -> None:
+        raise ValueError("unexpected value '010190-4837'")
+
+    monkeypatch.setattr("procurekit.cli.load_ruleset", broken)
+    code, _, err = invoke("rules", "show", "ikast-brande")
+    assert code == 3
+    assert err == f"Error: internal error (ValueError: {NOT_SHOWN}); please report it\n"
