@@ -358,3 +358,11 @@ def test_an_internal_error_does_not_echo_a_cpr_its_message_quotes(monkeypatch: p
     code, _, err = invoke("rules", "show", "ikast-brande")
     assert code == 3
     assert err == f"Error: internal error (ValueError: {NOT_SHOWN}); please report it\n"
+
+
+def test_no_corpus_case_expects_a_cpr_number() -> None:
+    cases = sorted((ROOT / "tests" / "corpus").glob("cpr-*/expected.txt"))
+    assert len(cases) >= 20
+    for path in cases:
+        text = canonical(path.read_text(encoding="utf-8"))
+        assert "4837" not in text and not looks_like_cpr(text), path
