@@ -234,6 +234,14 @@ class _NoValue:
 _NO_VALUE = _NoValue()
 
 
+class _MalformedCell(Exception):
+    """A cell whose value does not fit its declared type; `where` is its reference (B3) if given."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__(where)
+        self.where = where
+
+
 def _parser_class() -> type:
     from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser  # type: ignore[import-untyped]
 
@@ -241,7 +249,10 @@ def _parser_class() -> type:
         """openpyxl's sheet parser, telling a formula without a saved value from an empty cell."""
 
         def parse_cell(self, element: Any) -> dict[str, Any]:
-            cell: dict[str, Any] = super().parse_cell(element)
+            try:
+                cell: dict[str, Any] = super().parse_cell(element)
+            except (ValueError, TypeError):  # e.g. a number cell holding text: its value is not echoed
+                raise _MalformedCell(element.get("r") or "") from None
             if cell["value"] is None and element.find(FORMULA_TAG) is not None:
                 cell["value"] = _NO_VALUE
             return cell
@@ -322,12 +333,26 @@ class _SheetRows:
                 warnings.simplefilter("ignore")
                 try:
                     batch = list(itertools.islice(parsed, _BATCH))
+                except _MalformedCell as exc:
+                    raise self._malformed(exc.where) from None
                 except Exception as exc:  # malformed sheet XML, in whatever form openpyxl reports it
                     raise self.error(f"damaged sheet ({_reason(exc)})") from None
             if not batch:
                 return
             for number, cells in batch:
                 yield number, [(c["column"], c["value"], c["data_type"]) for c in cells]
+
+    def _malformed(self, where: str) -> DatasetError:
+        message = "malformed cell: its value does not fit the cell's type (value not shown)"
+        from openpyxl.utils.cell import column_index_from_string, coordinate_from_string  # type: ignore[import-untyped]
+
+        try:
+            letter, row = coordinate_from_string(where)
+            index = column_index_from_string(letter)
+        except ValueError:
+            return self.error(message)
+        header = getattr(self, "header", [])
+        return self.error(message, row, header[index - 1] if row > 1 and index <= len(header) else str(index))
 
     def _read_header(self) -> list[str]:
         for number, cells in self._raw:

@@ -183,8 +183,8 @@ CPR_CASES: dict[str, tuple[dict[str, Any], str]] = {
         {"participants.csv": None,
          "dataset.xlsx": _xlsx({"participants": P_SHEET[:2] + [["P5", 424242, dt.date(2017, 1, 2)]]},
                                {b"<v>424242</v>": b"<v>010190 4837</v>"})},
-        "{DS}/dataset.xlsx [participants]: damaged sheet (ValueError: invalid literal for int() with base 10: "
-        "[value not shown])"),
+        "{DS}/dataset.xlsx [participants]: row 3, column 2: malformed cell: its value does not fit the cell's type "
+        "(value not shown)"),
     "cpr-xlsx-number-cell": (
         {"participants.csv": None,
          "dataset.xlsx": _xlsx({"participants": P_SHEET[:2] + [[10190.4837, 6, dt.date(2017, 1, 2)]]})},
