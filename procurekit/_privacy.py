@@ -5,7 +5,8 @@ string to a canonical spelling and then matches:
 
 - Unicode compatibility forms are folded (NFKC: full-width `０１` → `01`), digits of any script become
   ASCII digits (Arabic-Indic, Devanagari, …), and invisible format characters (Unicode category Cf:
-  zero-width space and joiners, word joiner, BOM, soft hyphen) are dropped.
+  zero-width space and joiners, word joiner, BOM, soft hyphen) and stray combining marks (an accent on
+  a digit, variation selectors) are dropped.
 - Every dash or hyphen (category Pd: en and em dash, non-breaking hyphen, …), the minus sign `−`, `.`,
   `,`, `_`, `/`, `\\` and any white space (including the no-break space) is a separator; any run of
   them may stand between day, month, year and the four last digits (`01.01.90-1234`, `010190--1234`).
@@ -31,6 +32,7 @@ _SEP = r"[-.,_/\\\s]*"
 _DAY = r"(?:0[1-9]|[12][0-9]|3[01]|6[1-9]|[78][0-9]|9[01])"
 _MONTH = r"(?:0[1-9]|1[0-2])"
 _CPR = re.compile(rf"(?<![0-9]){_DAY}{_SEP}{_MONTH}{_SEP}[0-9]{{2}}{_SEP}[0-9]{{4}}(?![0-9])")
+_INVISIBLE = frozenset({"Cf", "Mn", "Me"})  # format characters; combining marks left alone after NFKC
 _MINUS = frozenset("\u2212\u2796\ufe63\uff0d")
 _MAX_DIGITS_SHOWN = 9
 
@@ -48,7 +50,7 @@ def canonical(text: str) -> str:
             out.append(ch)
             continue
         category = unicodedata.category(ch)
-        if category == "Cf":
+        if category in _INVISIBLE:
             continue
         digit = unicodedata.decimal(ch, None)
         if digit is not None:

@@ -27,7 +27,7 @@ DIGITS = "0101904837"  # the made-up CPR number written in every spelling below
 
 SEPARATORS = ["", "-", ".", "_", " ", "/", "--", "..", " - ", ",", "\\", "\t",
               "\u00a0", "\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2212", "\u202f", "\u3000", "\uff0f"]
-INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"]
+INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u0301", "\ufe0f"]
 # The zero of each digit set: ASCII, full-width, Arabic-Indic, extended Arabic-Indic, Devanagari, Bengali,
 # Thai, mathematical bold (folded by NFKC).
 ZEROS = [0x30, 0xFF10, 0x0660, 0x06F0, 0x0966, 0x09E6, 0x0E50, 0x1D7CE]
