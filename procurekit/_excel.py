@@ -372,6 +372,7 @@ class _SheetRows:
                 raise self.error(f"sheet has more than {MAX_ROWS:,} rows", number)
             dense = self._dense(cells, number)
             if dense and isinstance(dense[0][1], str) and dense[0][1].lstrip().startswith("#"):
+                self._refuse_cpr(dense, number)  # a comment row is not read, but a CPR number in it is refused
                 continue
             cells_read += len(dense)
             if cells_read > MAX_CELLS:
@@ -383,6 +384,16 @@ class _SheetRows:
             if values:
                 values += [""] * (width - len(values))
             yield number, values
+
+    def _refuse_cpr(self, dense: list[tuple[int, Any, str]], row: int) -> None:
+        for col, value, kind in dense:
+            try:
+                text = cell_text(value, kind)
+            except ValueError:  # an error value or a formula without a value: nothing to look at
+                continue
+            if looks_like_cpr(text):
+                where = self.header[col - 1] if col <= len(self.header) else str(col)
+                raise self.error("looks like a CPR number; use a pseudonym (value not shown)", row, where)
 
     def _dense(self, cells: list[tuple[int, Any, str]], row: int) -> list[tuple[int, Any, str]]:
         """A row's cells from column 1 to its last non-empty cell, gaps filled with empty cells."""

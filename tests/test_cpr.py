@@ -366,3 +366,26 @@ def test_no_corpus_case_expects_a_cpr_number() -> None:
     for path in cases:
         text = canonical(path.read_text(encoding="utf-8"))
         assert "4837" not in text and not looks_like_cpr(text), path
+
+
+def test_a_cpr_number_in_a_workbook_comment_row_is_refused(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    ds = make_dataset(tmp_path / "ds", [participant("A")])
+    (ds / "participants.csv").unlink()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "participants"
+    ws.append(["participant_id", "years_on_benefits", "enrolled_on", "left_on", "exit_reason"])
+    ws.append(["A", 6, dt.date(2017, 1, 2)])
+    ws.append(["# A is", "01.01.90-4837"])
+    ws.append(["# lost zero", 101904837])
+    wb.save(ds / "dataset.xlsx")
+    code, _, err = invoke("check", str(ds))
+    assert code == 2
+    assert err == (f"Error: {ds / 'dataset.xlsx'} [participants]: row 3, column years_on_benefits: looks like a CPR "
+                   "number; use a pseudonym (value not shown)\n")
+    ws.delete_rows(3)
+    wb.save(ds / "dataset.xlsx")
+    _, _, err = invoke("check", str(ds))
+    assert err.startswith(f"Error: {ds / 'dataset.xlsx'} [participants]: row 3, column years_on_benefits: looks like")
