@@ -281,7 +281,7 @@ def _csv_rows(path: Path) -> tuple[list[str], RawRows, bool]:
 def _unknown_column(path: Path, name: str, index: int, columns: dict[str, Any]) -> DatasetError:
     expected = ", ".join(columns)
     if _HEADER.match(name):
-        return DatasetError(path, f"unknown column '{name}' (expected: {expected})", row=1)
+        return DatasetError(path, f"unknown column '{_show(name)}' (expected: {expected})", row=1)
     # A header that is no column name (a file that is not a table: a letter, a key, /etc/passwd) is
     # content, not a typo: it is not echoed.
     return DatasetError(
