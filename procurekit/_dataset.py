@@ -20,7 +20,8 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ._excel import table_sources
+from ._excel import refuse_outside, table_sources
+from ._privacy import looks_like_cpr, shown
 from ._yaml import load_yaml
 from .errors import DatasetError, RuleFileError
 
@@ -28,16 +29,11 @@ MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_CELL = 1000
 EXIT_REASONS = ("completed", "dropped_out", "other")
 OFFER_TERMS = ("ordinary", "subsidised", "flexjob")
-_CPR = re.compile(r"(?<!\d)(0[1-9]|[12]\d|3[01])(0[1-9]|1[0-2])\d{2}-?\d{4}(?!\d)")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _YEAR = re.compile(r"^\d{4}$")
+_HEADER = re.compile(r"^(?=.{1,40}$)[^\W\d]\w*(?: \w+){0,3}$")
 _csv_limit_set = False
-
-
-def looks_like_cpr(text: str) -> bool:
-    """True when `text` contains something shaped like a Danish CPR number (DDMMYY-XXXX)."""
-    return bool(_CPR.search(text))
 
 
 class Contract(BaseModel):
@@ -218,9 +214,8 @@ def _year(text: str) -> str:
 
 
 def _show(text: str) -> str:
-    # Control characters (\x1e splits lines too) would break the one-line error: shown as '?'.
-    text = "".join(ch if ch.isprintable() else "?" for ch in text)
-    return text if len(text) <= 40 else text[:37] + "..."
+    # One place decides what an error may echo (never a value that could hold a CPR number).
+    return shown(text)
 
 
 # --- the CSV reader ---------------------------------------------------------------------------
@@ -254,9 +249,12 @@ def _csv_rows(path: Path) -> tuple[list[str], RawRows, bool]:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise DatasetError(path, f"file is larger than {MAX_FILE_BYTES // 2**20} MiB")
-        raw = path.read_bytes()
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)  # a file whose size stat does not tell (/proc) is capped too
     except OSError as exc:
         raise DatasetError(path, f"cannot read file ({exc.strerror})") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise DatasetError(path, f"file is larger than {MAX_FILE_BYTES // 2**20} MiB")
     text = _decode(path, raw)
     if not text.strip():
         raise DatasetError(path, "file is empty; expected a header row")
@@ -280,6 +278,17 @@ def _csv_rows(path: Path) -> tuple[list[str], RawRows, bool]:
     return header, rows(), delimiter == ";"
 
 
+def _unknown_column(path: Path, name: str, index: int, columns: dict[str, Any]) -> DatasetError:
+    expected = ", ".join(columns)
+    if _HEADER.match(name):
+        return DatasetError(path, f"unknown column '{_show(name)}' (expected: {expected})", row=1)
+    # A header that is no column name (a file that is not a table: a letter, a key, /etc/passwd) is
+    # content, not a typo: it is not echoed.
+    return DatasetError(
+        path, f"unknown column, not shown as it is not a column name (expected: {expected})", 1, str(index)
+    )
+
+
 #: Opens a table file: returns (header, rows, decimal_comma). `_excel.py` adds one for .xlsx sheets.
 TableOpener = Callable[[Path], tuple[list[str], RawRows, bool]]
 
@@ -297,9 +306,7 @@ def _read_table(
         if looks_like_cpr(name):
             raise DatasetError(path, "looks like a CPR number; use a pseudonym", row=1, column=str(i + 1))
         if name not in columns:
-            raise DatasetError(
-                path, f"unknown column '{_show(name)}' (expected: {', '.join(columns)})", row=1
-            )
+            raise _unknown_column(path, name, i + 1, columns)
     seen: set[str] = set()
     for name in header:
         if name in seen:
@@ -455,20 +462,17 @@ def _turnover(
 def read_contract(path: Path) -> Contract:
     """Read and validate contract.yaml."""
     try:
-        data, lines = load_yaml(path)
+        data, lines = load_yaml(path, refuse_cpr=True)
     except RuleFileError as exc:
         raise DatasetError(path, exc.message, line=exc.line) from None
     if not isinstance(data, dict):
         raise DatasetError(path, "must be a mapping of contract_id, municipality, supplier, ruleset, start, end")
-    for key, value in data.items():
-        if isinstance(value, str) and looks_like_cpr(value):
-            raise DatasetError(path, f"{key}: looks like a CPR number (value not shown)", line=lines.line_of((key,)))
     try:
         contract = Contract.model_validate(data)
     except ValidationError as exc:
         e = exc.errors()[0]
         loc = tuple(e["loc"])
-        field = ".".join(str(p) for p in loc) or "contract"
+        field = _show(".".join(str(p) for p in loc)) or "contract"
         raise DatasetError(path, f"{field}: {e['msg']}", line=lines.line_of(loc)) from None
     if contract.end < contract.start:
         raise DatasetError(path, "end: end is before start", line=lines.line_of(("end",)))
@@ -485,6 +489,7 @@ def read_dataset(folder: Path | str) -> Dataset:
     if not folder.is_dir():
         raise DatasetError(folder, "not a folder (a contract dataset is a folder with contract.yaml)")
     contract_path = folder / "contract.yaml"
+    refuse_outside(folder, contract_path)
     if not contract_path.is_file():
         raise DatasetError(contract_path, "missing (every dataset needs contract.yaml)")
     contract = read_contract(contract_path)

@@ -13,7 +13,9 @@ header is row 1; row numbers are the ones Excel shows.
 
 Refused with one line (exit 2): encrypted (password-protected) or damaged workbooks, workbooks that
 unpack to more than `MAX_UNPACKED_BYTES`, sheets with more than `MAX_ROWS` rows, `MAX_COLUMNS` columns or
-`MAX_CELLS` cells, formulas without a saved value, and Excel error values such as `#DIV/0!`.
+`MAX_CELLS` cells, formulas without a saved value, and Excel error values such as `#DIV/0!`; sheet and
+workbook names that look like a CPR number, and workbooks or CSV files that are symbolic links leading out
+of the dataset folder. Messages from a damaged file's parser are shown without what they quote of it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import datetime as dt
 import io
 import itertools
 import math
+import re
 import warnings
 import zipfile
 from collections.abc import Callable, Iterator
@@ -29,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, get_args
 
+from ._privacy import NOT_SHOWN, looks_like_cpr, shown
 from .errors import DatasetError, ProcurekitError
 
 if TYPE_CHECKING:
@@ -48,6 +52,7 @@ _EXCEL_ERRORS = frozenset(
     {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!", "#CALC!"}
 )
 _MONTH_COLUMNS = frozenset({"month"})
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 _BATCH = 512
 T = TypeVar("T")
 
@@ -106,10 +111,20 @@ def table_sources(folder: Path, tables: tuple[str, ...]) -> dict[str, TableSourc
     found: dict[str, TableSource] = {}
     for name in tables:
         csv_path = folder / f"{name}.csv"
+        refuse_outside(folder, csv_path)
         if csv_path.is_file():
             found[name] = TableSource(name, csv_path)
+        elif csv_path.exists():  # a folder, a FIFO (reading it would block), a device
+            raise DatasetError(csv_path, "not a regular file")
     for book in workbooks(folder):
-        for sheet in sheet_names(book):
+        if looks_like_cpr(book.name):
+            raise DatasetError(folder, "a workbook's file name looks like a CPR number; rename it (name not shown)")
+        refuse_outside(folder, book)
+        for index, sheet in enumerate(sheet_names(book), start=1):
+            if looks_like_cpr(sheet):
+                raise DatasetError(
+                    book, f"sheet {index}: the name looks like a CPR number; rename the sheet (name not shown)"
+                )
             key = sheet.strip().lower()
             if key.startswith("_"):
                 continue
@@ -126,6 +141,27 @@ def table_sources(folder: Path, tables: tuple[str, ...]) -> dict[str, TableSourc
                 )
             found[key] = here
     return found
+
+
+def refuse_outside(folder: Path, path: Path) -> None:
+    """Refuse a dataset file that is a symbolic link leading out of the dataset folder.
+
+    Such a link can make the reader show another file's content in an error; a link within the folder
+    is fine. The target is not named.
+
+    Raises:
+        DatasetError: one line naming the file.
+    """
+    if not path.is_symlink():
+        return
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # a loop of links, or a link to nothing: a table given but missing
+        raise DatasetError(path, "a symbolic link that leads to no file") from None
+    if not target.is_relative_to(folder.resolve()):
+        raise DatasetError(
+            path, "a symbolic link to a file outside the dataset folder; copy the file into the folder"
+        )
 
 
 def sheet_names(path: Path) -> list[str]:
@@ -177,12 +213,15 @@ def open_workbook(path: Path) -> Workbook:
 
 
 def _reason(exc: BaseException) -> str:
+    # A damaged file's parser quotes the file's content ('could not convert string to float: ...'):
+    # quoted parts are not echoed, nor is a message that could still hold a CPR number.
     text = str(exc).splitlines()[0] if str(exc) else ""
+    text = _QUOTED.sub(NOT_SHOWN, text)
     return f"{type(exc).__name__}: {_show(text, 80)}" if text else type(exc).__name__
 
 
 def _show(text: str, width: int = 40) -> str:
-    return text if len(text) <= width else text[: width - 3] + "..."
+    return shown(text, width)
 
 
 # --- reading one sheet ------------------------------------------------------------------------
@@ -195,6 +234,14 @@ class _NoValue:
 _NO_VALUE = _NoValue()
 
 
+class _MalformedCell(Exception):
+    """A cell whose value does not fit its declared type; `where` is its reference (B3) if given."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__(where)
+        self.where = where
+
+
 def _parser_class() -> type:
     from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser  # type: ignore[import-untyped]
 
@@ -202,7 +249,10 @@ def _parser_class() -> type:
         """openpyxl's sheet parser, telling a formula without a saved value from an empty cell."""
 
         def parse_cell(self, element: Any) -> dict[str, Any]:
-            cell: dict[str, Any] = super().parse_cell(element)
+            try:
+                cell: dict[str, Any] = super().parse_cell(element)
+            except (ValueError, TypeError):  # e.g. a number cell holding text: its value is not echoed
+                raise _MalformedCell(element.get("r") or "") from None
             if cell["value"] is None and element.find(FORMULA_TAG) is not None:
                 cell["value"] = _NO_VALUE
             return cell
@@ -283,12 +333,26 @@ class _SheetRows:
                 warnings.simplefilter("ignore")
                 try:
                     batch = list(itertools.islice(parsed, _BATCH))
+                except _MalformedCell as exc:
+                    raise self._malformed(exc.where) from None
                 except Exception as exc:  # malformed sheet XML, in whatever form openpyxl reports it
                     raise self.error(f"damaged sheet ({_reason(exc)})") from None
             if not batch:
                 return
             for number, cells in batch:
                 yield number, [(c["column"], c["value"], c["data_type"]) for c in cells]
+
+    def _malformed(self, where: str) -> DatasetError:
+        message = "malformed cell: its value does not fit the cell's type (value not shown)"
+        from openpyxl.utils.cell import column_index_from_string, coordinate_from_string  # type: ignore[import-untyped]
+
+        try:
+            letter, row = coordinate_from_string(where)
+            index = column_index_from_string(letter)
+        except ValueError:
+            return self.error(message)
+        header = getattr(self, "header", [])
+        return self.error(message, row, header[index - 1] if row > 1 and index <= len(header) else str(index))
 
     def _read_header(self) -> list[str]:
         for number, cells in self._raw:
@@ -308,6 +372,7 @@ class _SheetRows:
                 raise self.error(f"sheet has more than {MAX_ROWS:,} rows", number)
             dense = self._dense(cells, number)
             if dense and isinstance(dense[0][1], str) and dense[0][1].lstrip().startswith("#"):
+                self._refuse_cpr(dense, number)  # a comment row is not read, but a CPR number in it is refused
                 continue
             cells_read += len(dense)
             if cells_read > MAX_CELLS:
@@ -319,6 +384,16 @@ class _SheetRows:
             if values:
                 values += [""] * (width - len(values))
             yield number, values
+
+    def _refuse_cpr(self, dense: list[tuple[int, Any, str]], row: int) -> None:
+        for col, value, kind in dense:
+            try:
+                text = cell_text(value, kind)
+            except ValueError:  # an error value or a formula without a value: nothing to look at
+                continue
+            if looks_like_cpr(text):
+                where = self.header[col - 1] if col <= len(self.header) else str(col)
+                raise self.error("looks like a CPR number; use a pseudonym (value not shown)", row, where)
 
     def _dense(self, cells: list[tuple[int, Any, str]], row: int) -> list[tuple[int, Any, str]]:
         """A row's cells from column 1 to its last non-empty cell, gaps filled with empty cells."""
@@ -374,7 +449,7 @@ def cell_text(value: Any, kind: str = "n", column: str = "") -> str:
     if isinstance(value, float):
         if math.isfinite(value) and value.is_integer() and abs(value) < 1e18:
             return _whole(int(value))
-        return repr(value)
+        return _fraction(value)
     return str(value)
 
 
@@ -386,9 +461,19 @@ def _whole(value: int) -> str:
     return str(value)
 
 
-def _looks_like_cpr(text: str) -> bool:
-    from ._dataset import looks_like_cpr
+def _fraction(value: float) -> str:
+    # 010190,1234 typed into a number cell becomes 10190.1234 (leading zero and a trailing zero of the
+    # four last digits may go): padded back to DDMMYY.XXXX when that is CPR-shaped, so it is refused.
+    text = repr(value)
+    whole, _, decimals = text.partition(".")
+    if whole.isdigit() and len(whole) in (5, 6) and decimals.isdigit() and len(decimals) in (3, 4):
+        padded = f"{value:011.4f}"
+        if _looks_like_cpr(padded):
+            return padded
+    return text
 
+
+def _looks_like_cpr(text: str) -> bool:
     return looks_like_cpr(text)
 
 

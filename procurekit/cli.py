@@ -19,6 +19,7 @@ from . import __version__
 from ._batch import DEFAULT_TIMEOUT, Job, find_datasets, register_json, run_jobs
 from ._clauses import check_clauses, clauses_for
 from ._output import STDOUT, ruleset_json, ruleset_text, to_json, write_output, write_stdout
+from ._privacy import shown
 from ._rules import list_bundled, load_ruleset, resolve_ref
 from .errors import EngineError, ProcurekitError
 
@@ -61,7 +62,9 @@ class _Group(click.Group):
 
 def _internal(ctx: click.Context, exc: BaseException) -> NoReturn:
     """A bug: one line, never a traceback, exit code 3."""
-    click.echo(f"Error: internal error ({type(exc).__name__}: {exc}); please report it", err=True)
+    # The message of an unforeseen error may quote input: shown only if it cannot hold a CPR number.
+    reason = shown(str(exc), 200)
+    click.echo(f"Error: internal error ({type(exc).__name__}: {reason}); please report it", err=True)
     ctx.exit(EXIT_INTERNAL)
 
 

@@ -25,8 +25,11 @@ P_OK = "P1,6,2017-01-02,,,,,,,\nP2,7.5,2017-02-01,2018-01-31,completed,true,true
 H_HEAD = "participant_id,month,praktik_hours,subsidised_hours,ordinary_hours\n"
 
 
-def _xlsx(sheets: dict[str, list[list[Any]]]) -> bytes:
-    """A workbook with these sheets and rows, byte-identical on every run (fixed times in the zip)."""
+def _xlsx(sheets: dict[str, list[list[Any]]], patch: dict[bytes, bytes] | None = None) -> bytes:
+    """A workbook with these sheets and rows, byte-identical on every run (fixed times in the zip).
+
+    `patch` replaces bytes in the sheets' XML (a malformed cell openpyxl would not write).
+    """
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -43,6 +46,9 @@ def _xlsx(sheets: dict[str, list[list[Any]]]) -> bytes:
             data = src.read(info)
             if info.filename == "docProps/core.xml":
                 data = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b"2020-01-01T00:00:00Z", data)
+            if info.filename.startswith("xl/worksheets/"):
+                for old, new in (patch or {}).items():
+                    data = data.replace(old, new)
             dst.writestr(zipfile.ZipInfo(info.filename, (1980, 1, 1, 0, 0, 0)), data)
     return out.getvalue()
 
@@ -50,7 +56,7 @@ def _xlsx(sheets: dict[str, list[list[Any]]]) -> bytes:
 P_SHEET = [P_HEAD.strip().split(","), ["P1", 6, dt.date(2017, 1, 2)], ["P2", 7.5, dt.date(2017, 2, 1)],
            ["P3", 6, "2017-02-30"]]
 
-CASES: dict[str, tuple[dict[str, bytes | None], str]] = {
+CASES: dict[str, tuple[dict[str, Any], str]] = {
     "truncated-participants": (
         {"participants.csv": (P_HEAD + P_OK + "P3,6,2017-0").encode()},
         "{DS}/participants.csv: row 4: expected 10 fields, found 3"),
@@ -124,6 +130,80 @@ CASES: dict[str, tuple[dict[str, bytes | None], str]] = {
 }
 
 
+class Link(str):
+    """A file given as a symbolic link to this (relative) target instead of bytes."""
+
+
+# One CPR number (a made-up one) in every spelling the detector knows; no expected.txt may hold its digits.
+CPR_SPELLINGS = {
+    "dot": "010190.4837",
+    "underscore": "010190_4837",
+    "double-dash": "010190--4837",
+    "dotted-date": "01.01.90-4837",
+    "space": "010190 4837",
+    "en-dash": "010190\u20134837",
+    "nb-hyphen": "010190\u20114837",
+    "slash": "010190/4837",
+    "fullwidth": "\uff10\uff11\uff10\uff11\uff19\uff10\uff14\uff18\uff13\uff17",
+    "zero-width": "010190\u200b4837",
+    "arabic-indic": "\u0660\u0661\u0660\u0661\u0669\u0660\u0664\u0668\u0663\u0667",
+    "soft-hyphen": "0101\u00ad90-4837",
+}
+CPR_REFUSED = "looks like a CPR number; use a pseudonym (value not shown)"
+CPR_CASES: dict[str, tuple[dict[str, Any], str]] = {
+    **{f"cpr-id-{name}": (
+        {"participants.csv": (P_HEAD + f"{cpr},6,2017-01-02,,,,,,,\n").encode()},
+        f"{{DS}}/participants.csv: row 2, column participant_id: {CPR_REFUSED}")
+       for name, cpr in CPR_SPELLINGS.items()},
+    "cpr-in-date-cell": (
+        {"participants.csv": (P_HEAD + "P1,6,010190 4837,,,,,,,\n").encode()},
+        f"{{DS}}/participants.csv: row 2, column enrolled_on: {CPR_REFUSED}"),
+    "cpr-in-text": (
+        {"participants.csv": (P_HEAD + "P1,6,2017-01-02,,,,,,,note: 01.01.90-4837 called\n").encode()},
+        f"{{DS}}/participants.csv: row 2, column job_offer_terms: {CPR_REFUSED}"),
+    "cpr-in-header": (
+        {"participants.csv": (P_HEAD.replace("met_quality", "010190_4837") + P_OK).encode()},
+        "{DS}/participants.csv: row 1, column 8: looks like a CPR number; use a pseudonym"),
+    "cpr-contract-key": (
+        {"contract.yaml": (CONTRACT + "010190.4837: x\n").encode()},
+        f"{{DS}}/contract.yaml:7: {CPR_REFUSED}"),
+    "cpr-contract-value": (
+        {"contract.yaml": CONTRACT.replace("supplier: Rengøring A/S", "supplier: 01.01.90-4837").encode()},
+        f"{{DS}}/contract.yaml:3: {CPR_REFUSED}"),
+    "cpr-contract-float": (
+        {"contract.yaml": CONTRACT.replace("start: 2017-01-01", "start: 010190.4837").encode()},
+        f"{{DS}}/contract.yaml:5: {CPR_REFUSED}"),
+    "cpr-sheet-name": (
+        {"participants.csv": None, "dataset.xlsx": _xlsx({"participants": P_SHEET[:2], "010190 4837": [["x"]]})},
+        "{DS}/dataset.xlsx: sheet 2: the name looks like a CPR number; rename the sheet (name not shown)"),
+    "cpr-workbook-name": (
+        {"participants.csv": None, "010190-4837.xlsx": _xlsx({"participants": P_SHEET[:2]})},
+        "{DS}: a workbook's file name looks like a CPR number; rename it (name not shown)"),
+    "cpr-xlsx-malformed-cell": (
+        {"participants.csv": None,
+         "dataset.xlsx": _xlsx({"participants": P_SHEET[:2] + [["P5", 424242, dt.date(2017, 1, 2)]]},
+                               {b"<v>424242</v>": b"<v>010190 4837</v>"})},
+        "{DS}/dataset.xlsx [participants]: row 3, column 2: malformed cell: its value does not fit the cell's type "
+        "(value not shown)"),
+    "cpr-xlsx-number-cell": (
+        {"participants.csv": None,
+         "dataset.xlsx": _xlsx({"participants": P_SHEET[:2] + [[10190.4837, 6, dt.date(2017, 1, 2)]]})},
+        f"{{DS}}/dataset.xlsx [participants]: row 3, column participant_id: {CPR_REFUSED}"),
+    "cpr-symlink-outside": (
+        {"participants.csv": Link("../make_corpus.py")},
+        "{DS}/participants.csv: a symbolic link to a file outside the dataset folder; copy the file into the folder"),
+    "cpr-control-character": (
+        {"contract.yaml": CONTRACT.replace("supplier: Rengøring A/S", "supplier: Reng\x01øring").encode()},
+        "{DS}/contract.yaml:3: control character U+0001 is not allowed"),
+    "cpr-unknown-header-not-shown": (
+        {"participants.csv": b"root:x:0:0:root:/root:/bin/bash\n"},
+        "{DS}/participants.csv: row 1, column 1: unknown column, not shown as it is not a column name (expected: "
+        "participant_id, years_on_benefits, enrolled_on, left_on, exit_reason, met_stability, met_efficiency, "
+        "met_quality, job_offer_on, job_offer_terms, aktivitetsparat)"),
+}
+CASES.update(CPR_CASES)
+
+
 def main() -> None:
     for name, (files, expected) in CASES.items():
         folder = HERE / name
@@ -131,7 +211,9 @@ def main() -> None:
         folder.mkdir()
         base = {"contract.yaml": CONTRACT.encode(), "participants.csv": (P_HEAD + P_OK).encode()}
         for fname, data in {**base, **files}.items():
-            if data is not None:  # None: leave out a base file
+            if isinstance(data, Link):
+                (folder / fname).symlink_to(data)
+            elif data is not None:  # None: leave out a base file
                 (folder / fname).write_bytes(data)
         (folder / "expected.txt").write_text(expected + "\n", encoding="utf-8")
 
