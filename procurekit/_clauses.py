@@ -19,9 +19,9 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field
 
 from ._render import param_views, render_text
-from ._sandbox import helper
 from ._resources import data_dir
 from ._rules import _RULE_ID, RuleSet, Text, read_model
+from ._sandbox import helper
 from ._yaml import LineMap
 from .errors import RuleFileError, RuleSetErrors
 

@@ -32,7 +32,16 @@ from markupsafe import escape
 
 from ._resources import data_dir
 from ._sandbox import (
-    LIMITS, Limits, ParamLike, SafeEnvironment, View, budget, end_budget, helper, start_budget, template_data,
+    LIMITS,
+    Limits,
+    ParamLike,
+    SafeEnvironment,
+    View,
+    budget,
+    end_budget,
+    helper,
+    start_budget,
+    template_data,
 )
 from .errors import ProcurekitError
 
@@ -177,12 +186,13 @@ class _FolderLoader(jinja2.FileSystemLoader):
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         if template.startswith(("/", "\\")) or ".." in template.replace("\\", "/").split("/") or ":" in template:
-            raise TemplateError(f"template name '{template}' is refused: only names inside the templates folder")
+            raise jinja2.exceptions.SecurityError(f"template name '{template}': only names inside the templates folder")
         source, filename, uptodate = super().get_source(environment, template)
         if not Path(filename).resolve().is_relative_to(self.folder):
-            raise TemplateError(f"{filename}: refused, it leads outside the templates folder")
+            raise jinja2.exceptions.SecurityError(f"template '{template}' leads outside the templates folder")
         if self.limit is not None and len(source.encode("utf-8")) > self.limit:
-            raise TemplateError(f"{filename}: larger than {self.limit:,} bytes (the limit)")
+            raise jinja2.exceptions.SecurityError(
+                f"template '{template}' is larger than {self.limit:,} bytes (the limit)")
         return source, filename, uptodate
 
 
@@ -237,7 +247,7 @@ def _describe(exc: BaseException, where: str, line: int | None) -> str:
     if isinstance(exc, MemoryError):
         return f"{at}: refused by the template sandbox (out of memory)"
     if isinstance(exc, jinja2.exceptions.SecurityError):
-        return f"{at}: refused by the template sandbox ({exc})"
+        return f"{at}: refused by the template sandbox ({str(exc).rstrip('.')})"
     message = getattr(exc, "message", None) or str(exc)
     return f"{at}: {type(exc).__name__}: {' '.join(str(message).split())}"
 
@@ -247,13 +257,17 @@ def _generate(template: jinja2.Template, context: dict[str, Any], limits: Limits
     try:
         chunks: list[str] = []
         size = 0
-        for chunk in template.generate(**context):
+        stream = template.generate(**context)
+        for chunk in stream:
             size += len(chunk)
             if limits is not None:
-                if size > limits.output_chars:
-                    raise jinja2.exceptions.SecurityError(
-                        f"output would exceed {limits.output_chars:,} characters (the limit)")
-                budget().check_time()  # type: ignore[union-attr]
+                try:
+                    if size > limits.output_chars:
+                        raise jinja2.exceptions.SecurityError(
+                            f"output would exceed {limits.output_chars:,} characters (the limit)")
+                    budget().check_time()  # type: ignore[union-attr]
+                except jinja2.exceptions.SecurityError as exc:
+                    stream.throw(exc)  # type: ignore[attr-defined]  # raised where the template stands, so the error names its line
             chunks.append(chunk)
         return "".join(chunks)
     finally:

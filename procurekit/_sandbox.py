@@ -326,7 +326,7 @@ class SafeEnvironment(ImmutableSandboxedEnvironment):
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if isinstance(obj, jinja2.Undefined):
-            return self.undefined(obj=obj, name=attribute)
+            return obj  # fails with its own message ("'x' is undefined") where it is used
         if not isinstance(attribute, str) or attribute.startswith("_"):
             return self.unsafe_undefined(obj, str(attribute))
         value = self._attribute(obj, attribute)
@@ -355,8 +355,8 @@ class SafeEnvironment(ImmutableSandboxedEnvironment):
             return getattr(obj, name)
         if isinstance(obj, Namespace):
             try:
-                return obj[name]
-            except KeyError:
+                return getattr(obj, name)
+            except AttributeError:
                 return _MISSING
         if isinstance(obj, TemplateReference):
             try:
@@ -367,7 +367,7 @@ class SafeEnvironment(ImmutableSandboxedEnvironment):
 
     def getitem(self, obj: Any, argument: Any) -> Any:
         if isinstance(obj, jinja2.Undefined):
-            return self.undefined(obj=obj, name=str(argument))
+            return obj
         if isinstance(obj, (View, dict)) or (isinstance(obj, (list, tuple, str)) and not isinstance(argument, str)):
             try:
                 return obj[argument]
