@@ -7,10 +7,12 @@ exit 2 with one line naming the template file and line, write nothing, leak noth
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import time
 from pathlib import Path
 
+import docx
 import pytest
 from click.testing import CliRunner
 
@@ -241,3 +243,39 @@ def test_what_a_template_may_do_still_works(tmp_path: Path) -> None:
     text = (tmp_path / "out" / "kontraktbilag.md").read_text(encoding="utf-8")
     assert "18 måneder/18/months" in text
     assert "n=3 1024 ababab 20" in text and "a+b" in text
+
+
+# ---- what data may carry into a document --------------------------------------------------------------
+
+
+def _hostile_tender(tmp_path: Path, title: str) -> Path:
+    text = TENDER.read_text(encoding="utf-8")
+    start = text.index("title:\n")
+    end = text.index("authority:")
+    path = tmp_path / "tender.yaml"
+    path.write_text(text[:start] + f'title:\n  da: "{title}"\n  en: "{title}"\n' + text[end:], encoding="utf-8")
+    return path
+
+
+def test_markdown_shows_html_from_data_and_never_runs_it(tmp_path: Path) -> None:
+    tender = _hostile_tender(tmp_path, "<script>alert(1)</script> <!-- the rest & more")
+    code, _, err = invoke("tender", str(tender), "--format", "md", "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    text = (tmp_path / "out" / "kontraktbilag.md").read_text(encoding="utf-8")
+    assert "<script>" not in text and "<!--" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &lt;!-- the rest &amp; more" in text
+    assert "Dannet af procurekit" in text  # nothing after the unclosed comment is hidden
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pdf", "md"])
+def test_a_control_character_from_data_never_crashes_a_document(tmp_path: Path, fmt: str) -> None:
+    tender = _hostile_tender(tmp_path, "Rengøring\\x01\\x0b\\x1f af bygninger")
+    code, _, err = invoke("tender", str(tender), "--format", fmt, "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    data = (tmp_path / "out" / f"kontraktbilag.{fmt}").read_bytes()
+    if fmt == "docx":
+        text = "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
+    else:
+        text = data.decode("utf-8", "replace")
+    if fmt != "pdf":
+        assert "Rengøring\ufffd\ufffd\ufffd af bygninger" in text
