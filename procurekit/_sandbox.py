@@ -37,11 +37,13 @@ from pydantic import BaseModel
 class Limits:
     """What one rendering of an untrusted template may spend."""
 
-    seconds: float = 5.0
+    seconds: float = 3.0
     output_chars: int = 20_000_000
     value_chars: int = 5_000_000  # any one string, list or number (in digits) made while rendering
     range_items: int = 100_000
+    loop_items: int = 500_000  # items of all for-loops of one rendering together
     call_depth: int = 64
+    number_digits: int = 4_300  # any one integer (Python's own limit for printing one)
     template_bytes: int = 1_000_000  # a template file larger than this is refused
 
 
@@ -55,7 +57,8 @@ class Budget:
     limits: Limits
     deadline: float
     depth: int = 0
-    ticks: int = 0
+    iterations: int = 0
+    produced: int = 0  # characters of every output statement run, kept or captured (set blocks, macros)
 
     def check_time(self) -> None:
         if time.monotonic() > self.deadline:
@@ -95,9 +98,13 @@ def _tick() -> None:
 def _size(value: Any) -> int:
     if isinstance(value, (str, list, tuple, dict)):
         return len(value)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value.bit_length() // 3
     return 0
+
+
+def _check_digits(digits: float, what: str) -> None:
+    limit = _limits().number_digits
+    if digits > limit:
+        raise SecurityError(f"{what} would give a number of more than {limit:,} digits (the limit)")
 
 
 def check_size(value: Any, what: str = "a value") -> Any:
@@ -105,6 +112,8 @@ def check_size(value: Any, what: str = "a value") -> Any:
     limit = _limits().value_chars
     if _size(value) > limit:
         raise SecurityError(f"{what} would exceed {limit:,} characters (the limit)")
+    if isinstance(value, int):
+        _check_digits(_digits(value), what)
     return value
 
 
@@ -321,6 +330,8 @@ class SafeEnvironment(ImmutableSandboxedEnvironment):
         self.globals.update(range=bounded_range, dict=dict, namespace=Namespace)
         self.guard_iter = _guard_iter
         self.guard_value = _guard_value
+        self.guard_data = _guard_data
+        self.guard_output = _guard_output
 
     # -- what a template may reach
 
@@ -409,11 +420,11 @@ class SafeEnvironment(ImmutableSandboxedEnvironment):
         if operator == "%" and isinstance(left, str):
             raise SecurityError("'%' string formatting is not allowed in templates; use the filters")
         if operator == "**" and _is_number(left) and _is_number(right):
-            magnitude = math.log2(abs(left)) if left else 0.0
-            _check_planned(abs(right) * magnitude / 3.3 if abs(right) > 1 else 0, "'**'")
+            magnitude = math.log10(abs(left)) if left else 0.0
+            _check_digits(abs(right) * magnitude if abs(right) > 1 else 0, "'**'")
         if operator == "*":
             if _is_number(left) and _is_number(right):
-                _check_planned(_size(left) + _size(right), "'*'")
+                _check_digits(_digits(left) + _digits(right), "'*'")
             else:
                 seq, n = (left, right) if _is_number(right) else (right, left)
                 if _is_number(n):
@@ -426,6 +437,15 @@ class SafeEnvironment(ImmutableSandboxedEnvironment):
         for loop in tree.find_all(nodes.For):
             loop.iter = nodes.Call(nodes.EnvironmentAttribute("guard_iter"), [loop.iter], [], None, None,
                                    lineno=loop.iter.lineno)
+        for output in tree.find_all(nodes.Output):
+            data = sum(len(n.data) for n in output.nodes if isinstance(n, nodes.TemplateData))
+            guarded: list[nodes.Expr] = [nodes.Call(nodes.EnvironmentAttribute("guard_data"), [nodes.Const(data)],
+                                                    [], None, None, lineno=output.lineno)]
+            for n in output.nodes:
+                if not isinstance(n, nodes.TemplateData):
+                    n = nodes.Call(nodes.EnvironmentAttribute("guard_output"), [n], [], None, None, lineno=n.lineno)
+                guarded.append(n)
+            output.nodes = guarded
         for concat in tree.find_all(nodes.Concat):
             concat.nodes = [
                 nodes.Call(nodes.EnvironmentAttribute("guard_value"), [n], [], None, None, lineno=n.lineno)
@@ -437,18 +457,53 @@ class SafeEnvironment(ImmutableSandboxedEnvironment):
 _MISSING = object()
 
 
+def _digits(value: Any) -> float:
+    return value.bit_length() * 0.302 if isinstance(value, int) else 0.0
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 @helper
 def _guard_iter(items: Any) -> Iterator[Any]:
-    for i, item in enumerate(items):
-        if i % 256 == 0:
-            _tick()
+    account = _BUDGET.get()
+    if account is None:
+        yield from items
+        return
+    limit = account.limits.loop_items
+    for item in items:
+        account.iterations += 1
+        if account.iterations % 256 == 0:
+            account.check_time()
+            if account.iterations > limit:
+                raise SecurityError(f"loops ran more than {limit:,} times (the limit)")
         yield item
 
 
 @helper
 def _guard_value(value: Any) -> Any:
     return check_size(value, "a joined string")
+
+
+def _produce(chars: int) -> None:
+    account = _BUDGET.get()
+    if account is None:
+        return
+    account.produced += chars
+    if account.produced > account.limits.output_chars:
+        raise SecurityError(f"output would exceed {account.limits.output_chars:,} characters (the limit)")
+    account.check_time()
+
+
+@helper
+def _guard_data(chars: int) -> str:
+    _produce(chars)
+    return ""
+
+
+@helper
+def _guard_output(value: Any) -> Any:
+    if _BUDGET.get() is not None:
+        _produce(len(value) if isinstance(value, str) else len(str(value)))
+    return value

@@ -84,11 +84,20 @@ RESOURCES = {
                        "{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}",
     "range-huge": "{% for i in range(10**9) %}{% endfor %}",
     "nested-ranges": "{% set r = range(100000) %}{% for i in r %}{% for j in r %}{% endfor %}{% endfor %}",
+    "slow-loops": "{% set r = range(1000) %}{% for i in r %}{% for j in r %}{{ (j ~ i)|length }}{% endfor %}"
+                  "{% endfor %}",
     "power": "{{ 10**10**10 }}{{ 10**(10**10) }}",
     "power-const": "{{ 10 ** 100000000 }}",
     "recursive-macro": "{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}",
     "recursive-loop": "{% for x in [[1]] recursive %}{{ loop([x]) }}{% endfor %}",
     "output-flood": "{% set s = 'x' * 4000000 %}{% for i in range(100) %}{{ s }}{% endfor %}",
+    "set-block-flood": "{% set s = 'x' * 4000000 %}{% set x %}{% for i in range(100000) %}{{ s }}{% endfor %}"
+                       "{% endset %}{{ x|length }}",
+    "macro-flood": "{% set s = 'x' * 4000000 %}{% macro m() %}{% for i in range(1000) %}{{ s }}{% endfor %}"
+                   "{% endmacro %}{{ m()|length }}",
+    "literal-flood": "{% set x %}{% for i in range(100000) %}" + "y" * 1000 + "{% endfor %}{% endset %}{{ x|length }}",
+    "big-int": "{{ 10**4999999 }}",
+    "big-int-product": "{% set n = 10**4000 %}{{ n * n }}",
     "strftime-blowup": "{{ PACK.tender.published.strftime('%c' * 1000000) }}",
 }
 ALL = {**ESCAPES, **PATHS, **MUTATIONS, **INCLUDES, **RESOURCES}
@@ -235,7 +244,14 @@ def test_what_a_template_may_do_still_works(tmp_path: Path) -> None:
         "{% for name, param in pack.ruleset.parameters.items() %}{% if loop.first %}<p>{{ name }}</p>{% endif %}"
         "{% endfor %}{% set ns = namespace(n=0) %}{% for i in range(3) %}{% set ns.n = ns.n + i %}{% endfor %}"
         "<p>n={{ ns.n }} {{ 2 ** 10 }} {{ 'ab' * 3 }} {{ pack.tender.published.strftime('%Y') }}</p>"
+        "{% macro box(x) %}[{{ x }}|{{ caller() }}]{% endmacro %}{% call box(1) %}in{% endcall %}"
+        "{% for c in pack.clauses %}{% if loop.index < 3 %}{{ loop.cycle('odd', 'even') }}{% endif %}{% endfor %}"
+        "{% filter upper %}shout{% endfilter %}{% set block %}kept{% endset %}<p>{{ block }} {{ self.title() }}</p>"
+        "{% include 'part.j2' %}{% from 'part.j2' import hello with context %}{{ hello('you') }}"
     )
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "part.j2").write_text(
+        "{% macro hello(who) %}hej {{ who }}{% endmacro %}<p>partial {{ pack.tender.id }}</p>", encoding="utf-8")
     path = _template(tmp_path / "templates", "kontraktbilag.html.j2", payload)
     code, _, err = invoke("tender", str(TENDER), "--format", "md", "--templates", str(path.parent),
                           "-o", str(tmp_path / "out"))
@@ -243,6 +259,8 @@ def test_what_a_template_may_do_still_works(tmp_path: Path) -> None:
     text = (tmp_path / "out" / "kontraktbilag.md").read_text(encoding="utf-8")
     assert "18 måneder/18/months" in text
     assert "n=3 1024 ababab 20" in text and "a+b" in text
+    assert "[1|in]" in text and "oddeven" in text and "SHOUT" in text and "kept" in text
+    assert "partial IB-2016-RENGOERING" in text and "hej you" in text
 
 
 # ---- what data may carry into a document --------------------------------------------------------------
