@@ -167,8 +167,6 @@ def _convert(value: Any, seen: dict[int, Any]) -> Any:
         out = _convert(value.value, seen)
     elif isinstance(value, Path):
         out = str(value)
-    elif isinstance(value, bytes):
-        out = value.decode("utf-8", "replace")
     elif isinstance(value, Mapping):
         out = View({str(k): _convert(v, seen) for k, v in value.items()}, "mapping")
     elif isinstance(value, (list, tuple, set, frozenset)):

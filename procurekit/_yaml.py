@@ -7,6 +7,7 @@ converted by hand, which lets us record the line of every key and count nodes as
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,10 @@ def load_yaml(path: Path | str, text: str | None = None) -> tuple[Any, LineMap]:
     return data, lines
 
 
+#: control characters (all but tab, newline, carriage return) and non-characters no document can hold
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
 def _convert(
     node: yaml.Node, loc: Loc, lines: LineMap, path: Path, counter: list[int], ctor: yaml.SafeLoader
 ) -> Any:
@@ -106,6 +111,11 @@ def _convert(
             _convert(item, loc + (i,), lines, path, counter, ctor) for i, item in enumerate(node.value)
         ]
     try:
-        return ctor.construct_object(node, deep=True)
+        value = ctor.construct_object(node, deep=True)
     except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date like 2017-13-01
         raise RuleFileError(path, node.start_mark.line + 1, f"bad value: {exc}") from None
+    bad = _CONTROL.search(value) if isinstance(value, str) else None
+    if bad is not None:  # written as an escape ("\x01"): no document format can hold it
+        raise RuleFileError(path, node.start_mark.line + 1,
+                            f"control character U+{ord(bad.group()):04X} in a text; remove it")
+    return value
