@@ -230,14 +230,20 @@ _RENDER_ERRORS = (jinja2.TemplateError, AttributeError, KeyError, TypeError, Val
                   IndexError, RecursionError, MemoryError)
 
 
-def _where(exc: BaseException, name: str) -> tuple[str, int | None]:
-    """The template file and line an error happened in: the innermost template frame."""
+def _where(exc: BaseException, name: str, user: Path | None) -> tuple[str, int | None]:
+    """The template file and line an error happened in: the innermost frame of a `user` template, if any."""
     if isinstance(exc, jinja2.TemplateSyntaxError) and exc.lineno:
         return exc.filename or exc.name or name, exc.lineno
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.endswith(".py")]
+    mine = [f for f in frames if user is not None and _inside(f.filename, user)]
+    frames = mine or frames
     if frames:
         return frames[-1].filename, frames[-1].lineno
     return name, None
+
+
+def _inside(filename: str, folder: Path) -> bool:
+    return Path(filename).resolve().is_relative_to(folder.resolve())
 
 
 def _describe(exc: BaseException, where: str, line: int | None) -> str:
@@ -292,9 +298,9 @@ def render(name: str, lang: str, templates_dir: Path | None = None, **context: A
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(f"template '{exc.name}' not found") from None
     except _RENDER_ERRORS as exc:
-        where, line = _where(exc, name)
+        where, line = _where(exc, name, templates_dir)
         message = _describe(exc, where, line)
-        bundled = templates_dir is None or not Path(where).resolve().is_relative_to(templates_dir.resolve())
+        bundled = templates_dir is None or not _inside(where, templates_dir)
         if bundled and not isinstance(exc, (jinja2.exceptions.SecurityError, RecursionError, MemoryError)):
             raise BundledTemplateError(message) from None
         raise TemplateError(message) from None

@@ -340,8 +340,8 @@ class SafeEnvironment(ImmutableSandboxedEnvironment):
             return self.unsafe_undefined(obj, str(attribute))
         value = self._attribute(obj, attribute)
         if value is _MISSING:
-            if isinstance(obj, (View, Namespace, dict)) or (isinstance(obj, ParamLike)):
-                return self.undefined(obj=obj, name=attribute)
+            if isinstance(obj, (View, Namespace, dict, ParamLike)) and not hasattr(type(obj), attribute):
+                return self.undefined(obj=obj, name=attribute)  # a field that is not there
             return self.unsafe_undefined(obj, attribute)
         return value
 
@@ -377,6 +377,8 @@ class SafeEnvironment(ImmutableSandboxedEnvironment):
     def getitem(self, obj: Any, argument: Any) -> Any:
         if isinstance(obj, jinja2.Undefined):
             return obj
+        if isinstance(argument, str) and argument.startswith("_"):
+            return self.unsafe_undefined(obj, argument)
         if isinstance(obj, (View, dict)) or (isinstance(obj, (list, tuple, str)) and not isinstance(argument, str)):
             try:
                 return obj[argument]

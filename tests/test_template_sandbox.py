@@ -90,6 +90,9 @@ RESOURCES = {
     "power": "{{ 10**10**10 }}{{ 10**(10**10) }}",
     "power-const": "{{ 10 ** 100000000 }}",
     "recursive-macro": "{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}",
+    "recursive-include": "{% include 'SELF' %}",
+    "map-dunder": "{{ PACK.clauses|map(attribute='__class__')|join }}",
+    "dict-update-attr": "{% set d = dict(a=1) %}{{ d.update }}",
     "recursive-loop": "{% for x in [[1]] recursive %}{{ loop([x]) }}{% endfor %}",
     "output-flood": "{% set s = 'x' * 4000000 %}{% for i in range(100) %}{{ s }}{% endfor %}",
     "set-block-flood": "{% set s = 'x' * 4000000 %}{% set x %}{% for i in range(100000) %}{{ s }}{% endfor %}"
@@ -133,7 +136,7 @@ def _assert_refused(code: int, stdout: str, err: str, path: Path, out: Path, sta
 
 @pytest.mark.parametrize("case", sorted(ALL))
 def test_tender_template_attack_is_refused(tmp_path: Path, case: str) -> None:
-    payload = ALL[case].replace("PACK", "pack")
+    payload = ALL[case].replace("PACK", "pack").replace("SELF", "kontraktbilag.html.j2")
     path = _template(tmp_path / "templates", "kontraktbilag.html.j2", payload)
     out = tmp_path / "out"
     started = time.monotonic()
@@ -146,6 +149,7 @@ def test_tender_template_attack_is_refused(tmp_path: Path, case: str) -> None:
 def test_report_template_attack_is_refused(tmp_path: Path, case: str) -> None:
     payload = ALL[case].replace("PACK.ruleset.path", "report.ruleset_id").replace("PACK.clauses", "report.rules")
     payload = payload.replace("PACK.tender.published", "report.as_of").replace("PACK", "report")
+    payload = payload.replace("SELF", "report.html.j2")
     path = _template(tmp_path / "templates", "report.html.j2", payload)
     out = tmp_path / "report.html"
     started = time.monotonic()
@@ -308,3 +312,25 @@ def test_a_control_character_reaching_a_writer_is_replaced_never_a_crash(fmt: st
         assert "Rengøring\ufffd\ufffd\ufffd af bygninger" in text and "a\ufffdb" in text
     else:
         assert data.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("text", [
+    "{{ 'x' * 10**9 }}",
+    "{{ p.max_course_months.__class__ }}",
+    "{{ p.max_course_months.text * 10**8 }}",
+    "{{ rule.__globals__ }}",
+])
+def test_a_hostile_clause_text_is_refused(tmp_path: Path, text: str) -> None:
+    folder = tmp_path / "clauses"
+    folder.mkdir()
+    source = (ROOT / "clauses" / "hours-conversion.yaml").read_text(encoding="utf-8")
+    source = source.replace("  - da: >-\n      Forløbet begynder", f"  - da: \"{text}\"\n    en: x\n  - da: >-\n"
+                            "      Forløbet begynder", 1)
+    (folder / "hours-conversion.yaml").write_text(source, encoding="utf-8")
+    out = tmp_path / "out"
+    started = time.monotonic()
+    code, _, err = invoke("tender", str(TENDER), "--format", "md", "--clauses", str(folder), "-o", str(out))
+    assert code == 2, err
+    assert len(err.strip().splitlines()) == 1 and "hours-conversion.yaml" in err, err
+    assert not out.exists()
+    assert time.monotonic() - started < 10
