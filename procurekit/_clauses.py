@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ._render import param_views, render_text
 from ._resources import data_dir
 from ._rules import _RULE_ID, RuleSet, Text, read_model
+from ._sandbox import helper
 from ._yaml import LineMap
 from .errors import RuleFileError, RuleSetErrors
 
@@ -209,6 +210,7 @@ def render_clauses(
     p = param_views(ruleset.parameters, day, lang)
     titles = {r.id: r.title.get(lang) for r in ruleset.rules}
 
+    @helper
     def rule(rule_id: str) -> str:
         label = "reglen" if lang == "da" else "rule"
         return f"{label} {rule_id} ({titles[rule_id]})"

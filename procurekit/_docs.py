@@ -53,6 +53,9 @@ class Block:
         return "".join(r.text for r in self.runs)
 
 
+#: characters XML 1.0 cannot hold (C0 controls but tab, newline, return; surrogates; U+FFFE, U+FFFF)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
 _SKIP = {"style", "title", "svg", "script", "head"}
 _BLOCKS = {"h1", "h2", "h3", "h4", "p", "li", "figcaption"}
 
@@ -208,10 +211,15 @@ def document_title(html: str) -> str:
 
 # ---- Markdown ---------------------------------------------------------------------------------------
 
+def _md_text(text: str) -> str:
+    """Text from data as Markdown text: HTML in it is shown, never interpreted (no <script>, no <!--)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _md_runs(runs: list[Run]) -> str:
     out = []
     for r in runs:
-        text = r.text.replace("\n", "  \n")
+        text = _md_text(r.text).replace("\n", "  \n")
         core = text.strip()
         if core and (r.bold or r.italic):
             mark = "**" if r.bold else "*"
@@ -222,7 +230,7 @@ def _md_runs(runs: list[Run]) -> str:
 
 
 def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|")
+    return _md_text(text).replace("|", "\\|")
 
 
 def to_markdown(blocks: list[Block]) -> str:
@@ -233,9 +241,9 @@ def to_markdown(blocks: list[Block]) -> str:
         if b.kind != "item" and previous == "item":
             out.append("")
         if b.kind == "heading":
-            out.append(f"{'#' * b.level} {b.text}\n")
+            out.append(f"{'#' * b.level} {_md_text(b.text)}\n")
         elif b.kind == "para":
-            prefix = f"**{b.number}** " if b.number else ""
+            prefix = f"**{_md_text(b.number)}** " if b.number else ""
             out.append(prefix + _md_runs(b.runs) + "\n")
         elif b.kind == "item":
             indent = "   " * (b.level - 1)
@@ -251,7 +259,7 @@ def to_markdown(blocks: list[Block]) -> str:
             out.append("")
         elif b.kind == "figure":
             if b.caption:
-                out.append(f"*{b.caption}*\n")
+                out.append(f"*{_md_text(b.caption)}*\n")
         previous = b.kind
     return "\n".join(out).rstrip() + "\n"
 
@@ -455,6 +463,7 @@ def write_formats(html: str, fmt: str, *, lang: str, charts: dict[str, Chart], d
     """The document in `fmt` (html, md, docx or pdf) from its rendered HTML."""
     if fmt == "html":
         return html.encode("utf-8")
+    html = _NOT_XML.sub("\ufffd", html)  # DOCX (XML) and PDF cannot hold control characters
     blocks = parse_html(html)
     if fmt == "md":
         return to_markdown(blocks).encode("utf-8")
