@@ -200,11 +200,10 @@ def next_step(
     if ongoing and "remedy_deadline_days" in params:
         days = params["remedy_deadline_days"].at(day)
         due = day + dt.timedelta(days=int(days)) if isinstance(days, (int, float)) else None
-        text = _t(lang, f"Send påkrav med {quantity('remedy_deadline_days')}s frist",
-                  f"Send a formal notice with {quantity('remedy_deadline_days')} to remedy")
+        until = _t(lang, f", til {fmt_date(due, lang)}", f", until {fmt_date(due, lang)}") if due else ""
+        text = _t(lang, f"Påkrav med {quantity('remedy_deadline_days')}s frist{until}",
+                  f"Formal notice with {quantity('remedy_deadline_days')} to remedy{until}")
         text += _pkt(point(NOTICE), lang)
-        if due is not None:
-            text += _t(lang, f", til {fmt_date(due, lang)}", f", until {fmt_date(due, lang)}")
         if "penalty_per_week_dkk" in params:
             amount = fmt_money(params["penalty_per_week_dkk"].at(day), lang)
             text += _t(lang, f"; derefter bod {amount} pr. påbegyndt uge",
@@ -215,12 +214,13 @@ def next_step(
         name = "documentation_deadline_days" if "documentation_deadline_days" in params else "remedy_deadline_days"
         days = params[name].at(day)
         due = day + dt.timedelta(days=int(days)) if isinstance(days, (int, float)) else None
-        text = _t(lang, f"Skriftlig påtale med krav om redegørelse inden {quantity(name)}",
-                  f"A written reprimand asking for an account within {quantity(name)}")
-        if due is not None:
-            text += _t(lang, f" (til {fmt_date(due, lang)})", f" (until {fmt_date(due, lang)})")
-        text += _t(lang, "; gentagne brud er væsentlig misligholdelse", "; repeated breaches are a material breach")
-        return text + _pkt(point(MATERIAL), lang) + ".", due
+        until = _t(lang, f", til {fmt_date(due, lang)}", f", until {fmt_date(due, lang)}") if due else ""
+        text = _t(lang, f"Påtale og krav om redegørelse inden {quantity(name)}{until}",
+                  f"Reprimand asking for an account within {quantity(name)}{until}")
+        marker = point(MATERIAL)
+        if marker:
+            text += _t(lang, f" (gentagne brud: pkt. {marker})", f" (repeated breaches: point {marker})")
+        return text + ".", due
     return _t(lang, "Send skriftligt påkrav efter kontraktens sanktionsbestemmelse.",
               "Send a written formal notice under the contract's sanction clause."), None
 

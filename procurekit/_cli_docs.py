@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from ._check import check
-from ._output import to_json, write_all_atomic, write_atomic
+from ._output import to_json, write_all_atomic
 from ._report import FORMATS as REPORT_FORMATS
 from ._report import report_document
 from ._tender import DATA_FORMATS, DOCUMENT_FORMATS, load_tender, notice_data, tender_documents
@@ -94,8 +94,11 @@ def report(
         procurekit report examples/ikast-brande --format pdf -o out/report.pdf
     """
     result = check(dataset, rules, as_of, engine=engine, lang=lang)
-    data = report_document(result, format_, templates_dir, clauses_dir, assumptions)
     target = output or Path(f"report.{format_}")
-    write_atomic(target, data)
-    click.echo(f"wrote {target}", err=True)
+    files = report_document(result, format_, templates_dir, clauses_dir, assumptions, image_prefix=target.stem)
+    written: dict[Path, str | bytes] = {target if name == "" else target.parent / name: data
+                                        for name, data in files.items()}
+    write_all_atomic(written)
+    for path in written:
+        click.echo(f"wrote {path}", err=True)
     sys.exit(EXIT_VIOLATION if result.has_violation else EXIT_OK)

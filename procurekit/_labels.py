@@ -9,6 +9,7 @@ words; anything else falls back to its name with spaces.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from . import _expr as ex
@@ -135,3 +136,13 @@ def labelled_values(
     skip = {"as_of", "contract_start", "contract_end"}
     return [(label(n, ruleset, lang), value_text(n, v, types.get(n), ruleset, day, lang))
             for n, v in values.items() if n not in skip]
+
+
+_ISO_MONTH = re.compile(r"(?<![\d-])(\d{4})-(0[1-9]|1[0-2])(?![\d-])")
+_QUOTED_TERM = re.compile(r"'(" + "|".join(_TERMS) + r")'")
+
+
+def humanize(message: str, lang: str) -> str:
+    """A rule's message for a person: months in words ("september 2018"), data codes in words."""
+    text = _ISO_MONTH.sub(lambda m: month_name(m.group(0), lang), message)
+    return _QUOTED_TERM.sub(lambda m: "“" + _TERMS[m.group(1)][0 if lang == "da" else 1] + "”", text)

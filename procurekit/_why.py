@@ -78,7 +78,7 @@ def _t(lang: str, da: str, en: str) -> str:
     return en if lang == "en" else da
 
 
-def _point_texts(result: CheckResult, library: dict[str, Clause]) -> dict[str, str]:
+def point_texts(result: CheckResult, library: dict[str, Clause]) -> dict[str, str]:
     try:
         rendered: list[RenderedClause] = render_clauses(result.ruleset, library, result.as_of, result.lang)
     except ProcurekitError:
@@ -107,7 +107,7 @@ def explain_subject(result: CheckResult, subject: str, library: dict[str, Clause
         raise ProcurekitError(f"--explain: '{subject}' is not a {kind.replace('_', '-')} of "
                               f"{result.dataset.contract.contract_id} on {result.as_of.isoformat()}")
     library = library if library is not None else load_library()
-    texts = _point_texts(result, library)
+    texts = point_texts(result, library)
     rows = [_verdict(result, library, texts, r, subject) for r in result.ruleset.rules if r.subject == kind]
     if kind == "participant":
         rows += [_monthly(result, library, texts, r, subject) for r in result.ruleset.rules
