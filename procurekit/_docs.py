@@ -439,7 +439,7 @@ def to_pdf(blocks: list[Block], *, title: str, lang: str, charts: dict[str, Char
             heading = FontFace(emphasis="BOLD", fill_color=(241, 244, 247))
             columns = [[r[j] if j < len(r) else "" for r in b.rows] for j in range(width)]
             widths = tuple(
-                max(min(max(map(len, col)), 40), min(max(len(w) for c in col for w in [*c.split(), ""]), 24) + 4)
+                max(min(max(map(len, col)), 40), min(max(len(w) for c in col for w in [*c.split(), ""]), 24) + 2)
                 for col in columns
             )
             with pdf.table(
