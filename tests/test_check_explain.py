@@ -67,3 +67,14 @@ def test_a_participant_month_and_a_clean_month_exit_0() -> None:
 def test_unknown_or_malformed_subjects_are_one_line_exit_2(subject: str, message: str) -> None:
     code, out, err = run("check", str(EXAMPLE), "--as-of", "2019-10-31", "--explain", subject)
     assert code == 2 and out == "" and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_check_text_shows_the_point_and_next_step_under_each_violation() -> None:
+    code, out, _ = run("check", str(EXAMPLE), "--as-of", "2019-10-31")
+    assert code == 1
+    lines = out.splitlines()
+    at = next(i for i, line in enumerate(lines) if "OVERTRÆDELSE IB-012" in line)
+    assert lines[at + 1].strip().startswith("→ pkt. 2.2 · Påtale og krav om redegørelse inden 10 dage, til 10. "
+                                            "november 2019")
+    violations = [i for i, line in enumerate(lines) if "OVERTRÆDELSE" in line]
+    assert len(violations) == 9 and all(lines[i + 1].strip().startswith("→ pkt.") for i in violations)

@@ -177,3 +177,19 @@ def test_english_report_has_its_own_words(tmp_path: Path) -> None:
     page = pdf_pages(out)[0]
     assert "The contract is not honoured." in page and "Action needed now" in page
     assert "Påtale" not in page and "Afsluttet" not in page
+
+
+def test_a_clean_contract_says_it_is_honoured(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from helpers import completed, make_dataset
+
+    from procurekit._check import check
+    from procurekit._report import report_model
+
+    ds = make_dataset(tmp_path / "d", [completed("A", job_offer_on="2018-02-10", job_offer_terms="ordinary")])
+    model = report_model(check(ds, as_of=dt.date(2018, 3, 1)))
+    assert (model.status_css, model.status) == ("ok", "Kontrakten er overholdt.")
+    assert model.actions == () and model.upcoming == ()
+    due = report_model(check(ds, as_of=dt.date(2018, 2, 5)))
+    assert due.status_css == "due" and [(d.who, d.deadline) for d in due.upcoming] == [("A", "2. marts 2018")]
