@@ -79,11 +79,14 @@ def _t(lang: str, da: str, en: str) -> str:
 
 
 def point_texts(result: CheckResult, library: dict[str, Clause]) -> dict[str, str]:
+    """Contract annex point ("2.2", or "2" for a whole clause) → its text, rendered for the check's day."""
     try:
         rendered: list[RenderedClause] = render_clauses(result.ruleset, library, result.as_of, result.lang)
     except ProcurekitError:
         return {}
-    return {f"{c.number}.{i}": text for c in rendered for i, text in enumerate(c.paragraphs, start=1)}
+    texts = {str(c.number): f"{c.title}. {c.requirement}" for c in rendered}  # a point that is a whole clause
+    texts.update({f"{c.number}.{i}": text for c in rendered for i, text in enumerate(c.paragraphs, start=1)})
+    return texts
 
 
 def _known(result: CheckResult, subject: str, kind: str) -> bool:

@@ -78,3 +78,19 @@ def test_check_text_shows_the_point_and_next_step_under_each_violation() -> None
                                             "november 2019")
     violations = [i for i, line in enumerate(lines) if "OVERTRÆDELSE" in line]
     assert len(violations) == 9 and all(lines[i + 1].strip().startswith("→ pkt.") for i in violations)
+
+
+def test_a_year_of_a_turnover_band_contract(tmp_path: Path) -> None:
+    from helpers import make_dataset, participant
+
+    ds = make_dataset(tmp_path / "g", [participant("A")], turnover=[
+        {"year": "2017", "turnover_dkk": 3000000, "target_group_fte": 0.5, "reported_on": "2018-05-01"}],
+        ruleset="gladsaxe-vask")
+    code, out, _ = run("check", str(ds), "--as-of", "2018-06-30", "--explain", "2017", "--format", "json")
+    assert code == 1
+    rules = {r["rule"]: r for r in json.loads(out)["rules"]}
+    late = rules["reporting.annual"]
+    assert late["verdict"] == "violation" and late["contract_point"] == "2" and late["contract_text"]
+    code, out, _ = run("check", str(ds), "--as-of", "2018-06-30", "--format", "json")
+    since = {f["rule"]: f["since"] for f in json.loads(out)["findings"]}
+    assert since == {"clause.turnover-band": "2017-01-01", "reporting.annual": "2018-04-01"}
