@@ -57,6 +57,7 @@ class ActionRow:
     ref: str  # "F3": its explanation in the appendix
     anchor: str
     what: str
+    detail: str  # the finding's message, in words
     status: str
     css: str
     who: str
@@ -268,7 +269,7 @@ def _deadline_row(b: Breach, as_of: dt.date, lang: str) -> DeadlineRow:
         days = (b.deadline - as_of).days
         left = _t(lang, f"om {_plural(days, 'dag', 'dage')}", f"in {_plural(days, 'day', 'days')}") if days > 0 \
             else _t(lang, "i dag", "today")
-    return DeadlineRow(b.title, _who(b, lang), when, left, b.point or "–", b.verdict)
+    return DeadlineRow(b.title, _who(b, lang), when, left, b.point or "", b.verdict)
 
 
 def _progress(f: KeyFigures, result: CheckResult, lang: str) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -381,8 +382,9 @@ def report_model(result: CheckResult, clauses_dir: Path | None = None) -> Report
     appendix = _appendix(result, found, library)
     refs = {b.anchor: w.ref for b, w in zip(found, appendix.whys, strict=True)}
     actions = tuple(
-        ActionRow(refs[b.anchor], b.anchor, b.title, _status_word(b, lang), b.verdict, _who(b, lang),
-                  since_text(b, result.as_of, lang), b.point or "–", b.next_step)
+        ActionRow(refs[b.anchor], b.anchor, b.title, humanize(b.message, lang), _status_word(b, lang), b.verdict,
+                  _who(b, lang),
+                  since_text(b, result.as_of, lang), b.point or "", b.next_step)
         for b in found
     )
     rows: dict[str, list[RuleRow]] = defaultdict(list)
