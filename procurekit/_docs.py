@@ -7,8 +7,10 @@ A template renders HTML from this subset, and every format is written from it:
                         numbered clause paragraph (hanging indent)
     strong b em i       bold / italic runs; a, span, div, section, article are transparent
     ul ol li            lists
-    table tr th td      tables (a row of <th> is a header row)
-    figure[data-chart]  a chart: the inline SVG is used in HTML; DOCX and PDF take the chart's PNG
+    table tr th td      tables (a row of <th> is a header row); <td class="violation|warning|due|ok">
+                        is coloured in DOCX and PDF
+    figure[data-chart]  a chart: the inline SVG is used in HTML; DOCX and PDF take the chart's PNG;
+                        Markdown links an image file written beside it
     figcaption          the caption under a chart
     br                  line break
 
