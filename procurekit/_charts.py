@@ -73,6 +73,25 @@ def _tick(value: float, percent: bool, locale: str) -> str:
     return str(format_decimal(value, format="#,##0.##", locale=locale))
 
 
+def _point_out(  # type: ignore[no-untyped-def]
+    ax, n: int, limit: float | None, limit_label: str, marks: Sequence[Mark], vline: tuple[float, str] | None
+) -> None:
+    """Draw what the chart is about above the data: the limit line, the marked points, the vertical line."""
+    if limit is not None:
+        ax.axhline(limit, color=_LIMIT, linestyle="--", linewidth=1.6, label=limit_label or None, zorder=5)
+    for m in marks:
+        ax.plot([m.x], [m.y], marker="o", markersize=7, color=_ALARM, zorder=6, linestyle="none")
+        ax.annotate(m.label, (m.x, m.y), xytext=(0, 9), textcoords="offset points", fontsize=8,
+                    color=_ALARM, fontweight="bold", zorder=7, va="bottom",
+                    ha="right" if m.x > n * 0.7 else "left" if m.x < n * 0.3 else "center",
+                    bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": _ALARM, "lw": 0.6})
+    if vline is not None:
+        ax.axvline(vline[0], color=_LIMIT, linestyle=":", linewidth=1.4, zorder=5)
+        ax.annotate(vline[1], (vline[0], 1), xycoords=("data", "axes fraction"), xytext=(4, -4),
+                    textcoords="offset points", fontsize=8, color=_LIMIT, va="top", zorder=7,
+                    bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none"})
+
+
 def chart(
     title: str,
     x_labels: Sequence[str],
@@ -120,19 +139,7 @@ def chart(
                 ax.step(xs, list(s.values), where="mid", label=s.label, color=colour, linewidth=1.6)
             else:
                 ax.plot(xs, list(s.values), label=s.label, color=colour, linewidth=1.6)
-        if limit is not None:
-            ax.axhline(limit, color=_LIMIT, linestyle="--", linewidth=1.6, label=limit_label or None, zorder=5)
-        for m in marks:
-            ax.plot([m.x], [m.y], marker="o", markersize=7, color=_ALARM, zorder=6, linestyle="none")
-            ax.annotate(m.label, (m.x, m.y), xytext=(0, 9), textcoords="offset points", fontsize=8,
-                        color=_ALARM, fontweight="bold", zorder=7, va="bottom",
-                        ha="right" if m.x > len(xs) * 0.7 else "left" if m.x < len(xs) * 0.3 else "center",
-                        bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": _ALARM, "lw": 0.6})
-        if vline is not None:
-            ax.axvline(vline[0], color=_LIMIT, linestyle=":", linewidth=1.4, zorder=5)
-            ax.annotate(vline[1], (vline[0], 1), xycoords=("data", "axes fraction"), xytext=(4, -4),
-                        textcoords="offset points", fontsize=8, color=_LIMIT, va="top", zorder=7,
-                        bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none"})
+        _point_out(ax, len(xs), limit, limit_label, marks, vline)
         widest = max((len(label) for label in x_labels), default=1)
         most = max(3, min(10, 70 // max(1, widest)))  # as many labels as fit side by side
         step = 1 if len(xs) <= 8 else max(1, -(-len(xs) // most))
