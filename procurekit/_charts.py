@@ -152,6 +152,7 @@ def chart(
         if percent:
             top = max([*(v for s in series for v in s.values), limit or 0, 0.01])
             ax.set_ylim(0, 1.12 if top > 0.75 else top * 1.35)
+            ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))  # whole percents
         else:
             ax.yaxis.set_major_locator(MaxNLocator(integer=True))
             top = max([*(v for s in series for v in s.values), limit or 0, 1])
