@@ -130,5 +130,7 @@ def register_json(path: Path, results: list[dict[str, Any]]) -> dict[str, Any]:
     for r in results:
         for verdict, n in r["json"]["summary"].items():
             totals[verdict] = totals.get(verdict, 0) + n
-    return {"register": str(path), "contracts": len(results), "summary": totals,
+    from ._check import FORMAT_VERSION
+
+    return {"format_version": FORMAT_VERSION, "register": str(path), "contracts": len(results), "summary": totals,
             "checks": [r["json"] for r in results]}

@@ -26,6 +26,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from ._dataset import Dataset
+from ._facts import Occupancy
 from ._yaml import LineMap, load_yaml
 from .errors import AssumptionsError, RuleFileError
 
@@ -420,9 +421,11 @@ def _components(
     subsidy = p.wage_subsidy_per_hour.value * p.wage_subsidy_municipal_share.value
     assumed_hours = (o.subsidised_hours_per_participant_month.value, o.ordinary_hours_per_participant_month.value)
     wage, disregard = b.net_hourly_wage.value, b.hourly_disregard.value
+    occupancy = Occupancy((t.enrolled, t.course_end, t.weight) for t in trajectories)
     for i in range(horizon):
         first, next_first = month_start(start, i), month_start(start, i + 1)
         last = next_first - dt.timedelta(days=1)
+        c.places_in_use[i] = occupancy.peak(first.toordinal(), last.toordinal())
         rate = b.monthly_rate.at(first)
         if rate is None:
             first_date = min(b.monthly_rate.values)
@@ -438,7 +441,6 @@ def _components(
                 c.left[i] += t.weight
             if t.enrolled <= last and t.course_end >= first:
                 sub, ordinary = assumed_hours if t.hours is None else t.hours.get(key, (0.0, 0.0))
-                c.places_in_use[i] += t.weight
                 c.cost_mentors[i] += t.weight * p.mentor_cost_per_participant_month.value
                 c.cost_subsidies[i] += t.weight * sub * subsidy
                 kept = residual_benefit(rate, sub + ordinary, wage, disregard)

@@ -27,6 +27,15 @@ class Series:
 
 
 @dataclass(frozen=True)
+class Mark:
+    """A point to point out: x position, value, and the label written beside it."""
+
+    x: int
+    y: float
+    label: str
+
+
+@dataclass(frozen=True)
 class Chart:
     """A drawn chart: its title, a text alternative, and the two encodings."""
 
@@ -54,6 +63,33 @@ def _pyplot():  # type: ignore[no-untyped-def]
 
 
 _COLOURS = ["#1f5f8b", "#c8553d", "#4f9d69", "#8a6fb0", "#d9a441"]
+_ALARM = "#a4262c"  # the report's colour for a violation
+_LIMIT = "#333333"
+
+
+def _tick(value: float, percent: bool, locale: str) -> str:
+    if percent:
+        return str(format_decimal(value * 100, format="#,##0", locale=locale)) + (" %" if locale == "da_DK" else "%")
+    return str(format_decimal(value, format="#,##0.##", locale=locale))
+
+
+def _point_out(  # type: ignore[no-untyped-def]
+    ax, n: int, limit: float | None, limit_label: str, marks: Sequence[Mark], vline: tuple[float, str] | None
+) -> None:
+    """Draw what the chart is about above the data: the limit line, the marked points, the vertical line."""
+    if limit is not None:
+        ax.axhline(limit, color=_LIMIT, linestyle="--", linewidth=1.6, label=limit_label or None, zorder=5)
+    for m in marks:
+        ax.plot([m.x], [m.y], marker="o", markersize=7, color=_ALARM, zorder=6, linestyle="none")
+        ax.annotate(m.label, (m.x, m.y), xytext=(0, 9), textcoords="offset points", fontsize=8,
+                    color=_ALARM, fontweight="bold", zorder=7, va="bottom",
+                    ha="right" if m.x > n * 0.7 else "left" if m.x < n * 0.3 else "center",
+                    bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": _ALARM, "lw": 0.6})
+    if vline is not None:
+        ax.axvline(vline[0], color=_LIMIT, linestyle=":", linewidth=1.4, zorder=5)
+        ax.annotate(vline[1], (vline[0], 1), xycoords=("data", "axes fraction"), xytext=(4, -4),
+                    textcoords="offset points", fontsize=8, color=_LIMIT, va="top", zorder=7,
+                    bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none"})
 
 
 def chart(
@@ -67,8 +103,18 @@ def chart(
     limit_label: str = "",
     alt: str = "",
     percent: bool = False,
+    x_label: str = "",
+    marks: Sequence[Mark] = (),
+    highlight: Sequence[int] = (),
+    vline: tuple[float, str] | None = None,
+    value_labels: bool = False,
 ) -> Chart:
-    """Draw `series` over `x_labels`; an optional horizontal `limit` line (e.g. capacity)."""
+    """Draw `series` over `x_labels`.
+
+    Options: a horizontal `limit` line drawn above the data (e.g. capacity), `marks` (a dot and a label
+    at a point, e.g. a breach), `highlight` (bars drawn in the alarm colour), a vertical `vline` at an x
+    position with its label (e.g. the first paid month), and `value_labels` (each bar's value on it).
+    """
     plt = _pyplot()
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
@@ -83,33 +129,38 @@ def chart(
             if s.kind == "bar":
                 j = bars.index(s)
                 offset = (j - (len(bars) - 1) / 2) * width
-                ax.bar([x + offset for x in xs], list(s.values), width=width, label=s.label, color=colour)
+                colours = [_ALARM if k in highlight else colour for k in range(len(s.values))]
+                drawn = ax.bar([x + offset for x in xs], list(s.values), width=width, label=s.label,
+                               color=colours)
+                if value_labels:
+                    ax.bar_label(drawn, labels=[_tick(v, percent, locale) for v in s.values], padding=2,
+                                 fontsize=8)
             elif s.kind == "step":
                 ax.step(xs, list(s.values), where="mid", label=s.label, color=colour, linewidth=1.6)
             else:
                 ax.plot(xs, list(s.values), label=s.label, color=colour, linewidth=1.6)
-        if limit is not None:
-            ax.axhline(limit, color="#444444", linestyle="--", linewidth=1.0, label=limit_label or None)
-        step = max(1, -(-len(xs) // 10))
+        _point_out(ax, len(xs), limit, limit_label, marks, vline)
+        widest = max((len(label) for label in x_labels), default=1)
+        most = max(3, min(10, 70 // max(1, widest)))  # as many labels as fit side by side
+        step = 1 if len(xs) <= 8 else max(1, -(-len(xs) // most))
         ax.set_xticks(xs[::step], [x_labels[i] for i in xs[::step]], rotation=0)
         ax.set_ylabel(y_label)
+        if x_label:
+            ax.set_xlabel(x_label)
         ax.set_title(title, loc="left", fontsize=10, fontweight="bold")
-
-        def tick(value: float, _pos: int) -> str:
-            if percent:
-                return format_decimal(value * 100, format="#,##0", locale=locale) + " %"
-            return format_decimal(value, format="#,##0.##", locale=locale)
-
-        ax.yaxis.set_major_formatter(FuncFormatter(tick))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: _tick(value, percent, locale)))
         if percent:
-            ax.set_ylim(0, 1.05)
+            top = max([*(v for s in series for v in s.values), limit or 0, 0.01])
+            ax.set_ylim(0, 1.12 if top > 0.75 else top * 1.35)
+            ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))  # whole percents
         else:
             ax.yaxis.set_major_locator(MaxNLocator(integer=True))
             top = max([*(v for s in series for v in s.values), limit or 0, 1])
-            ax.set_ylim(0, top * 1.15)
+            ax.set_ylim(0, top * (1.3 if marks or value_labels else 1.15))
         ax.grid(axis="y", color="#dddddd", linewidth=0.6)
-        if len(series) > 1 or limit_label:
-            ax.legend(frameon=False, fontsize=8, loc="best")
+        if len(series) > 1 or limit_label:  # below the plot, where it hides no data
+            ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16 if x_label
+                      else -0.1), ncol=len(series) + (1 if limit_label else 0))
         fig.tight_layout()
         svg_buf, png_buf = io.StringIO(), io.BytesIO()
         fig.savefig(svg_buf, format="svg", metadata={"Date": None, "Creator": "procurekit"})

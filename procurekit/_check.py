@@ -20,6 +20,9 @@ from ._rules import VERDICTS, Rule, RuleSet, Scalar, load_ruleset, resolve_ref
 from ._subjects import SUBJECTS
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+#: Version of the `check --format json` document (procurekit/schemas/check.schema.json describes it):
+#: 1.1 added format_version, and since and contract_point per finding.
+FORMAT_VERSION = "1.1"
 
 
 @dataclass(frozen=True)
@@ -81,13 +84,21 @@ class CheckResult:
 
     def to_json(self, include_ok: bool = False) -> dict[str, Any]:
         """The documented JSON document of `procurekit check --format json`."""
+        from ._actions import finding_context
+
+        shown = [f for f in self.findings if include_ok or f.verdict != "ok"]
+        findings = [
+            {**f.to_json(), "since": since, "contract_point": point}
+            for f, (since, point) in zip(shown, finding_context(self, shown), strict=True)
+        ]
         return {
+            "format_version": FORMAT_VERSION,
             "ruleset": {"id": self.ruleset.id, "version": self.ruleset.version, "digest": self.ruleset.digest},
             "contract": self.dataset.contract.contract_id,
             "as_of": self.as_of.isoformat(),
             "engine": self.engine,
             "summary": self.summary,
-            "findings": [f.to_json() for f in self.findings if include_ok or f.verdict != "ok"],
+            "findings": findings,
             "not_evaluated": [
                 {"rule": n.rule, "subject": n.subject, "reason": n.reason} for n in self.not_evaluated
             ],

@@ -240,3 +240,32 @@ def render_clauses(
             rules=tuple((r.id, r.title.get(lang)) for r in ruleset.rules if r.clause == spec.id),
         ))
     return out
+
+
+def contract_point(
+    ruleset: RuleSet,
+    library: dict[str, Clause],
+    clause_id: str,
+    rule_id: str | None = None,
+    paragraph: int | None = None,
+) -> str | None:
+    """The number of a point in the contract annex ("2.2"), as the kontraktbilag numbers it.
+
+    Clauses are numbered in annex order (`clauses_for`), paragraphs from 1 among those the rule set keeps
+    (a paragraph with `when` only when the rule set has that rule). The point is the paragraph that names
+    `rule_id` in its `when`, else paragraph `paragraph` (0-based, as in the clause file), else the clause
+    alone ("2"). None when the rule set's annex does not hold the clause (or the paragraph is left out).
+    """
+    rule_ids = {r.id for r in ruleset.rules}
+    for number, clause in enumerate(clauses_for(ruleset, library), start=1):
+        if clause.id != clause_id:
+            continue
+        kept = [i for i, para in enumerate(clause.spec.text) if para.when is None or para.when in rule_ids]
+        if rule_id is not None:
+            for n, i in enumerate(kept, start=1):
+                if clause.spec.text[i].when == rule_id:
+                    return f"{number}.{n}"
+        if paragraph is not None:
+            return f"{number}.{kept.index(paragraph) + 1}" if paragraph in kept else None
+        return str(number)
+    return None

@@ -99,6 +99,15 @@ def report(
         procurekit report examples/ikast-brande --format pdf -o out/report.pdf
     """
     result = check(dataset, rules, as_of, engine=engine, lang=lang)
-    data = report_document(result, format_, templates_dir, clauses_dir, assumptions)
-    _emit(data, output or Path(f"report.{format_}"))
+    target = output or Path(f"report.{format_}")
+    stem = "report" if str(target) == STDOUT else Path(target).stem
+    files = report_document(result, format_, templates_dir, clauses_dir, assumptions, image_prefix=stem)
+    if len(files) == 1 or str(target) == STDOUT:  # to standard output: the document only, charts left out
+        _emit(files[""], target)
+    else:
+        written: dict[Path, str | bytes] = {Path(target) if name == "" else Path(target).parent / name: data
+                                            for name, data in files.items()}
+        write_all_atomic(written)
+        for path in written:
+            click.echo(f"wrote {path}", err=True)
     sys.exit(EXIT_VIOLATION if result.has_violation else EXIT_OK)

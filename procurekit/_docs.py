@@ -7,8 +7,10 @@ A template renders HTML from this subset, and every format is written from it:
                         numbered clause paragraph (hanging indent)
     strong b em i       bold / italic runs; a, span, div, section, article are transparent
     ul ol li            lists
-    table tr th td      tables (a row of <th> is a header row)
-    figure[data-chart]  a chart: the inline SVG is used in HTML; DOCX and PDF take the chart's PNG
+    table tr th td      tables (a row of <th> is a header row); <td class="violation|warning|due|ok">
+                        is coloured in DOCX and PDF
+    figure[data-chart]  a chart: the inline SVG is used in HTML; DOCX and PDF take the chart's PNG;
+                        Markdown links an image file written beside it
     figcaption          the caption under a chart
     br                  line break
 
@@ -45,6 +47,7 @@ class Block:
     css: str = ""
     rows: list[list[str]] = field(default_factory=list)
     header_rows: int = 0
+    status: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column) → verdict class
     chart: str = ""
     caption: str = ""
 
@@ -57,6 +60,8 @@ class Block:
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 _SKIP = {"style", "title", "svg", "script", "head"}
+#: A table cell with one of these classes is coloured in DOCX and PDF as in the HTML (violation, etc.).
+STATUS_COLOURS = {"violation": (164, 38, 44), "warning": (138, 90, 0), "due": (138, 90, 0), "ok": (47, 110, 60)}
 _BLOCKS = {"h1", "h2", "h3", "h4", "p", "li", "figcaption"}
 
 
@@ -97,6 +102,9 @@ class _Parser(HTMLParser):
             self.row, self.row_is_header = [], True
         elif tag in ("td", "th"):
             self.cell = []
+            status = next((c for c in (a.get("class") or "").split() if c in STATUS_COLOURS), None)
+            if status is not None and self.table is not None and self.row is not None:
+                self.table.status[(len(self.table.rows), len(self.row))] = status
             if tag == "td":
                 self.row_is_header = False
         elif tag == "figure":
@@ -233,8 +241,9 @@ def _md_cell(text: str) -> str:
     return _md_text(text).replace("|", "\\|")
 
 
-def to_markdown(blocks: list[Block]) -> str:
-    """Markdown for review in git: headings, paragraphs, lists, pipe tables; charts as captions."""
+def to_markdown(blocks: list[Block], images: dict[str, str] | None = None) -> str:
+    """Markdown for review in git: headings, paragraphs, lists, pipe tables; a chart as an image link to
+    the file `images` names for it (written beside the document), with its caption."""
     out: list[str] = []
     previous = ""
     for b in blocks:
@@ -258,6 +267,9 @@ def to_markdown(blocks: list[Block]) -> str:
             out.extend("| " + " | ".join(_md_cell(c) for c in r) + " |" for r in body)
             out.append("")
         elif b.kind == "figure":
+            image = (images or {}).get(b.chart)
+            if image is not None:
+                out.append(f"![{_md_cell(b.caption or b.chart)}]({image})\n")
             if b.caption:
                 out.append(f"*{_md_text(b.caption)}*\n")
         previous = b.kind
@@ -272,7 +284,7 @@ def to_docx(blocks: list[Block], *, title: str, lang: str, charts: dict[str, Cha
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt
+    from docx.shared import Cm, Pt, RGBColor
 
     document = docx.Document()
     section = document.sections[0]
@@ -331,6 +343,10 @@ def to_docx(blocks: list[Block], *, title: str, lang: str, charts: dict[str, Cha
                     run = cells[j].paragraphs[0].add_run(text)
                     if i < b.header_rows:
                         run.bold = True
+                    colour = STATUS_COLOURS.get(b.status.get((i, j), ""))
+                    if colour is not None:
+                        run.bold = True
+                        run.font.color.rgb = RGBColor(*colour)
                 if i < b.header_rows:
                     tr_pr = table.rows[i]._tr.get_or_add_trPr()
                     header = OxmlElement("w:tblHeader")
@@ -441,15 +457,20 @@ def to_pdf(blocks: list[Block], *, title: str, lang: str, charts: dict[str, Char
                 headings_style=heading, num_heading_rows=b.header_rows, line_height=4.2,
                 text_align="LEFT", first_row_as_headings=b.header_rows > 0,
             ) as table:
-                for row in b.rows:
+                for i, row in enumerate(b.rows):
                     cells = table.row()
                     for j in range(width):
-                        cells.cell(row[j] if j < len(row) else "")
+                        colour = STATUS_COLOURS.get(b.status.get((i, j), ""))
+                        style = FontFace(emphasis="BOLD", color=colour) if colour is not None else None
+                        cells.cell(row[j] if j < len(row) else "", style=style)
             pdf.ln(2)
         elif b.kind == "figure":
             chart = charts.get(b.chart)
             if chart is not None:
-                if pdf.get_y() > pdf.h - 90:
+                # the chart and its caption stay on one page (a caption alone at the top of the next reads
+                # as belonging to nothing)
+                height = pdf.epw * _png_ratio(chart.png) + (5 + 4.5 * (len(b.caption) // 95 + 1) if b.caption else 0)
+                if pdf.get_y() + height > pdf.h - pdf.b_margin:
                     pdf.add_page()
                 pdf.image(io.BytesIO(chart.png), w=pdf.epw)
             if b.caption:
@@ -459,14 +480,22 @@ def to_pdf(blocks: list[Block], *, title: str, lang: str, charts: dict[str, Char
     return bytes(pdf.output())
 
 
-def write_formats(html: str, fmt: str, *, lang: str, charts: dict[str, Chart], day: dt.date) -> bytes:
-    """The document in `fmt` (html, md, docx or pdf) from its rendered HTML."""
+def _png_ratio(png: bytes) -> float:
+    """Height / width of a PNG, from its header."""
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    return height / width if width else 0.5
+
+
+def write_formats(
+    html: str, fmt: str, *, lang: str, charts: dict[str, Chart], day: dt.date, images: dict[str, str] | None = None
+) -> bytes:
+    """The document in `fmt` (html, md, docx or pdf) from its rendered HTML (Markdown: charts link `images`)."""
     if fmt == "html":
         return html.encode("utf-8")
     html = _NOT_XML.sub("\ufffd", html)  # DOCX (XML) and PDF cannot hold control characters
     blocks = parse_html(html)
     if fmt == "md":
-        return to_markdown(blocks).encode("utf-8")
+        return to_markdown(blocks, images).encode("utf-8")
     title = document_title(html)
     if fmt == "docx":
         return to_docx(blocks, title=title, lang=lang, charts=charts, day=day)

@@ -12,6 +12,7 @@ import bisect
 import calendar
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +49,36 @@ def _label(index: int) -> str:
 
 def _visible_exit(p: Participant, as_of: dt.date) -> bool:
     return p.left_on is not None and p.left_on <= as_of
+
+
+class Occupancy:
+    """Training places in use: the one definition shared by the capacity rule, the report and the
+    business case. A place is held from the enrolment day up to and including the last day; "places in
+    use" in a period is the most (weighted) participants holding a place on any one day of it.
+    """
+
+    def __init__(self, spans: Iterable[tuple[dt.date, dt.date | None, float]]) -> None:
+        changes: dict[int, float] = defaultdict(float)
+        for first, last, weight in spans:
+            changes[first.toordinal()] += weight
+            if last is not None:
+                changes[last.toordinal() + 1] -= weight
+        self._days = sorted(changes)
+        self._running: list[float] = []
+        running = 0.0
+        for d in self._days:
+            running += changes[d]
+            self._running.append(running)
+
+    def peak(self, lo: int, hi: int) -> float:
+        """The most places in use on any day from ordinal `lo` to `hi` (both included)."""
+        at = bisect.bisect_right(self._days, lo) - 1
+        peak = self._running[at] if at >= 0 else 0.0
+        j = at + 1
+        while j < len(self._days) and self._days[j] <= hi:
+            peak = max(peak, self._running[j])
+            j += 1
+        return round(peak, 9) + 0.0
 
 
 def derive(dataset: Dataset, as_of: dt.date) -> dict[str, list[Fact]]:
@@ -130,18 +161,9 @@ def _months(
     c = dataset.contract
     first = _month_index(c.start)
     last = _month_index(min(c.end, as_of))
-    # Occupancy changes: +1 on the enrolment day, -1 on the day after leaving.
-    changes: dict[int, int] = defaultdict(int)
-    for p in people:
-        changes[p.enrolled_on.toordinal()] += 1
-        if _visible_exit(p, as_of):
-            assert p.left_on is not None
-            changes[p.left_on.toordinal() + 1] -= 1
-    days = sorted(changes)
-    running, cumulative = 0, []
-    for d in days:
-        running += changes[d]
-        cumulative.append(running)
+    occupancy = Occupancy(
+        (p.enrolled_on, p.left_on if _visible_exit(p, as_of) else None, 1.0) for p in people
+    )
     trainees: dict[str, set[str]] | None = None
     if dataset.hours is not None:
         trainees = defaultdict(set)
@@ -153,12 +175,7 @@ def _months(
     for index in range(first, last + 1):
         start, end = _month_bounds(index)
         lo, hi = start.toordinal(), min(end, as_of).toordinal()
-        at = bisect.bisect_right(days, lo) - 1
-        peak = cumulative[at] if at >= 0 else 0
-        j = at + 1
-        while j < len(days) and days[j] <= hi:
-            peak = max(peak, cumulative[j])
-            j += 1
+        peak = int(occupancy.peak(lo, hi))
         label = _label(index)
         row = supplier.get(label) if supplier is not None else None
         values = {

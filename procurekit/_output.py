@@ -64,6 +64,10 @@ def check_text(result: CheckResult, include_ok: bool = False) -> str:
     by_rule: dict[str, list[Finding]] = defaultdict(list)
     for f in result.findings:
         by_rule[f.rule].append(f)
+    from ._actions import breaches
+
+    steps = {(b.rule, s): b for b in breaches(result) for s in b.subjects}
+    point_word = "pkt." if lang == "da" else "point"
     for rule in rs.rules:
         found = by_rule.get(rule.id)
         if not found:
@@ -77,6 +81,10 @@ def check_text(result: CheckResult, include_ok: bool = False) -> str:
         width = max((len(f.subject) for f in shown), default=0)
         for f in shown:
             lines.append(f"  {labels[f.verdict]:<12} {f.subject:<{width}}  {f.message}")
+            breach = steps.get((f.rule, f.subject))
+            if breach is not None:
+                where = f"{point_word} {breach.point} · " if breach.point else ""
+                lines.append(f"  {'':<12} {'':<{width}}  → {where}{breach.next_step}")
         lines.append("")
     if result.not_evaluated:
         lines.append(f"{words['not_evaluated']}:")

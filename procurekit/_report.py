@@ -1,9 +1,13 @@
-"""The compliance report: the findings of `check`, for people.
+"""The compliance report: the findings of `check`, for a contract manager who acts on them.
 
-A summary per rule in plain language, the participants needing action now (deadlines due, caps
-approaching), the violations with the clause each breaches and the values that decided it, the
-programme's key figures and three charts. Participants appear only by pseudonym (the dataset reader
-refuses CPR-like input; the report shows nothing else about a person).
+Page one answers four questions: is the contract honoured (a sentence), what must be done now (one row
+per breach, merged over consecutive months, with since when, the contract point and the next step of
+the sanction ladder), what is coming due, and how it is going. Then each rule in short with the people
+and months behind it, the charts, the economics (with an assumptions file), and a technical appendix
+holding rule ids, deciding values, references, the rule set's digest and the engine. Nothing above the
+appendix shows an identifier. Participants appear only by pseudonym.
+
+Everything the template sees is plain data made here (strings, numbers, tuples, frozen dataclasses).
 """
 
 from __future__ import annotations
@@ -12,45 +16,23 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
-from ._charts import Chart, Series, chart
-from ._check import CheckResult, Finding
-from ._clauses import load_library
+from . import __version__
+from ._actions import Breach, breaches, upcoming
+from ._charts import Chart
+from ._check import CheckResult
+from ._clauses import Clause, load_library
 from ._dataset import Dataset
 from ._docs import write_formats
-from ._facts import derive
-from ._render import fmt_date, fmt_number, render
+from ._labels import humanize, labelled_values, month_name
+from ._render import fmt_date, fmt_number, fmt_percent, render
+from ._report_charts import report_charts
+from ._report_economy import EconomyView, economy
 from ._rules import VERDICTS
+from ._why import point_texts
 
 FORMATS = ("html", "pdf", "docx", "md")
-_RANK = {v: i for i, v in enumerate(VERDICTS)}  # violation first
-
-
-@dataclass(frozen=True)
-class RuleLine:
-    """One rule's result: counts per verdict and its worst verdict (or why it was not evaluated)."""
-
-    rule: str
-    title: str
-    clause: str
-    counts: dict[str, int]
-    status: str  # violation | warning | due | ok | none | not-evaluated
-    note: str
-
-
-@dataclass(frozen=True)
-class Row:
-    """One finding as a table row."""
-
-    rule: str
-    title: str
-    subject: str
-    verdict: str
-    message: str
-    values: str
-    clause: str
-    reference: str
+_RANK = {v: i for i, v in enumerate(VERDICTS)}
 
 
 @dataclass(frozen=True)
@@ -69,57 +51,109 @@ class KeyFigures:
 
 
 @dataclass(frozen=True)
-class Economy:
-    """The business case of the same contract, when the report is given an assumptions file."""
+class ActionRow:
+    """A breach on page one."""
 
-    break_even: str
-    total_cost: float
-    total_savings: float
+    ref: str  # "F3": its explanation in the appendix
+    anchor: str
+    what: str
+    detail: str  # the finding's message, in words
+    status: str
+    css: str
+    who: str
+    since: str
+    point: str
+    next_step: str
+
+
+@dataclass(frozen=True)
+class DeadlineRow:
+    """A deadline coming due."""
+
+    what: str
+    who: str
+    deadline: str
+    left: str
+    point: str
+    css: str
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    """One breach or deadline under its rule."""
+
+    who: str
+    when: str
+    text: str
+    status: str
+    css: str
+    ref: str
+
+
+@dataclass(frozen=True)
+class RuleSection:
+    """One rule in short: its status in words, the counts, the rows behind it."""
+
+    title: str
+    status: str
+    css: str
+    summary: str
+    rows: tuple[RuleRow, ...]
+
+
+@dataclass(frozen=True)
+class Why:
+    """The explanation of one breach (the appendix)."""
+
+    ref: str
+    anchor: str
+    heading: str
+    message: str
+    point: str
     basis: str
-    assumptions: str
+    values: tuple[tuple[str, str], ...]
+    rule: str
+    subjects: str
+    reference: str
+
+
+@dataclass(frozen=True)
+class Appendix:
+    """Teknisk bilag: identifiers and provenance, kept off the pages above."""
+
+    ruleset: str
+    engine: str
+    rules: tuple[tuple[str, str, str, str, str], ...]  # rule id, title, clause id, point, reference
+    whys: tuple[Why, ...]
+    not_evaluated: tuple[str, ...]
+    generator: str
 
 
 @dataclass(frozen=True)
 class ReportModel:
     """What report.html.j2 sees."""
 
+    lang: str
     contract_id: str
     municipality: str
     supplier: str
-    ruleset_id: str
-    ruleset_title: str
-    ruleset_version: str
     as_of: dt.date
-    engine: str
-    lang: str
-    rules: list[RuleLine]
-    actions: list[Row]
-    violations: list[Row]
-    not_evaluated: list[tuple[str, str]]
+    status_css: str
+    status: str
+    status_detail: str
+    actions: tuple[ActionRow, ...]
+    upcoming: tuple[DeadlineRow, ...]
+    progress: str
+    progress_rows: tuple[tuple[str, str], ...]
+    rules: tuple[RuleSection, ...]
     figures: KeyFigures
     charts: dict[str, Chart]
-    generator: str
-    economy: Economy | None = None
+    appendix: Appendix
+    economy: EconomyView | None = None
 
 
-def _values_text(values: dict[str, Any], lang: str) -> str:
-    parts = []
-    for key, value in values.items():
-        if isinstance(value, bool):
-            shown = ("ja" if value else "nej") if lang == "da" else ("yes" if value else "no")
-        elif isinstance(value, (int, float)):
-            shown = fmt_number(value, lang)
-        elif isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
-            try:
-                shown = fmt_date(dt.date.fromisoformat(value), lang)
-            except ValueError:
-                shown = value
-        elif value is None:
-            shown = "–"
-        else:
-            shown = str(value)
-        parts.append(f"{key} = {shown}")
-    return "; ".join(parts)
+def _t(lang: str, da: str, en: str) -> str:
+    return en if lang == "en" else da
 
 
 def key_figures(ds: Dataset, as_of: dt.date) -> KeyFigures:
@@ -143,121 +177,241 @@ def key_figures(ds: Dataset, as_of: dt.date) -> KeyFigures:
     )
 
 
-def _charts(result: CheckResult, figures: KeyFigures, lang: str) -> dict[str, Chart]:
-    def t(da: str, en: str) -> str:
-        return en if lang == "en" else da
+# ---- words ---------------------------------------------------------------------------------------------
 
-    facts = derive(result.dataset, result.as_of)
-    out: dict[str, Chart] = {}
-    months = facts["month"]
-    if months:
-        labels = [str(f.values["month"]) for f in months]
-        used = [float(f.values["places_in_use"]) for f in months]
-        capacity = result.ruleset.parameters.get("training_places")
-        limit = float(capacity.at(result.as_of)) if capacity is not None else None  # type: ignore[arg-type]
-        out["places"] = chart(
-            t("Pladser i brug pr. måned", "Places in use per month"), labels,
-            [Series(t("Højst i brug samme dag", "Most in use on one day"), used, "step")],
-            y_label=t("deltagere", "participants"), lang=lang, limit=limit,
-            limit_label=t("Pladser efter regelsættet", "Places under the rule set"),
-            alt=t("Det højeste antal deltagere med plads samme dag i hver måned, mod antallet af pladser.",
-                  "The most participants holding a place on one day in each month, against the number of places."),
-        )
-    totals: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0])
-    for f in facts["participant_month"]:
-        bucket = totals[int(f.values["course_month"])]
-        bucket[0] += float(f.values["paid_hours"])
-        bucket[1] += float(f.values["total_hours"])
-    if totals:
-        course_months = sorted(m for m in totals if totals[m][1] > 0)
-        shares = [totals[m][0] / totals[m][1] for m in course_months]
-        out["paid_share"] = chart(
-            t("Lønnede timers andel pr. forløbsmåned", "Paid share of hours per course month"),
-            [str(m) for m in course_months],
-            [Series(t("Andel lønnede timer", "Share of paid hours"), shares, "bar")],
-            y_label=t("andel", "share"), lang=lang, percent=True,
-            alt=t("Løntilskuds- og ordinære timer som andel af alle timer, for hver forløbsmåned.",
-                  "Wage-subsidy and ordinary hours as a share of all hours, for each course month."),
-        )
-    steps = [
-        (t("Optaget", "Enrolled"), figures.participants),
-        (t("Afsluttet", "Left"), figures.left),
-        (t("Gennemført", "Completed"), figures.completed),
-        (t("Opfyldt krav", "Met requirements"), figures.met_requirements),
-        (t("Jobtilbud", "Job offered"), figures.offered),
-        (t("Ordinært job", "Ordinary job"), figures.ordinary_jobs),
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _who(b: Breach, lang: str) -> str:
+    return b.who or _t(lang, "Programmet", "Programme")
+
+
+def since_text(b: Breach, as_of: dt.date, lang: str) -> str:
+    """Since when and for how long, in words."""
+    if b.since is None:
+        return "–"
+    if b.by_month:
+        first = month_name(b.since.strftime("%Y-%m"), lang)
+        months = _t(lang, _plural(b.months, "måned", "måneder"), _plural(b.months, "month", "months"))
+        if b.ongoing:
+            return _t(lang, f"siden {first} ({months}, fortsat)", f"since {first} ({months}, ongoing)")
+        if b.months == 1 or b.until is None:
+            return first
+        return f"{first} – {month_name(b.until.strftime('%Y-%m'), lang)} ({months})"
+    day = fmt_date(b.since, lang)
+    if b.ongoing:
+        days = (as_of - b.since).days + 1
+        return _t(lang, f"siden {day} (fortsat, {_plural(days, 'dag', 'dage')})",
+                  f"since {day} (ongoing, {_plural(days, 'day', 'days')})")
+    if b.until is not None:
+        days = (b.until - b.since).days + 1
+        return (f"{day} – {fmt_date(b.until, lang)} "
+                + _t(lang, f"({_plural(days, 'dag', 'dage')})", f"({_plural(days, 'day', 'days')})"))
+    return _t(lang, f"fra {day}", f"from {day}")
+
+
+def _status_word(b: Breach, lang: str) -> str:
+    if b.verdict == "violation":
+        return _t(lang, "Igangværende", "Ongoing") if b.ongoing else _t(lang, "Afsluttet", "Ended")
+    return _t(lang, "Advarsel", "Warning") if b.verdict == "warning" else _t(lang, "Frist løber", "Due")
+
+
+_STATUS = {
+    "da": {"violation": "Overtrædelse", "warning": "Advarsel", "due": "Frist løber", "ok": "I orden",
+           "none": "Ingen tilfælde", "not-evaluated": "Ikke vurderet"},
+    "en": {"violation": "Violation", "warning": "Warning", "due": "Due", "ok": "OK",
+           "none": "No cases", "not-evaluated": "Not evaluated"},
+}
+_COUNT_WORDS = {
+    "da": {"violation": ("overtrædelse", "overtrædelser"), "warning": ("advarsel", "advarsler"),
+           "due": ("frist løber", "frister løber"), "ok": ("i orden", "i orden")},
+    "en": {"violation": ("violation", "violations"), "warning": ("warning", "warnings"),
+           "due": ("due", "due"), "ok": ("OK", "OK")},
+}
+_TABLES = {"hours": ("timetabellen (hours.csv)", "the hours table (hours.csv)"),
+           "supplier": ("bemandingstabellen (supplier.csv)", "the staffing table (supplier.csv)"),
+           "turnover": ("omsætningstabellen (turnover.csv)", "the turnover table (turnover.csv)")}
+
+
+# ---- page one ------------------------------------------------------------------------------------------
+
+
+def _status(found: list[Breach], coming: list[Breach], skipped: int, lang: str) -> tuple[str, str, str]:
+    """(css, sentence, detail) answering: is the contract honoured?"""
+    note = _t(lang, f" {_plural(skipped, 'regel', 'regler')} kunne ikke vurderes (se nedenfor).",
+              f" {_plural(skipped, 'rule', 'rules')} could not be evaluated (see below).") if skipped else ""
+    if found:
+        running = sum(1 for b in found if b.ongoing)
+        detail = _t(lang, f"{_plural(len(found), 'brud', 'brud')} på den sociale klausul kræver handling",
+                    f"{_plural(len(found), 'breach', 'breaches')} of the social clause need action")
+        if running:
+            detail += _t(lang, f"; {running} af dem varer stadig ved", f"; {running} of them still go on")
+        if coming:
+            detail += _t(lang, f", og {_plural(len(coming), 'frist', 'frister')} løber",
+                         f", and {_plural(len(coming), 'deadline is', 'deadlines are')} running")
+        honoured = _t(lang, "Kontrakten er ikke overholdt.", "The contract is not honoured.")
+        return "violation", honoured, detail + "." + note
+    if coming:
+        return ("due", _t(lang, "Kontrakten er overholdt, men frister løber.",
+                          "The contract is honoured, but deadlines are running."),
+                _t(lang, f"{_plural(len(coming), 'frist', 'frister')} skal følges op (se Kommende frister).",
+                   f"{_plural(len(coming), 'deadline', 'deadlines')} to follow up (see Coming due).") + note)
+    return ("ok", _t(lang, "Kontrakten er overholdt.", "The contract is honoured."),
+            _t(lang, "Ingen brud, og ingen frister løber.", "No breach, and no deadline is running.") + note)
+
+
+def _deadline_row(b: Breach, as_of: dt.date, lang: str) -> DeadlineRow:
+    when = fmt_date(b.deadline, lang) if b.deadline else "–"
+    left = "–"
+    if b.deadline is not None:
+        days = (b.deadline - as_of).days
+        left = _t(lang, f"om {_plural(days, 'dag', 'dage')}", f"in {_plural(days, 'day', 'days')}") if days > 0 \
+            else _t(lang, "i dag", "today")
+    return DeadlineRow(b.title, _who(b, lang), when, left, b.point or "", b.verdict)
+
+
+def _progress(f: KeyFigures, result: CheckResult, lang: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """How it is going: a sentence and a few figures."""
+    share = fmt_percent(f.share_into_jobs, lang) if f.share_into_jobs is not None else "–"
+    text = _t(lang, f"{f.ordinary_jobs} af de {f.left} deltagere, der har afsluttet forløbet, er kommet i "
+                    f"ordinært job ({share}). {f.active} er i forløb nu.",
+              f"{f.ordinary_jobs} of the {f.left} participants who have left the course are in ordinary jobs "
+              f"({share}). {f.active} are on the course now.")
+    rows = [
+        (_t(lang, "Deltagere i alt", "Participants in all"), fmt_number(f.participants, lang)),
+        (_t(lang, "I forløb nu", "On the course now"), fmt_number(f.active, lang)),
+        (_t(lang, "Afsluttet forløb (gennemført / frafaldet)", "Left the course (completed / dropped out)"),
+         f"{f.left} ({f.completed} / {f.dropped_out})"),
+        (_t(lang, "I ordinært job", "In ordinary jobs"), fmt_number(f.ordinary_jobs, lang)),
+        (_t(lang, "Andel i ordinært job af dem, der har afsluttet", "Share in ordinary jobs of those who left"),
+         share),
     ]
-    out["funnel"] = chart(
-        t("Fra optagelse til ordinært job", "From enrolment to ordinary job"),
-        [s[0] for s in steps], [Series(t("Deltagere", "Participants"), [s[1] for s in steps], "bar")],
-        y_label=t("deltagere", "participants"), lang=lang,
-        alt=t("Antal deltagere på hvert trin fra optagelse til ordinært job.",
-              "Number of participants at each step from enrolment to an ordinary job."),
+    return text, tuple(rows)
+
+
+# ---- per rule ------------------------------------------------------------------------------------------
+
+
+def _rule_sections(result: CheckResult, rows: dict[str, list[RuleRow]]) -> tuple[RuleSection, ...]:
+    lang, ds = result.lang, result.dataset
+    by_rule: dict[str, Counter[str]] = defaultdict(Counter)
+    for f in result.findings:
+        by_rule[f.rule][f.verdict] += 1
+    skipped_rules = {n.rule for n in result.not_evaluated if n.subject is None}
+    skipped_subjects: dict[str, list[str]] = defaultdict(list)
+    for n in result.not_evaluated:
+        if n.subject is not None:
+            skipped_subjects[n.rule].append(n.subject)
+    out = []
+    for rule in result.ruleset.rules:
+        counts = by_rule[rule.id]
+        words = _COUNT_WORDS[lang]
+        if rule.id in skipped_rules:
+            status = "not-evaluated"
+            missing = [s for s in rule.requires if s not in ds.sources]
+            summary = _t(lang, "Ikke vurderet: datasættet mangler ", "Not evaluated: the dataset lacks ") + \
+                _t(lang, " og ", " and ").join(_TABLES.get(s, (s, s))[0 if lang == "da" else 1] for s in missing) + "."
+        else:
+            status = next((v for v in VERDICTS if counts[v]), "none")
+            parts = [_plural(counts[v], *words[v]) for v in VERDICTS if counts[v]]
+            summary = (", ".join(parts) + ".") if parts else _t(lang, "Ingen tilfælde at vurdere endnu.",
+                                                                "Nothing to evaluate yet.")
+            months = skipped_subjects.get(rule.id)
+            if months:
+                summary += _t(lang, f" Ikke vurderet for {_plural(len(months), 'måned', 'måneder')} uden række "
+                                    "i bemandingstabellen: ",
+                              f" Not evaluated for {_plural(len(months), 'month', 'months')} without a row in "
+                              "the staffing table: ") + ", ".join(month_name(m, lang) for m in months) + "."
+        out.append(RuleSection(rule.title.get(lang), _STATUS[lang][status], status, _capital(summary),
+                               tuple(rows.get(rule.id, ()))))
+    return tuple(out)
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+# ---- the appendix --------------------------------------------------------------------------------------
+
+
+def _why(result: CheckResult, b: Breach, ref: str, library: dict[str, Clause], texts: dict[str, str]) -> Why:
+    lang = result.lang
+    rule = result.ruleset.rule(b.rule)
+    last = next(f for f in result.findings if f.rule == b.rule and f.subject == b.subjects[-1])
+    clause = library.get(rule.clause)
+    point = (_t(lang, f"Kontraktbilag pkt. {b.point}: ", f"Contract annex point {b.point}: ")
+             + texts.get(b.point, "")) if b.point else ""
+    basis = (_t(lang, "Hjemmel: ", "Legal basis: ") + clause.spec.legal_basis.get(lang)) if clause else ""
+    heading = f"{ref}. {_who(b, lang)} – {b.title}"
+    return Why(ref, b.anchor, heading, humanize(last.message, lang), point, basis,
+               tuple(labelled_values(last.values, rule, result.ruleset, result.as_of, lang)),
+               b.rule, ", ".join(b.subjects), rule.reference)
+
+
+def _appendix(result: CheckResult, found: list[Breach], library: dict[str, Clause]) -> Appendix:
+    from ._clauses import contract_point
+
+    lang, rs = result.lang, result.ruleset
+    texts = point_texts(result, library)
+    whys = tuple(_why(result, b, f"F{i}", library, texts) for i, b in enumerate(found, start=1))
+    rules = tuple((r.id, r.title.get(lang), r.clause, contract_point(rs, library, r.clause, rule_id=r.id) or "–",
+                   r.reference) for r in rs.rules)
+    engine = {"durable": "durable_rules", "python": _t(lang, "procurekits Python-evaluator",
+                                                       "procurekit's Python evaluator")}.get(result.engine,
+                                                                                           result.engine)
+    return Appendix(
+        ruleset=f"{rs.title.get(lang)} · id {rs.id} · version {rs.version} · digest {rs.digest}",
+        engine=engine, rules=rules, whys=whys,
+        not_evaluated=tuple(f"{n.rule}" + (f" {n.subject}" if n.subject else "") + f": {n.reason}"
+                            for n in result.not_evaluated),
+        generator=f"procurekit {__version__}",
     )
-    return out
+
+
+# ---- the model -----------------------------------------------------------------------------------------
 
 
 def report_model(result: CheckResult, clauses_dir: Path | None = None) -> ReportModel:
     """Build the report's model from a check (run with every finding, ok included)."""
     lang = result.lang
-    rs = result.ruleset
     library = load_library(clauses_dir)
-    clause_titles = {cid: c.spec.title.get(lang) for cid, c in library.items()}
-    titles = {r.id: r.title.get(lang) for r in rs.rules}
-    by_rule: dict[str, Counter[str]] = defaultdict(Counter)
-    for f in result.findings:
-        by_rule[f.rule][f.verdict] += 1
-    skipped = {n.rule: n.reason for n in result.not_evaluated if n.subject is None}
-    lines = []
-    for r in rs.rules:
-        counts = {v: by_rule[r.id].get(v, 0) for v in VERDICTS}
-        if r.id in skipped:
-            status, note = "not-evaluated", skipped[r.id]
-        else:
-            status = next((v for v in VERDICTS if counts[v]), "none")
-            note = ""
-        lines.append(RuleLine(r.id, titles[r.id], clause_titles.get(r.clause, r.clause), counts, status, note))
-
-    def row(f: Finding) -> Row:
-        return Row(f.rule, titles.get(f.rule, f.rule), f.subject, f.verdict, f.message,
-                   _values_text(f.values, lang), clause_titles.get(f.clause, f.clause), f.reference)
-
-    ordered = sorted(result.findings, key=lambda f: (_RANK[f.verdict], f.rule, f.subject))
+    found = breaches(result, library)
+    coming = upcoming(result, library)
+    appendix = _appendix(result, found, library)
+    refs = {b.anchor: w.ref for b, w in zip(found, appendix.whys, strict=True)}
+    actions = tuple(
+        ActionRow(refs[b.anchor], b.anchor, b.title, humanize(b.message, lang), _status_word(b, lang), b.verdict,
+                  _who(b, lang),
+                  since_text(b, result.as_of, lang), b.point or "", b.next_step)
+        for b in found
+    )
+    rows: dict[str, list[RuleRow]] = defaultdict(list)
+    for b in [*found, *coming]:
+        when = since_text(b, result.as_of, lang) if b.verdict == "violation" else (
+            _t(lang, "frist ", "due ") + (fmt_date(b.deadline, lang) if b.deadline else "–"))
+        rows[b.rule].append(RuleRow(_who(b, lang), when, humanize(b.message, lang), _status_word(b, lang),
+                                    b.verdict, refs.get(b.anchor, "")))
     figures = key_figures(result.dataset, result.as_of)
+    skipped = len({n.rule for n in result.not_evaluated if n.subject is None})
+    css, status, detail = _status(found, coming, skipped, lang)
+    progress, progress_rows = _progress(figures, result, lang)
     c = result.dataset.contract
+    steps = [
+        (_t(lang, "Optaget", "Enrolled"), figures.participants), (_t(lang, "Afsluttet", "Left"), figures.left),
+        (_t(lang, "Gennemført", "Completed"), figures.completed),
+        (_t(lang, "Opfyldt krav", "Met requirements"), figures.met_requirements),
+        (_t(lang, "Jobtilbud", "Job offered"), figures.offered),
+        (_t(lang, "Ordinært job", "Ordinary job"), figures.ordinary_jobs),
+    ]
     return ReportModel(
-        contract_id=c.contract_id,
-        municipality=c.municipality,
-        supplier=c.supplier,
-        ruleset_id=rs.id,
-        ruleset_title=rs.title.get(lang),
-        ruleset_version=rs.version,
-        as_of=result.as_of,
-        engine=result.engine,
-        lang=lang,
-        rules=lines,
-        actions=[row(f) for f in ordered if f.verdict in ("warning", "due")],
-        violations=[row(f) for f in ordered if f.verdict == "violation"],
-        not_evaluated=[(n.rule, n.reason) for n in result.not_evaluated],
-        figures=figures,
-        charts=_charts(result, figures, lang),
-        generator=f"procurekit · {rs.id} {rs.version} · {rs.digest[:12]}",
+        lang=lang, contract_id=c.contract_id, municipality=c.municipality, supplier=c.supplier,
+        as_of=result.as_of, status_css=css, status=status, status_detail=detail, actions=actions,
+        upcoming=tuple(_deadline_row(b, result.as_of, lang) for b in coming), progress=progress,
+        progress_rows=progress_rows, rules=_rule_sections(result, rows), figures=figures,
+        charts=report_charts(result, steps), appendix=appendix,
     )
-
-
-def _economy(result: CheckResult, assumptions: Path) -> tuple[Economy, Chart]:
-    from ._business import business_case, load_assumptions
-    from ._business_output import break_even_text, cumulative_chart
-
-    case = business_case(load_assumptions(assumptions), result.dataset)
-    economy = Economy(
-        break_even=break_even_text(case, result.lang),
-        total_cost=case.total_cost,
-        total_savings=case.total_savings,
-        basis=f"{case.start} – {case.end}",
-        assumptions=assumptions.name,
-    )
-    return economy, cumulative_chart(case, result.lang)
 
 
 def report_document(
@@ -267,16 +421,19 @@ def report_document(
     clauses_dir: Path | None = None,
     assumptions: Path | None = None,
     appendix: tuple[str, dict[str, Chart]] | None = None,
-) -> bytes:
-    """The compliance report in `fmt` (html, pdf, docx or md); with `assumptions`, the business case too.
+    image_prefix: str = "report",
+) -> dict[str, bytes]:
+    """The compliance report in `fmt` (html, pdf, docx or md), with the business case under `assumptions`.
 
-    `appendix` is (HTML in the documented subset, its charts by `data-chart` name): sections added at the
-    end of the report (the contract ledger's history uses it).
+    Returns the document under the key "" and, for Markdown, each chart as a PNG file under its name
+    (`<image_prefix>-<chart>.png`), to be written beside the document. `appendix` is (HTML in the
+    documented subset, its charts by `data-chart` name): sections added at the end of the report (the
+    contract ledger's history uses it).
     """
     model = report_model(result, clauses_dir)
     if assumptions is not None:
-        economy, cumulative = _economy(result, assumptions)
-        model = replace(model, economy=economy, charts={**model.charts, "business": cumulative})
+        view, cumulative = economy(result, assumptions)
+        model = replace(model, economy=view, charts={**model.charts, "business": cumulative})
     html = render("report.html.j2", result.lang, templates_dir, report=model)
     charts = model.charts
     if appendix is not None:
@@ -284,4 +441,8 @@ def report_document(
         cut = html.rindex("</body>")
         html = html[:cut] + extra + html[cut:]
         charts = {**charts, **extra_charts}
-    return write_formats(html, fmt, lang=result.lang, charts=charts, day=result.as_of)
+    images = {key: f"{image_prefix}-{key}.png" for key in charts} if fmt == "md" else None
+    files = {"": write_formats(html, fmt, lang=result.lang, charts=charts, day=result.as_of, images=images)}
+    for key, name in (images or {}).items():
+        files[name] = charts[key].png
+    return files

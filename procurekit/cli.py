@@ -165,11 +165,14 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("dataset", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("dataset", type=click.Path(file_okay=False, path_type=Path), required=False)
 @rules_option
 @as_of_option
 @click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--all", "include_ok", is_flag=True, help="Also list ok findings.")
+@click.option("--explain", "subject", metavar="SUBJECT",
+              help="Why a participant, participant-month (ID@YYYY-MM) or month (YYYY-MM) got its verdicts.")
+@click.option("--schema", is_flag=True, help="Print the JSON Schema of the --format json output and exit.")
 @click.option(
     "--engine", type=click.Choice(["durable", "python"]), default="durable", show_default=True,
     help="durable_rules, or the plain-Python evaluator of the same rules (faster for bulk runs).",
@@ -182,11 +185,13 @@ def cli() -> None:
     help="Seconds the rules engine may take in all; 0 = no limit.",
 )
 def check(
-    dataset: Path,
+    dataset: Path | None,
     rules: str | None,
     as_of: dt.date | None,
     format_: str,
     include_ok: bool,
+    subject: str | None,
+    schema: bool,
     engine: str,
     lang: str,
     output: Path | str | None,
@@ -201,7 +206,16 @@ def check(
     \b
     Example:
         procurekit check examples/ikast-brande --as-of 2018-06-30 --format json
+        procurekit check examples/ikast-brande --explain IB-012
     """
+    if schema:
+        _emit(check_schema_text(), output)
+        return
+    if dataset is None:
+        raise click.UsageError("Missing argument 'DATASET'.")
+    if subject is not None:
+        _explain(dataset, rules, as_of, engine, lang, subject, format_, output)
+        return
     paths = find_datasets(dataset)
     job_list = [Job(p, rules, as_of, engine, lang, include_ok, format_ == "text") for p in paths]
     results = run_jobs(job_list, workers=jobs, timeout=timeout)
@@ -214,6 +228,26 @@ def check(
     text = to_json(doc) if format_ == "json" else "\n".join(t for t in texts if t)
     _emit(text, output)
     sys.exit(EXIT_VIOLATION if any(r["violation"] for r in results) else EXIT_OK)
+
+
+def _explain(dataset: Path, rules: str | None, as_of: dt.date | None, engine: str, lang: str, subject: str,
+             format_: str, output: Path | str | None) -> None:
+    """`check --explain`: one subject's verdicts; exit 1 when one of them is a violation."""
+    from ._check import check as run_check
+    from ._why import explain_subject, explanation_json, explanation_text, subject_kind
+
+    subject_kind(subject)  # refuse an unusable subject before reading anything
+    if not (dataset / "contract.yaml").is_file():
+        raise click.UsageError("--explain takes one contract dataset, not a register")
+    result = run_check(dataset, rules, as_of, engine=engine, lang=lang)
+    why = explain_subject(result, subject)
+    _emit(to_json(explanation_json(why)) if format_ == "json" else explanation_text(why, lang), output)
+    sys.exit(EXIT_VIOLATION if any(v.verdict == "violation" for v in why.verdicts) else EXIT_OK)
+
+
+def check_schema_text() -> str:
+    """The JSON Schema of `check --format json`, as shipped in the package."""
+    return (Path(__file__).resolve().parent / "schemas" / "check.schema.json").read_text(encoding="utf-8")
 
 
 def _emit(data: str | bytes, output: Path | str | None) -> None:

@@ -374,3 +374,21 @@ def test_text_summary_names_the_break_even_month() -> None:
     assert "Følsomhed: break-even-måned efter pris pr. plads" in result.stdout
     english = invoke("business-case", "--assumptions", str(EXAMPLE_ASSUMPTIONS), "--lang", "en")
     assert f"Break-even: month {case.break_even} (" in english.stdout
+
+
+def test_places_in_use_is_one_definition_for_the_rule_and_the_business_case() -> None:
+    """The business case counts places in use as the capacity rule does (most on one day), so the two
+    agree on which months are over the limit (they disagreed when the business case counted everyone
+    who held a place at some point of the month)."""
+    from procurekit._check import check
+
+    ds = read_dataset(EXAMPLE)
+    case = business_case(load_assumptions(EXAMPLE / "assumptions.yaml"), ds)
+    result = check(ds, as_of=ds.contract.end)
+    over = {f.subject for f in result.findings if f.rule == "capacity.training-places" and f.verdict == "violation"}
+    assert over == {"2018-09"}
+    assert {m.month for m in case.months if m.places_in_use > 15} == over
+    rule_places = {f.subject: f.values["places_in_use"] for f in result.findings
+                   if f.rule == "capacity.training-places"}
+    assert all(m.places_in_use == rule_places[m.month] for m in case.months if m.month in rule_places)
+    assert dt.date(2018, 9, 1) <= ds.contract.end

@@ -31,7 +31,8 @@ def test_violation_exits_1_and_json_has_the_documented_shape(tmp_path: Path) -> 
     code, out, _ = invoke("check", str(ds), "--as-of", "2018-02-10", "--format", "json")
     assert code == 1
     doc = json.loads(out)
-    assert list(doc) == ["ruleset", "contract", "as_of", "engine", "summary", "findings", "not_evaluated"]
+    assert list(doc) == ["format_version", "ruleset", "contract", "as_of", "engine", "summary", "findings",
+                         "not_evaluated"]
     assert doc["as_of"] == "2018-02-10"
     assert doc["summary"] == {"violation": 1, "warning": 0, "due": 1, "ok": 17}
     assert [(f["rule"], f["subject"], f["verdict"]) for f in doc["findings"]] == [
@@ -39,7 +40,9 @@ def test_violation_exits_1_and_json_has_the_documented_shape(tmp_path: Path) -> 
         ("guarantee.job-offer", "B", "due"),
     ]
     finding = doc["findings"][0]
-    assert list(finding) == ["rule", "subject", "verdict", "message", "values", "clause", "reference"]
+    assert list(finding) == ["rule", "subject", "verdict", "message", "values", "clause", "reference", "since",
+                             "contract_point"]
+    assert (finding["since"], finding["contract_point"]) == ("2017-01-02", "1.2")
     assert finding["values"] == {"years_on_benefits": 2, "min_benefit_years": 5}
 
 

@@ -253,13 +253,14 @@ def test_report_in_every_format(tmp_path: Path) -> None:
         code, _, err = invoke("report", str(EXAMPLE), "--as-of", "2019-10-31", "--format", fmt, "-o", str(out))
         assert code == 1, err  # the example has planted violations
         text = text_of(out.name, out.read_bytes())
-        for expected in ("Resumé", "Nøgletal", "Overtrædelser", "IB-007", "IB-012", "Målgruppe og visitation"):
+        for expected in ("Kræver handling nu", "Kommende frister", "Sådan går det", "Teknisk bilag", "IB-007",
+                         "IB-012", "Målgruppe – år på kontanthjælp", "Udbudsloven § 176"):
             assert expected in text, (fmt, expected)
         assert not CPR.search(text), fmt
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert html.count("<svg") == 3 and 'data-chart="places"' in html
+    assert html.count("<svg") == 4 and 'data-chart="places"' in html and 'data-chart="target_group"' in html
     pictures = docx.Document(str(tmp_path / "report.docx")).inline_shapes
-    assert len(pictures) == 3
+    assert len(pictures) == 4
 
 
 def test_report_key_figures_count_from_the_data(tmp_path: Path) -> None:
@@ -280,8 +281,7 @@ def test_report_key_figures_count_from_the_data(tmp_path: Path) -> None:
     f = model.figures
     assert (f.participants, f.active, f.left, f.completed, f.dropped_out, f.ordinary_jobs) == (4, 1, 3, 2, 1, 1)
     assert f.share_into_jobs == pytest.approx(1 / 3)
-    assert [v.subject for v in model.violations] == ["B"]
-    assert model.violations[0].clause == "Jobgaranti på almindelige vilkår"
+    assert [(a.who, a.what, a.point) for a in model.actions] == [("B", "Jobgaranti – almindelige vilkår", "4.2")]
 
 
 # ---- user templates render in the sandbox -----------------------------------------------------------
@@ -364,9 +364,9 @@ def test_report_with_assumptions_has_the_business_case(tmp_path: Path) -> None:
                           "--format", "html", "-o", str(out))
     assert code == 1, err
     html = out.read_text(encoding="utf-8")
-    assert "<h2>Økonomi</h2>" in html and 'data-chart="business"' in html and html.count("<svg") == 4
-    assert re.search(r"break-even måned \d+ \(\w+ \d{4}\)", html)
+    assert "<h2>Økonomi</h2>" in html and 'data-chart="business"' in html and html.count("<svg") == 5
+    assert re.search(r"indhenter besparelserne udgifterne i måned \d+ \(\w+ \d{4}\)", html)
     docx_doc = tmp_path / "report.docx"
     invoke("report", str(EXAMPLE), "--assumptions", str(EXAMPLE / "assumptions.yaml"), "--format", "docx",
            "-o", str(docx_doc))
-    assert len(docx.Document(str(docx_doc)).inline_shapes) == 4
+    assert len(docx.Document(str(docx_doc)).inline_shapes) == 5

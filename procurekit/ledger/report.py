@@ -70,7 +70,7 @@ def ledger_report(con: sqlite3.Connection, contract_id: str, fmt: str, lang: str
         for name, content in files:
             (Path(tmp) / name).write_bytes(bytes(content))
         result = check(read_dataset(tmp), rs, as_of=dt.date.fromisoformat(row[0]), engine=row[1], lang=lang)
-        return report_document(result, fmt, appendix=_appendix(tl, evs, lang))
+        return report_document(result, fmt, appendix=_appendix(tl, evs, lang))[""]
 
 
 def _appendix(tl: Timeline, evs: list[Event], lang: str) -> tuple[str, dict[str, Chart]]:
