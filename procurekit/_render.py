@@ -107,15 +107,18 @@ def fmt_quantity(value: Any, unit: str, lang: str = "da") -> str:
 class ParamView:
     """A parameter as a template sees it: str() is the value with its unit, in the document's language."""
 
-    def __init__(self, name: str, value: Any, unit: str, lang: str) -> None:
+    def __init__(self, name: str, value: Any, unit: str, lang: str, fill: str | None = None) -> None:
         self.name = name
         self.value = value
         self.unit = unit
         self._lang = lang
+        self.fill = fill  # shown instead of the value when the value is not confirmed
 
     @property
     def n(self) -> str:
         """The value alone, formatted (a share as a percent)."""
+        if self.fill is not None:
+            return self.fill
         if self.unit in ("share", "percent"):
             return fmt_percent(self.value, self._lang)
         if isinstance(self.value, dt.date):
@@ -123,6 +126,8 @@ class ParamView:
         return fmt_number(self.value, self._lang)
 
     def __str__(self) -> str:
+        if self.fill is not None:
+            return self.fill
         return fmt_quantity(self.value, self.unit, self._lang)
 
     def __html__(self) -> str:

@@ -402,7 +402,8 @@ class _Loader:
             unit=pf.unit or base.unit,  # type: ignore[union-attr]
             description=pf.description or base.description,  # type: ignore[union-attr]
             source=pf.source or base.source,  # type: ignore[union-attr]
-            confidence=pf.confidence or (base.confidence if base else None),
+            # A child that gives its own source vouches for the value; the parent's tag was for its source.
+            confidence=pf.confidence or (base.confidence if base and not pf.source else None),
             defined_in=owner if base is None or values else base.defined_in,
         )
 
