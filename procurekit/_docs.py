@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from ._charts import Chart
-from ._docx import to_docx
+from ._docx import column_widths, to_docx
 
 
 @dataclass
@@ -304,6 +304,7 @@ def _render_toc(lang: str) -> Callable[[Any, list[Any]], None]:
     """The function fpdf2 calls at the end to write the table of contents with page numbers."""
 
     def render(pdf: Any, outline: list[Any]) -> None:
+        pdf.set_xy(pdf.l_margin, pdf.t_margin)
         pdf.set_font("DejaVu", "B", 14)
         pdf.cell(0, 10, "Contents" if lang == "en" else "Indholdsfortegnelse", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
@@ -381,8 +382,8 @@ def to_pdf(
             size = sizes.get(b.level, 11.0)
             if b.level > 1 and pdf.get_y() > pdf.h - 50:
                 pdf.add_page()
-            if b.level in (2, 3):
-                pdf.start_section(b.text, level=b.level - 2)
+            if b.level == 2:
+                pdf.start_section(b.text, level=0)
             pdf.ln(3 if b.level > 1 else 0)
             pdf.set_font("DejaVu", "B", size)
             if b.level == 1:
@@ -419,15 +420,11 @@ def to_pdf(
             width = max(len(r) for r in b.rows)
             pdf.set_font("DejaVu", "", 8.5)
             heading = FontFace(emphasis="BOLD", fill_color=(241, 244, 247))
-            columns = [[r[j] if j < len(r) else "" for r in b.rows] for j in range(width)]
-            widths = tuple(
-                max(min(max(map(len, col)), 40), min(max(len(w) for c in col for w in [*c.split(), ""]), 24) + 2)
-                for col in columns
-            )
+            widths = tuple(column_widths(b.rows, pdf.epw / 10, b.header_rows))
             with pdf.table(
                 col_widths=widths,
                 headings_style=heading, num_heading_rows=b.header_rows, line_height=4.2,
-                text_align="LEFT", first_row_as_headings=b.header_rows > 0,
+                text_align="LEFT", v_align="TOP", first_row_as_headings=b.header_rows > 0,
             ) as table:
                 for row in b.rows:
                     cells = table.row()

@@ -20,11 +20,13 @@ if TYPE_CHECKING:
 #: Text width of an A4 page with 2.2 cm margins, in cm.
 _TEXT_WIDTH_CM = 16.6
 #: Approximate width of one character of 9 pt Calibri, in cm (for sizing table columns).
-_CHAR_CM = 0.17
-_CELL_PAD_CM = 0.4
+_CHAR_CM = 0.2
+_CELL_PAD_CM = 0.45
+#: A cell this short is kept on one line ("40 %", "27. maj 2016").
+_KEEP_WHOLE = 14
 
 
-def column_widths(rows: list[list[str]], total: float = _TEXT_WIDTH_CM) -> list[float]:
+def column_widths(rows: list[list[str]], total: float = _TEXT_WIDTH_CM, header_rows: int = 0) -> list[float]:
     """Widths (cm) that fit each column's content: never narrower than its longest word, so no word breaks.
 
     A column wants room for its longest cell (capped, so long prose wraps); what is left after every
@@ -32,7 +34,8 @@ def column_widths(rows: list[list[str]], total: float = _TEXT_WIDTH_CM) -> list[
     """
     width = max(len(r) for r in rows)
     cols = [[r[j] if j < len(r) else "" for r in rows] for j in range(width)]
-    floor = [max((len(w) for c in col for w in c.split()), default=1) * _CHAR_CM + _CELL_PAD_CM for col in cols]
+    floor = [max((len(c) if len(c) <= _KEEP_WHOLE and i >= header_rows else max(map(len, c.split()))
+                  for i, c in enumerate(col) if c.strip()), default=1) * _CHAR_CM + _CELL_PAD_CM for col in cols]
     want = [min(max((len(c) for c in col), default=1), 60) * _CHAR_CM + _CELL_PAD_CM for col in cols]
     if sum(floor) >= total:
         return [total * f / sum(floor) for f in floor]
@@ -77,15 +80,15 @@ def _fld_char(paragraph: Any, kind: str, instr: str | None = None) -> None:
 
 
 def _toc(document: Any, blocks: list[Block], lang: str) -> None:
-    """A TOC field over Heading 1-2, pre-filled with the headings (Word updates the page numbers)."""
+    """A TOC field over Heading 1 (the numbered sections), pre-filled with the headings (Word updates the page numbers)."""
     from docx.shared import Pt
 
     title = document.add_paragraph()
     run = title.add_run("Contents" if lang == "en" else "Indholdsfortegnelse")
     run.bold, run.font.size = True, Pt(14)
-    entries = [b for b in blocks if b.kind == "heading" and b.level in (2, 3)]
+    entries = [b for b in blocks if b.kind == "heading" and b.level == 2]
     first = document.add_paragraph(style="TOC 1" if "TOC 1" in document.styles else None)
-    _fld_char(first, "begin", ' TOC \\o "1-2" \\h \\z \\u ')
+    _fld_char(first, "begin", ' TOC \\o "1-1" \\h \\z \\u ')
     _fld_char(first, "separate")
     paragraph = first
     for i, b in enumerate(entries):
@@ -121,7 +124,7 @@ def _table(document: Any, b: Block) -> None:
     from docx.shared import Cm, Pt
 
     width = max(len(r) for r in b.rows)
-    widths = column_widths(b.rows)
+    widths = column_widths(b.rows, header_rows=b.header_rows)
     table = document.add_table(rows=0, cols=width)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
