@@ -80,7 +80,10 @@ def _fld_char(paragraph: Any, kind: str, instr: str | None = None) -> None:
 
 
 def _toc(document: Any, blocks: list[Block], lang: str) -> None:
-    """A TOC field over Heading 1 (the numbered sections), pre-filled with the headings (Word updates the page numbers)."""
+    """A TOC field over Heading 1 (the numbered sections), pre-filled with the headings.
+
+    Word updates the page numbers when the file is opened (w:updateFields).
+    """
     from docx.shared import Pt
 
     title = document.add_paragraph()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ._charts import Chart
 from ._clauses import RenderedClause, load_library, render_clauses
@@ -183,16 +183,13 @@ class TenderFile(_Strict):
     confirm: dict[str, Confirmation] = Field(default_factory=dict)
     ruleset: str = Field(min_length=1, description="a bundled rule-set id or a path")
 
-    @model_validator(mode="after")
-    def _consistent(self) -> TenderFile:
-        total = sum(c.weight for c in self.award_criteria)
+    @field_validator("award_criteria")
+    @classmethod
+    def _weights(cls, value: list[Criterion]) -> list[Criterion]:
+        total = sum(c.weight for c in value)
         if abs(total - 100) > 1e-9:
-            raise ValueError(f"award_criteria weights add up to {total:g}, not 100")
-        if self.deadlines.tender.date() <= self.published:
-            raise ValueError("deadlines.tender must be after published")
-        if self.contract.start <= self.deadlines.tender.date():
-            raise ValueError("contract.start must be after deadlines.tender")
-        return self
+            raise ValueError(f"weights add up to {total:g}, not 100")
+        return value
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,13 @@ def timetable_errors(spec: TenderFile, path: Path, lines: LineMap) -> list[RuleF
     def err(loc: tuple[str, ...], message: str) -> None:
         errors.append(RuleFileError(path, lines.line_of(loc), message))
 
+    if tender_day <= spec.published:
+        err(("deadlines", "tender"), f"deadlines.tender: {tender_day} must be after published {spec.published}")
+    if spec.contract.start <= tender_day:
+        err(("contract", "start"),
+            f"contract.start: {spec.contract.start} must be after the tender deadline {tender_day}")
+    if errors:
+        return errors
     pin_ok = False
     if d.prior_information_notice is not None:
         pin = law.prior_information_notice

@@ -187,7 +187,7 @@ def test_tender_cli_writes_every_format_and_ocds_validates(tmp_path: Path) -> No
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ("    weight: 40\n", "    weight: 45\n", "award_criteria weights add up to 105, not 100"),
+        ("    weight: 40\n", "    weight: 45\n", "award_criteria: Value error, weights add up to 105, not 100"),
         ("cpv: 90911200-8", "cpv: 9091-1", "cpv: String should match pattern"),
         ("ruleset: ikast-brande", "ruleset: no-such-rules", "no-such-rules"),
         ("procedure: open", "procedure: auction", "procedure: Input should be"),

@@ -283,8 +283,10 @@ def test_timetable_against_the_law_is_a_line_error(tmp_path: Path, old: str, new
 
 
 def test_a_prior_information_notice_shortens_the_period(tmp_path: Path) -> None:
-    text = IKAST.read_text(encoding="utf-8").replace("  tender: 2016-05-27T12:00:00\n", "  tender: 2016-05-06T12:00:00\n")
-    text = text.replace("  questions: 2016-05-13\n  answers: 2016-05-18\n", "  questions: 2016-04-25\n  answers: 2016-04-28\n")
+    text = IKAST.read_text(encoding="utf-8").replace("  tender: 2016-05-27T12:00:00\n",
+                                                     "  tender: 2016-05-06T12:00:00\n")
+    text = text.replace("  questions: 2016-05-13\n  answers: 2016-05-18\n",
+                        "  questions: 2016-04-25\n  answers: 2016-04-28\n")
     path = tmp_path / "tender.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(RuleSetErrors, match="needs at least 30 days"):
