@@ -105,7 +105,10 @@ class _Parser(HTMLParser):
         elif tag in ("em", "i"):
             self.italic += 1
         elif tag == "br":
-            self._text("\n")
+            if self.cell is not None:
+                self.cell.append("\n")
+            else:
+                self._text("\n")
         elif tag in ("ul", "ol"):
             self.lists.append([tag == "ol", 0])
         elif tag == "table":
@@ -156,7 +159,8 @@ class _Parser(HTMLParser):
             if self.lists:
                 self.lists.pop()
         elif tag in ("td", "th") and self.cell is not None and self.row is not None:
-            self.row.append(" ".join("".join(self.cell).split()))
+            lines = "".join(self.cell).split("\n")
+            self.row.append("\n".join(" ".join(line.split()) for line in lines).strip(" "))
             self.cell = None
         elif tag == "tr" and self.row is not None and self.table is not None:
             self.table.rows.append(self.row)
@@ -258,7 +262,7 @@ def _md_runs(runs: list[Run]) -> str:
 
 
 def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|")
+    return " ".join(text.split()).replace("|", "\\|")
 
 
 def to_markdown(blocks: list[Block]) -> str:
