@@ -19,9 +19,9 @@ if TYPE_CHECKING:
 
 #: Text width of an A4 page with 2.2 cm margins, in cm.
 _TEXT_WIDTH_CM = 16.6
-#: Approximate width of one character of 9 pt Calibri, in cm (for sizing table columns).
-_CHAR_CM = 0.2
-_CELL_PAD_CM = 0.45
+#: Width of one character of 9 pt text, in cm: generous enough for a wide fallback font (DejaVu Sans).
+_CHAR_CM = 0.24
+_CELL_PAD_CM = 0.5
 #: A cell this short is kept on one line ("40 %", "27. maj 2016").
 _KEEP_WHOLE = 14
 

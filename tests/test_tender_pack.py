@@ -93,7 +93,7 @@ def test_docx_columns_never_break_a_word() -> None:
             ["Vægt", "40 %", "Beskæftigelsesindsats"]]
     widths = column_widths(rows, header_rows=1)
     assert abs(sum(widths) - 16.6) < 1e-6
-    assert widths[1] >= len("Overtrædelse") * 0.2 and widths[0] >= len("Vægt") * 0.2
+    assert widths[1] >= len("Overtrædelse") * 0.24 and widths[0] >= len("Vægt") * 0.24
 
 
 def test_pdf_has_the_same_sections_contents_and_footer(packs: dict) -> None:
@@ -299,3 +299,21 @@ def test_a_prior_information_notice_shortens_the_period(tmp_path: Path) -> None:
 def test_the_confirm_block_of_the_tests_covers_every_unconfirmed_value() -> None:
     pack = build_pack(load_tender(IKAST), "md", "da")
     assert {f.name for f in pack.fill_ins} == set(re.findall(r"^  (\w+):", CONFIRM, re.M))
+
+
+def test_a_clause_citing_an_unknown_law_reference_is_a_line_error(tmp_path: Path) -> None:
+    from procurekit._clauses import clause_errors
+
+    (tmp_path / "extra.yaml").write_text(
+        "id: reporting\norder: 5\ngeneral: true\n"
+        "title: {da: Indberetning, en: Reporting}\n"
+        "legal_basis: {da: \"{{ law('udbl-999') }}\", en: \"{{ law('udbl-176') }}\"}\n"
+        "requirement: {da: Data, en: Data}\n"
+        "documentation: {da: Data, en: Data}\n"
+        "text:\n  - {da: Tekst, en: Text}\n",
+        encoding="utf-8",
+    )
+    errors = clause_errors(load_ruleset("ikast-brande"), load_library(tmp_path))
+    assert [str(e) for e in errors] == [
+        f"{tmp_path / 'extra.yaml'}:5: clause 'reporting' cites law(\"udbl-999\"), which rules/law/dk.yaml lacks"
+    ]
