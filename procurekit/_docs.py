@@ -53,6 +53,7 @@ class Block:
     css: str = ""
     rows: list[list[str]] = field(default_factory=list)
     header_rows: int = 0
+    row_headers: set[tuple[int, int]] = field(default_factory=set)  # (row, column) of <th> cells below the header
     chart: str = ""
     caption: str = ""
 
@@ -119,6 +120,8 @@ class _Parser(HTMLParser):
             self.cell = []
             if tag == "td":
                 self.row_is_header = False
+            elif self.table is not None and self.row is not None:
+                self.table.row_headers.add((len(self.table.rows), len(self.row)))
         elif tag == "figure":
             self.figure = Block("figure", chart=a.get("data-chart") or "")
         elif tag == "span" and "num" in (a.get("class") or "").split():
@@ -166,6 +169,7 @@ class _Parser(HTMLParser):
             self.table.rows.append(self.row)
             if self.row_is_header and len(self.table.rows) == self.table.header_rows + 1:
                 self.table.header_rows += 1
+                self.table.row_headers = {(i, j) for i, j in self.table.row_headers if i >= self.table.header_rows}
             self.row = None
         elif tag == "table" and self.table is not None:
             self._close()
@@ -430,10 +434,11 @@ def to_pdf(
                 headings_style=heading, num_heading_rows=b.header_rows, line_height=4.2,
                 text_align="LEFT", v_align="TOP", first_row_as_headings=b.header_rows > 0,
             ) as table:
-                for row in b.rows:
+                for i, row in enumerate(b.rows):
                     cells = table.row()
                     for j in range(width):
-                        cells.cell(row[j] if j < len(row) else "")
+                        bold = FontFace(emphasis="BOLD") if (i, j) in b.row_headers else None
+                        cells.cell(row[j] if j < len(row) else "", style=bold)
             pdf.ln(2)
         elif b.kind == "figure":
             chart = charts.get(b.chart)

@@ -148,7 +148,7 @@ def _table(document: Any, b: Block) -> None:
             paragraph.paragraph_format.space_after = Pt(0)
             run = paragraph.add_run(row[j] if j < len(row) else "")
             run.font.size = Pt(9)
-            if i < b.header_rows:
+            if i < b.header_rows or (i, j) in b.row_headers:
                 run.bold = True
     document.add_paragraph()
 

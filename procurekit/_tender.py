@@ -332,11 +332,13 @@ class TenderPack:
 
 def _documents(lang: str) -> list[tuple[str, str]]:
     names = {
-        "da": [("", "Udbudsbetingelser (dette dokument)"), ("Bilag 1", "Kravspecifikation"),
-               ("Bilag 2", "Kontraktbilag – social klausul om beskæftigelse"), ("Bilag 3", "Kontraktudkast"),
+        "da": [("", "Udbudsbetingelser (dette dokument)"), ("Bilag 1", "Kontraktudkast"),
+               ("Bilag 2", "Kravspecifikation – social klausul om beskæftigelse (kontraktbilag 1)"),
+               ("Bilag 3", "Kontraktbilag 2 – social klausul om beskæftigelse"),
                ("Bilag 4", "Tilbudsliste"), ("Bilag 5", "ESPD (det fælles europæiske udbudsdokument)")],
-        "en": [("", "Conditions of tender (this document)"), ("Annex 1", "Requirement specification"),
-               ("Annex 2", "Contract annex – social clause on employment"), ("Annex 3", "Draft contract"),
+        "en": [("", "Conditions of tender (this document)"), ("Annex 1", "Draft contract"),
+               ("Annex 2", "Requirement specification – social clause on employment (contract annex 1)"),
+               ("Annex 3", "Contract annex 2 – social clause on employment"),
                ("Annex 4", "Price schedule"), ("Annex 5", "ESPD (European Single Procurement Document)")],
     }
     return names["en" if lang == "en" else "da"]

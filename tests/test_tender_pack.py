@@ -317,3 +317,13 @@ def test_a_clause_citing_an_unknown_law_reference_is_a_line_error(tmp_path: Path
     assert [str(e) for e in errors] == [
         f"{tmp_path / 'extra.yaml'}:5: clause 'reporting' cites law(\"udbl-999\"), which rules/law/dk.yaml lacks"
     ]
+
+
+def test_annex_numbers_agree_across_the_pack(packs: dict) -> None:
+    files = {n: d.decode("utf-8") for n, d in packs[("ikast", "md", "da")].items()}
+    conditions = files["udbudsbetingelser.md"]
+    assert "| Bilag 2 | Kravspecifikation" in conditions and "| Bilag 3 | Kontraktbilag 2" in conditions
+    assert "| Bilag 4 | Tilbudsliste" in conditions and "ESPD (Bilag 5)" in conditions
+    assert "Bilag 2 til udbudsbetingelserne" in files["kravspecifikation.md"]
+    assert "Kontraktbilag 2" in files["kontraktbilag.md"] and "udbudsmaterialets Bilag 3" in files["kontraktbilag.md"]
+    assert "Bilag 3, pkt. 2" in files["kravspecifikation.md"]
