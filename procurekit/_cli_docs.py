@@ -16,7 +16,7 @@ from ._check import check
 from ._output import to_json, write_all_atomic, write_atomic
 from ._report import FORMATS as REPORT_FORMATS
 from ._report import report_document
-from ._tender import DATA_FORMATS, DOCUMENT_FORMATS, FillIn, build_pack, load_tender, notice_data
+from ._tender import DATA_FORMATS, DOCUMENT_FORMATS, FillIn, build_pack, fill_ins_shown, load_tender, notice_data
 from .cli import EXIT_OK, EXIT_VIOLATION, as_of_option, cli, lang_option, rules_option
 from .errors import ProcurekitError
 
@@ -65,7 +65,8 @@ def tender(
     fill_ins: list[FillIn] = []
     if format_ in DATA_FORMATS:
         name = "ocds-release.json" if format_ == "ocds" else "eforms.json"
-        files = {name: to_json(notice_data(loaded, format_, clauses_dir)).encode("utf-8")}
+        text = to_json(notice_data(loaded, format_, clauses_dir))
+        files, fill_ins = {name: text.encode("utf-8")}, fill_ins_shown(loaded, text)
     else:
         pack = build_pack(loaded, format_, lang, templates_dir, clauses_dir)
         files, fill_ins = {**pack.files, **pack.internal}, pack.fill_ins

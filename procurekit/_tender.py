@@ -418,6 +418,13 @@ def build_pack(
     return Pack(files, internal, used)
 
 
+def fill_ins_shown(tender: Tender, text: str) -> list[FillIn]:
+    """The fill-in fields (in either language) that occur in `text`, e.g. a notice's JSON."""
+    _, fills = pack_params(tender, "da")
+    return [f for name, f in fills.items()
+            if fill_text(f.label, "da") in text or fill_text(_en_label(name, f), "en") in text]
+
+
 def _en_label(name: str, fill: FillIn) -> str:
     return TENDER_PARAMETERS[name][2] if name in TENDER_PARAMETERS else fill.label
 

@@ -327,3 +327,13 @@ def test_annex_numbers_agree_across_the_pack(packs: dict) -> None:
     assert "Bilag 2 til udbudsbetingelserne" in files["kravspecifikation.md"]
     assert "Kontraktbilag 2" in files["kontraktbilag.md"] and "udbudsmaterialets Bilag 3" in files["kontraktbilag.md"]
     assert "Bilag 3, pkt. 2" in files["kravspecifikation.md"]
+
+
+@pytest.mark.parametrize("fmt", ["ocds", "eforms"])
+def test_final_applies_to_notice_data_too(tmp_path: Path, fmt: str) -> None:
+    code, _, err = invoke("tender", str(IKAST), "--format", fmt, "--final", "-o", str(tmp_path / "out"))
+    assert code == 2 and "penalty_per_week_dkk (bod pr. påbegyndt uge)" in err
+    assert not (tmp_path / "out").exists()
+    code, _, err = invoke("tender", str(confirmed_tender(tmp_path)), "--format", fmt, "--final",
+                          "-o", str(tmp_path / "out"))
+    assert code == 0, err
