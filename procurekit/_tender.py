@@ -233,8 +233,13 @@ class FillIn:
     """A value the documents show as a field for the authority to fill in."""
 
     name: str
-    label: str
+    label: str  # Danish
+    label_en: str
     source: str
+
+    def text(self, lang: str) -> str:
+        """The field as a document in `lang` shows it."""
+        return fill_text(self.label_en if lang == "en" else self.label, lang)
 
 
 @dataclass(frozen=True)
@@ -278,18 +283,18 @@ def pack_params(tender: Tender, lang: str) -> tuple[Params, dict[str, FillIn]]:
         if name in spec.confirm:
             views[name] = ParamView(name, spec.confirm[name].value, param.unit, lang)
         elif param.confidence in UNCONFIRMED:
-            label = _label(param.description)
-            fills[name] = FillIn(name, label, param.source)
-            views[name] = ParamView(name, param.at(day), param.unit, lang, fill=fill_text(label, lang))
+            da = param.label.da if param.label else _label(param.description)
+            fill = FillIn(name, da, param.label.en if param.label else da, param.source)
+            fills[name] = fill
+            views[name] = ParamView(name, param.at(day), param.unit, lang, fill=fill.text(lang))
         else:
             views[name] = ParamView(name, param.at(day), param.unit, lang)
     for name, (unit, da, en) in TENDER_PARAMETERS.items():
         if name in spec.confirm:
             views[name] = ParamView(name, spec.confirm[name].value, unit, lang)
         else:
-            label = en if lang == "en" else da
-            fills[name] = FillIn(name, da, "the tender (no rule set holds it)")
-            views[name] = ParamView(name, None, unit, lang, fill=fill_text(label, lang))
+            fills[name] = FillIn(name, da, en, "the tender (no rule set holds it)")
+            views[name] = ParamView(name, None, unit, lang, fill=fills[name].text(lang))
     return Params(views), fills
 
 
@@ -405,8 +410,7 @@ def build_pack(
     author = tender.spec.authority.name
     for name in DOCUMENTS:
         html = render(f"{name}.html.j2", lang, templates_dir, pack=pack, p=pack.p)
-        shown |= {k for k, f in fills.items() if fill_text(f.label if lang == "da" else _en_label(k, f), lang)
-                  in html}
+        shown |= {k for k, f in fills.items() if f.text(lang) in html}
         files[f"{name}{suffix}.{fmt}"] = write_formats(html, fmt, lang=lang, charts=charts,
                                                        day=tender.spec.published, author=author)
     used = [fills[k] for k in fills if k in shown]
@@ -422,11 +426,7 @@ def fill_ins_shown(tender: Tender, text: str) -> list[FillIn]:
     """The fill-in fields (in either language) that occur in `text`, e.g. a notice's JSON."""
     _, fills = pack_params(tender, "da")
     return [f for name, f in fills.items()
-            if fill_text(f.label, "da") in text or fill_text(_en_label(name, f), "en") in text]
-
-
-def _en_label(name: str, fill: FillIn) -> str:
-    return TENDER_PARAMETERS[name][2] if name in TENDER_PARAMETERS else fill.label
+            if f.text("da") in text or f.text("en") in text]
 
 
 def _parameter_rows(tender: Tender, lang: str) -> list[dict[str, str]]:
