@@ -337,3 +337,10 @@ def test_final_applies_to_notice_data_too(tmp_path: Path, fmt: str) -> None:
     code, _, err = invoke("tender", str(confirmed_tender(tmp_path)), "--format", fmt, "--final",
                           "-o", str(tmp_path / "out"))
     assert code == 0, err
+
+
+def test_english_documents_have_english_fill_in_fields(packs: dict) -> None:
+    files = packs[("ikast", "md", "en")]
+    text = "\n".join(d.decode("utf-8") for n, d in files.items() if not n.startswith("intern"))
+    assert "[to be completed by the authority: penalty per week begun]" in text
+    assert "[udfyldes" not in text and "udfyldes af ordregiver" not in text
