@@ -195,7 +195,10 @@ def to_docx(
     document = docx.Document()
     _setup(document, title=title, lang=lang, day=day, author=author)
     _footer(document, footer, lang)
+    previous = None
     for b in blocks:
+        if b.kind != "para":
+            previous = None
         if b.kind == "heading":
             document.add_heading(b.text, level=0 if b.level == 1 else b.level - 1)
         elif b.kind == "pagebreak":
@@ -217,6 +220,9 @@ def to_docx(
             if b.css == "basis":
                 for run in paragraph.runs:
                     run.font.size = Pt(9)
+                if previous is not None:  # the legal basis stays on the page of the text it belongs to
+                    previous.paragraph_format.keep_with_next = True
+            previous = paragraph
         elif b.kind == "item":
             style = "List Number" if b.number else "List Bullet"
             if b.level > 1:
