@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ._resources import data_dir
 from ._rules import Text, read_model
+from .errors import RuleFileError, RuleSetErrors
 
 
 class _Strict(BaseModel):
@@ -139,8 +140,16 @@ class LawFile(_Strict):
 @functools.lru_cache(maxsize=1)
 def load_law() -> LawFile:
     """The bundled dated legal references (checked on load; a broken file is a one-line error)."""
-    law, _ = read_model(data_dir("rules") / "law" / "dk.yaml", LawFile, "a law file")
-    for entry in law.references:
-        if entry.act is not None and entry.act not in law.acts:
-            raise ValueError(f"law reference '{entry.ref}' names unknown act '{entry.act}'")
+    path = data_dir("rules") / "law" / "dk.yaml"
+    law, lines = read_model(path, LawFile, "a law file")
+    errors = [RuleFileError(path, lines.line_of(("references", i, "act")),
+                            f"references.{i}.act: '{entry.act}' is not an act of the file")
+              for i, entry in enumerate(law.references) if entry.act is not None and entry.act not in law.acts]
+    errors += [RuleFileError(path, lines.line_of(("periods", name, "ref")), f"periods.{name}.ref: unknown reference")
+               for name, period in law.periods.items() if period.ref not in law.refs()]
+    if law.trainee_requirement.ref not in law.refs():
+        errors.append(RuleFileError(path, lines.line_of(("trainee_requirement", "ref")),
+                                    "trainee_requirement.ref: unknown reference"))
+    if errors:
+        raise RuleSetErrors(errors)
     return law
