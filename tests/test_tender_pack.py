@@ -344,3 +344,19 @@ def test_english_documents_have_english_fill_in_fields(packs: dict) -> None:
     text = "\n".join(d.decode("utf-8") for n, d in files.items() if not n.startswith("intern"))
     assert "[to be completed by the authority: penalty per week begun]" in text
     assert "[udfyldes" not in text and "udfyldes af ordregiver" not in text
+
+
+def test_a_broken_law_file_is_a_line_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import procurekit._law as law_module
+
+    (tmp_path / "rules" / "law").mkdir(parents=True)
+    text = (ROOT / "rules" / "law" / "dk.yaml").read_text(encoding="utf-8")
+    (tmp_path / "rules" / "law" / "dk.yaml").write_text(
+        text.replace("- {ref: udbl-93, act: udbl-2015,", "- {ref: udbl-93, act: udbl-1999,", 1), encoding="utf-8")
+    monkeypatch.setattr(law_module, "data_dir", lambda name: tmp_path / name)
+    law_module.load_law.cache_clear()
+    try:
+        with pytest.raises(RuleSetErrors, match=r"dk\.yaml:\d+: references\.\d+\.act: 'udbl-1999' is not an act"):
+            law_module.load_law()
+    finally:
+        law_module.load_law.cache_clear()
