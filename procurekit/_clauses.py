@@ -18,7 +18,8 @@ from jinja2 import nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field
 
-from ._render import param_views, render_text
+from ._law import load_law
+from ._render import Params, param_views, render_text
 from ._resources import data_dir
 from ._rules import _RULE_ID, RuleSet, Text, read_model
 from ._sandbox import helper
@@ -26,7 +27,7 @@ from ._yaml import LineMap
 from .errors import RuleFileError, RuleSetErrors
 
 _CLAUSE_ID = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-_ALLOWED_NAMES = {"p", "rule", "t", "lang"}
+_ALLOWED_NAMES = {"p", "rule", "law", "t", "lang"}
 
 
 class _Strict(BaseModel):
@@ -111,11 +112,12 @@ def clauses_for(ruleset: RuleSet, library: dict[str, Clause]) -> list[Clause]:
 _PARSER = ImmutableSandboxedEnvironment()
 
 
-def _references(source: str) -> tuple[set[str], set[str], set[str]]:
-    """(parameters, rules, other names) a text refers to; raises jinja2.TemplateSyntaxError."""
+def _references(source: str) -> tuple[set[str], set[str], set[str], set[str]]:
+    """(parameters, rules, law references, other names) a text refers to; raises TemplateSyntaxError."""
     tree = _PARSER.parse(source)
     params: set[str] = set()
     rules: set[str] = set()
+    laws: set[str] = set()
     for attr in tree.find_all(nodes.Getattr):
         if isinstance(attr.node, nodes.Name) and attr.node.name == "p":
             params.add(attr.attr)
@@ -123,12 +125,12 @@ def _references(source: str) -> tuple[set[str], set[str], set[str]]:
         if isinstance(item.node, nodes.Name) and item.node.name == "p" and isinstance(item.arg, nodes.Const):
             params.add(str(item.arg.value))
     for call in tree.find_all(nodes.Call):
-        if isinstance(call.node, nodes.Name) and call.node.name == "rule":
+        if isinstance(call.node, nodes.Name) and call.node.name in ("rule", "law"):
             for arg in call.args:
                 if isinstance(arg, nodes.Const):
-                    rules.add(str(arg.value))
+                    (rules if call.node.name == "rule" else laws).add(str(arg.value))
     names = {n.name for n in tree.find_all(nodes.Name)} - _ALLOWED_NAMES
-    return params, rules, names
+    return params, rules, laws, names
 
 
 def _texts(clause: Clause, ruleset: RuleSet) -> list[tuple[tuple[object, ...], str]]:
@@ -165,7 +167,7 @@ def clause_errors(ruleset: RuleSet, library: dict[str, Clause]) -> list[RuleFile
         for loc, text in _texts(clause, ruleset):
             line = clause.lines.line_of(loc)
             try:
-                params, rules, names = _references(text)
+                params, rules, laws, names = _references(text)
             except jinja2.TemplateSyntaxError as exc:
                 errors.append(RuleFileError(clause.path, line, f"clause '{clause.id}': {exc.message}"))
                 continue
@@ -179,6 +181,10 @@ def clause_errors(ruleset: RuleSet, library: dict[str, Clause]) -> list[RuleFile
                 errors.append(RuleFileError(
                     clause.path, line,
                     f"clause '{clause.id}' names rule '{rid}', which rule set '{ruleset.id}' does not have",
+                ))
+            for ref in sorted(laws - load_law().refs()):
+                errors.append(RuleFileError(
+                    clause.path, line, f"clause '{clause.id}' cites law(\"{ref}\"), which rules/law/dk.yaml lacks"
                 ))
             for name in sorted(names):
                 errors.append(RuleFileError(
@@ -203,17 +209,26 @@ def check_clauses(ruleset: RuleSet, library: dict[str, Clause] | None = None) ->
 
 
 def render_clauses(
-    ruleset: RuleSet, library: dict[str, Clause], day: dt.date, lang: str
+    ruleset: RuleSet, library: dict[str, Clause], day: dt.date, lang: str, p: Params | None = None
 ) -> list[RenderedClause]:
-    """The clauses a rule set uses, rendered with the parameter values in force on `day`."""
+    """The clauses a rule set uses, rendered with the parameter values in force on `day`.
+
+    `p` replaces the rule set's values (a tender's confirmed values and fill-in fields). `rule("id")`
+    renders the rule's title (never its id: the texts are for bidders); `law("ref")` the full citation
+    in force on `day`, or nothing when none is.
+    """
     check_clauses(ruleset, library)
-    p = param_views(ruleset.parameters, day, lang)
+    p = p if p is not None else param_views(ruleset.parameters, day, lang)
     titles = {r.id: r.title.get(lang) for r in ruleset.rules}
+    statutes = load_law()
 
     @helper
     def rule(rule_id: str) -> str:
-        label = "reglen" if lang == "da" else "rule"
-        return f"{label} {rule_id} ({titles[rule_id]})"
+        return f"»{titles[rule_id]}«" if lang == "da" else f"“{titles[rule_id]}”"
+
+    @helper
+    def law(ref: str) -> str:
+        return statutes.cite(ref, day, lang) or ""
 
     rule_ids = set(titles)
     out = []
@@ -222,7 +237,7 @@ def render_clauses(
 
         def text(value: Text, where: str, clause: Clause = clause) -> str:
             origin = f"{clause.path}:{where}"
-            return " ".join(render_text(value.get(lang), lang, origin, p=p, rule=rule).split())
+            return " ".join(render_text(value.get(lang), lang, origin, p=p, rule=rule, law=law).split())
 
         paragraphs = tuple(
             text(Text(da=para.da, en=para.en), f"text[{i}]")
@@ -242,6 +257,30 @@ def render_clauses(
     return out
 
 
+def point_numbers(ruleset: RuleSet, library: dict[str, Clause]) -> dict[tuple[str, int | None], str]:
+    """The contract annex's point numbers: (clause id, None) → "2", (clause id, paragraph) → "2.2".
+
+    The paragraph is the index in the clause file's `text` list; a paragraph the rule set leaves out
+    (its `when` rule is missing) has no number. The numbers are those the kontraktbilag prints, so a
+    report can cite "pkt. 2.2".
+    """
+    rule_ids = {r.id for r in ruleset.rules}
+    out: dict[tuple[str, int | None], str] = {}
+    for number, clause in enumerate(clauses_for(ruleset, library), start=1):
+        out[(clause.id, None)] = str(number)
+        shown = [i for i, para in enumerate(clause.spec.text) if para.when is None or para.when in rule_ids]
+        for point, index in enumerate(shown, start=1):
+            out[(clause.id, index)] = f"{number}.{point}"
+    return out
+
+
+def point_of(ruleset: RuleSet, clause_id: str, paragraph: int | None = None,
+             library: dict[str, Clause] | None = None) -> str | None:
+    """"pkt. 2.2" for a clause (and paragraph index) of the contract annex; None if it is not in it."""
+    number = point_numbers(ruleset, library if library is not None else load_library()).get((clause_id, paragraph))
+    return f"pkt. {number}" if number else None
+
+
 def contract_point(
     ruleset: RuleSet,
     library: dict[str, Clause],
@@ -251,21 +290,16 @@ def contract_point(
 ) -> str | None:
     """The number of a point in the contract annex ("2.2"), as the kontraktbilag numbers it.
 
-    Clauses are numbered in annex order (`clauses_for`), paragraphs from 1 among those the rule set keeps
-    (a paragraph with `when` only when the rule set has that rule). The point is the paragraph that names
-    `rule_id` in its `when`, else paragraph `paragraph` (0-based, as in the clause file), else the clause
-    alone ("2"). None when the rule set's annex does not hold the clause (or the paragraph is left out).
+    The point is the paragraph that names `rule_id` in its `when`, else paragraph `paragraph` (0-based, as
+    in the clause file), else the clause alone ("2"). None when the rule set's annex does not hold the
+    clause (or the paragraph is left out). Numbers come from `point_numbers`, as the annex prints them.
     """
-    rule_ids = {r.id for r in ruleset.rules}
-    for number, clause in enumerate(clauses_for(ruleset, library), start=1):
-        if clause.id != clause_id:
-            continue
-        kept = [i for i, para in enumerate(clause.spec.text) if para.when is None or para.when in rule_ids]
-        if rule_id is not None:
-            for n, i in enumerate(kept, start=1):
-                if clause.spec.text[i].when == rule_id:
-                    return f"{number}.{n}"
-        if paragraph is not None:
-            return f"{number}.{kept.index(paragraph) + 1}" if paragraph in kept else None
-        return str(number)
-    return None
+    numbers = point_numbers(ruleset, library)
+    clause = library.get(clause_id)
+    if rule_id is not None and clause is not None:
+        for index, para in enumerate(clause.spec.text):
+            if para.when == rule_id and (clause_id, index) in numbers:
+                return numbers[(clause_id, index)]
+    if paragraph is not None:
+        return numbers.get((clause_id, paragraph))
+    return numbers.get((clause_id, None))

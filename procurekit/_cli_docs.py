@@ -16,7 +16,7 @@ from ._check import check
 from ._output import STDOUT, to_json, write_all_atomic
 from ._report import FORMATS as REPORT_FORMATS
 from ._report import report_document
-from ._tender import DATA_FORMATS, DOCUMENT_FORMATS, load_tender, notice_data, tender_documents
+from ._tender import DATA_FORMATS, DOCUMENT_FORMATS, FillIn, build_pack, fill_ins_shown, load_tender, notice_data
 from .cli import EXIT_OK, EXIT_VIOLATION, OutputPath, _emit, as_of_option, cli, lang_option, rules_option
 from .errors import ProcurekitError
 
@@ -38,18 +38,22 @@ _clauses_option = click.option(
 )
 @click.option("-o", "--output", "out_dir", type=OutputPath(folder=True), default=Path("tender-pack"),
               show_default=True, help="Folder to write into; - for standard output (ocds, eforms).")
+@click.option("--final", is_flag=True,
+              help="Refuse to write (exit 2) while a value is still a fill-in field (not confirmed).")
 @lang_option
 @_templates_option
 @_clauses_option
 def tender(
-    tender_file: Path, format_: str, out_dir: Path | str, lang: str, templates_dir: Path | None,
+    tender_file: Path, format_: str, out_dir: Path | str, final: bool, lang: str, templates_dir: Path | None,
     clauses_dir: Path | None,
 ) -> None:
     """Write the tender pack: conditions of tender, requirement specification, contract annex.
 
     Every number that belongs to the rules comes from the rule set TENDER.yaml names, at the values in
-    force on its publication date. --format ocds writes an OCDS release, --format eforms the eForms
-    fields for the social clause (both JSON).
+    force on its publication date; a value the rule set does not confirm is a visible fill-in field
+    until TENDER.yaml confirms it (confirm:), and is listed on stderr. The internal note
+    (intern-notat.*) with sources and confidence is written next to the pack but is not part of it.
+    --format ocds writes an OCDS release, --format eforms the eForms fields for the social clause.
 
     \b
     Example:
@@ -59,17 +63,32 @@ def tender(
         raise ProcurekitError(f"-o -: a {format_} tender pack is several files; give a folder "
                               "(standard output takes one file: --format ocds or eforms)")
     loaded = load_tender(tender_file)
+    fill_ins: list[FillIn] = []
     if format_ in DATA_FORMATS:
         name = "ocds-release.json" if format_ == "ocds" else "eforms.json"
-        files = {name: to_json(notice_data(loaded, format_, clauses_dir)).encode("utf-8")}
+        text = to_json(notice_data(loaded, format_, clauses_dir))
+        files, fill_ins = {name: text.encode("utf-8")}, fill_ins_shown(loaded, text)
     else:
-        files = tender_documents(loaded, format_, lang, templates_dir, clauses_dir)
+        pack = build_pack(loaded, format_, lang, templates_dir, clauses_dir)
+        files, fill_ins = {**pack.files, **pack.internal}, pack.fill_ins
+    if final and fill_ins:
+        names = ", ".join(f"{f.name} ({f.label})" for f in fill_ins)
+        raise ProcurekitError(
+            f"{tender_file}: --final: {len(fill_ins)} value(s) are not confirmed and would be fill-in fields: "
+            f"{names}; confirm each under confirm: with value and source"
+        )
     if isinstance(out_dir, str):  # STDOUT, and one file
         _emit(next(iter(files.values())), out_dir)
+        for f in fill_ins:
+            click.echo(f"fill-in: {f.name} – [{f.label}] is not confirmed; confirm it in {tender_file} "
+                       "under confirm: (value and source)", err=True)
         return
     write_all_atomic({out_dir / name: data for name, data in files.items()})
     for name in files:
         click.echo(f"wrote {out_dir / name}", err=True)
+    for f in fill_ins:
+        click.echo(f"fill-in: {f.name} – [{f.label}] is not confirmed; confirm it in {tender_file} "
+                   "under confirm: (value and source)", err=True)
 
 
 @cli.command()

@@ -13,6 +13,10 @@ A template renders HTML from this subset, and every format is written from it:
                         Markdown links an image file written beside it
     figcaption          the caption under a chart
     br                  line break
+    hr.page-break       a page break (after a title page)
+    nav.toc             the table of contents: DOCX gets a TOC field, PDF a generated one with page
+                        numbers; its contents (the HTML list) are not text
+    meta[name=footer]   the running footer text; every page also gets "Side X af Y"
 
 Anything else is kept as text. `<title>`, `<style>` and `<svg>` contents are never text.
 """
@@ -22,11 +26,15 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 from ._charts import Chart
+from ._docx import STATUS_COLOURS, column_widths, to_docx
 
 
 @dataclass
@@ -40,7 +48,7 @@ class Run:
 class Block:
     """One block of a document."""
 
-    kind: str  # heading | para | item | table | figure
+    kind: str  # heading | para | item | table | figure | pagebreak | toc
     runs: list[Run] = field(default_factory=list)
     level: int = 0  # heading level; list depth for items
     number: str = ""  # clause number, or "1." for ordered list items
@@ -48,6 +56,7 @@ class Block:
     rows: list[list[str]] = field(default_factory=list)
     header_rows: int = 0
     status: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column) → verdict class
+    row_headers: set[tuple[int, int]] = field(default_factory=set)  # (row, column) of <th> cells below the header
     chart: str = ""
     caption: str = ""
 
@@ -61,7 +70,6 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 _SKIP = {"style", "title", "svg", "script", "head"}
 #: A table cell with one of these classes is coloured in DOCX and PDF as in the HTML (violation, etc.).
-STATUS_COLOURS = {"violation": (164, 38, 44), "warning": (138, 90, 0), "due": (138, 90, 0), "ok": (47, 110, 60)}
 _BLOCKS = {"h1", "h2", "h3", "h4", "p", "li", "figcaption"}
 
 
@@ -80,6 +88,7 @@ class _Parser(HTMLParser):
         self.row_is_header = True
         self.figure: Block | None = None
         self.in_num = False
+        self.in_toc = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
@@ -88,12 +97,26 @@ class _Parser(HTMLParser):
             return
         if self.skip:
             return
+        if tag == "nav" and "toc" in (a.get("class") or "").split():
+            self._close()
+            self.blocks.append(Block("toc"))
+            self.in_toc = True
+            return
+        if self.in_toc:
+            return
+        if tag == "hr" and "page-break" in (a.get("class") or "").split():
+            self._close()
+            self.blocks.append(Block("pagebreak"))
+            return
         if tag in ("strong", "b"):
             self.bold += 1
         elif tag in ("em", "i"):
             self.italic += 1
         elif tag == "br":
-            self._text("\n")
+            if self.cell is not None:
+                self.cell.append("\n")
+            else:
+                self._text("\n")
         elif tag in ("ul", "ol"):
             self.lists.append([tag == "ol", 0])
         elif tag == "table":
@@ -107,6 +130,8 @@ class _Parser(HTMLParser):
                 self.table.status[(len(self.table.rows), len(self.row))] = status
             if tag == "td":
                 self.row_is_header = False
+            elif self.table is not None and self.row is not None:
+                self.table.row_headers.add((len(self.table.rows), len(self.row)))
         elif tag == "figure":
             self.figure = Block("figure", chart=a.get("data-chart") or "")
         elif tag == "span" and "num" in (a.get("class") or "").split():
@@ -133,6 +158,11 @@ class _Parser(HTMLParser):
             return
         if self.skip:
             return
+        if tag == "nav" and self.in_toc:
+            self.in_toc = False
+            return
+        if self.in_toc:
+            return
         if tag in ("strong", "b"):
             self.bold = max(0, self.bold - 1)
         elif tag in ("em", "i"):
@@ -142,12 +172,14 @@ class _Parser(HTMLParser):
             if self.lists:
                 self.lists.pop()
         elif tag in ("td", "th") and self.cell is not None and self.row is not None:
-            self.row.append(" ".join("".join(self.cell).split()))
+            lines = "".join(self.cell).split("\n")
+            self.row.append("\n".join(" ".join(line.split()) for line in lines).strip(" "))
             self.cell = None
         elif tag == "tr" and self.row is not None and self.table is not None:
             self.table.rows.append(self.row)
             if self.row_is_header and len(self.table.rows) == self.table.header_rows + 1:
                 self.table.header_rows += 1
+                self.table.row_headers = {(i, j) for i, j in self.table.row_headers if i >= self.table.header_rows}
             self.row = None
         elif tag == "table" and self.table is not None:
             self._close()
@@ -163,7 +195,7 @@ class _Parser(HTMLParser):
             self._close()
 
     def handle_data(self, data: str) -> None:
-        if self.skip:
+        if self.skip or self.in_toc:
             return
         if self.cell is not None:
             self.cell.append(data)
@@ -214,7 +246,18 @@ def parse_html(html: str) -> list[Block]:
 def document_title(html: str) -> str:
     """The text of <title>."""
     match = re.search(r"<title>(.*?)</title>", html, re.S)
-    return " ".join(match.group(1).split()) if match else ""
+    return unescape(" ".join(match.group(1).split())) if match else ""
+
+
+def document_footer(html: str) -> str:
+    """The running footer text (<meta name="footer">), or the title."""
+    match = re.search(r'<meta name="footer" content="(.*?)">', html, re.S)
+    return unescape(" ".join(match.group(1).split())) if match else document_title(html)
+
+
+def page_label(lang: str) -> tuple[str, str]:
+    """("Side", "af") or ("Page", "of"): the words around the page number and the page count."""
+    return ("Page", "of") if lang == "en" else ("Side", "af")
 
 
 # ---- Markdown ---------------------------------------------------------------------------------------
@@ -276,94 +319,6 @@ def to_markdown(blocks: list[Block], images: dict[str, str] | None = None) -> st
     return "\n".join(out).rstrip() + "\n"
 
 
-# ---- DOCX -------------------------------------------------------------------------------------------
-
-def to_docx(blocks: list[Block], *, title: str, lang: str, charts: dict[str, Chart], day: dt.date) -> bytes:
-    """A Word document with real headings, numbered clause paragraphs, tables and charts."""
-    import docx
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt, RGBColor
-
-    document = docx.Document()
-    section = document.sections[0]
-    section.page_height, section.page_width = Cm(29.7), Cm(21.0)
-    for side in ("left_margin", "right_margin"):
-        setattr(section, side, Cm(2.2))
-    normal = document.styles["Normal"]
-    normal.font.name = "Calibri"
-    normal.font.size = Pt(11)
-    rpr = normal.element.get_or_add_rPr()
-    lang_el = OxmlElement("w:lang")
-    lang_el.set(qn("w:val"), "da-DK" if lang == "da" else "en-GB")
-    rpr.append(lang_el)
-    props = document.core_properties
-    props.title, props.author, props.language = title, "procurekit", "da-DK" if lang == "da" else "en-GB"
-    stamp = dt.datetime.combine(day, dt.time(12, 0))
-    props.created = props.modified = stamp
-    props.last_modified_by = "procurekit"
-    props.revision = 1
-
-    def add_runs(paragraph, runs: list[Run]) -> None:  # type: ignore[no-untyped-def]
-        for r in runs:
-            parts = r.text.split("\n")
-            for i, part in enumerate(parts):
-                run = paragraph.add_run(part)
-                run.bold, run.italic = r.bold or None, r.italic or None
-                if i < len(parts) - 1:
-                    run.add_break()
-
-    for b in blocks:
-        if b.kind == "heading":
-            document.add_heading(b.text, level=0 if b.level == 1 else b.level - 1)
-        elif b.kind == "para":
-            paragraph = document.add_paragraph()
-            if b.number:
-                fmt = paragraph.paragraph_format
-                fmt.left_indent, fmt.first_line_indent = Cm(1.25), Cm(-1.25)
-                fmt.tab_stops.add_tab_stop(Cm(1.25))
-                paragraph.add_run(b.number + "\t").bold = True
-            add_runs(paragraph, b.runs)
-        elif b.kind == "item":
-            style = "List Number" if b.number else "List Bullet"
-            if b.level > 1:
-                style += f" {min(b.level, 3)}"
-            add_runs(document.add_paragraph(style=style), b.runs)
-        elif b.kind == "table" and b.rows:
-            width = max(len(r) for r in b.rows)
-            table = document.add_table(rows=0, cols=width)
-            table.style = "Table Grid"
-            table.alignment = WD_TABLE_ALIGNMENT.LEFT
-            for i, row in enumerate(b.rows):
-                cells = table.add_row().cells
-                for j in range(width):
-                    text = row[j] if j < len(row) else ""
-                    cells[j].text = ""
-                    run = cells[j].paragraphs[0].add_run(text)
-                    if i < b.header_rows:
-                        run.bold = True
-                    colour = STATUS_COLOURS.get(b.status.get((i, j), ""))
-                    if colour is not None:
-                        run.bold = True
-                        run.font.color.rgb = RGBColor(*colour)
-                if i < b.header_rows:
-                    tr_pr = table.rows[i]._tr.get_or_add_trPr()
-                    header = OxmlElement("w:tblHeader")
-                    header.set(qn("w:val"), "true")
-                    tr_pr.append(header)
-            document.add_paragraph()
-        elif b.kind == "figure":
-            chart = charts.get(b.chart)
-            if chart is not None:
-                document.add_picture(io.BytesIO(chart.png), width=Cm(16.5))
-            if b.caption:
-                document.add_paragraph(b.caption, style="Caption")
-    buf = io.BytesIO()
-    document.save(buf)
-    return buf.getvalue()
-
-
 # ---- PDF --------------------------------------------------------------------------------------------
 
 def _font_dir() -> Path:
@@ -372,25 +327,53 @@ def _font_dir() -> Path:
     return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
 
-def to_pdf(blocks: list[Block], *, title: str, lang: str, charts: dict[str, Chart], day: dt.date) -> bytes:
+def _render_toc(lang: str) -> Callable[[Any, list[Any]], None]:
+    """The function fpdf2 calls at the end to write the table of contents with page numbers."""
+
+    def render(pdf: Any, outline: list[Any]) -> None:
+        pdf.set_xy(pdf.l_margin, pdf.t_margin)
+        pdf.set_font("DejaVu", "B", 14)
+        pdf.cell(0, 10, "Contents" if lang == "en" else "Indholdsfortegnelse", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(2)
+        for section in outline:
+            indent = 6.0 * section.level
+            pdf.set_font("DejaVu", "B" if section.level == 0 else "", 10)
+            pdf.set_x(pdf.l_margin + indent)
+            label = f"{section.page_number}"
+            text_w = pdf.epw - indent - 12
+            pdf.cell(text_w, 6.5, section.name)
+            pdf.cell(12, 6.5, label, align="R", new_x="LMARGIN", new_y="NEXT")
+
+    return render
+
+
+def to_pdf(
+    blocks: list[Block], *, title: str, footer: str, lang: str, charts: dict[str, Chart], day: dt.date,
+    author: str = "",
+) -> bytes:
     """An A4 PDF with DejaVu Sans embedded (æ, ø, å and every other character render the same everywhere)."""
     from fpdf import FPDF
     from fpdf.fonts import FontFace
 
     fonts = _font_dir()
+    page, of = page_label(lang)
+    front_page = any(b.kind == "pagebreak" for b in blocks)
 
     class _PDF(FPDF):
         def footer(self) -> None:
+            if front_page and self.page_no() == 1:
+                return
             self.set_y(-14)
             self.set_font("DejaVu", "", 8)
             self.set_text_color(110, 110, 110)
-            self.cell(0, 8, f"{title} · {self.page_no()}/{{nb}}", align="C")
+            self.cell(self.epw - 30, 8, footer, align="L")
+            self.cell(30, 8, f"{page} {self.page_no()} {of} {{nb}}", align="R")
             self.set_text_color(0, 0, 0)
 
     pdf = _PDF(format="A4", unit="mm")
     pdf.set_creation_date(dt.datetime.combine(day, dt.time(12, 0), tzinfo=dt.UTC))
     pdf.set_title(title)
-    pdf.set_author("procurekit")
+    pdf.set_author(author)
     pdf.set_lang("da-DK" if lang == "da" else "en-GB")
     pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
@@ -409,12 +392,25 @@ def to_pdf(blocks: list[Block], *, title: str, lang: str, charts: dict[str, Char
             pdf.write(line, r.text)
 
     sizes = {1: 17.0, 2: 13.0, 3: 11.0, 4: 10.5}
+    after_toc = False
     for b in blocks:
         pdf.set_x(pdf.l_margin)
+        if b.kind == "pagebreak":
+            if not after_toc:
+                pdf.add_page()
+            after_toc = False
+            continue
+        after_toc = False
+        if b.kind == "toc":
+            pdf.insert_toc_placeholder(_render_toc(lang), pages=1, reset_page_indices=False)
+            after_toc = True
+            continue
         if b.kind == "heading":
             size = sizes.get(b.level, 11.0)
             if b.level > 1 and pdf.get_y() > pdf.h - 50:
                 pdf.add_page()
+            if b.level == 2:
+                pdf.start_section(b.text, level=0)
             pdf.ln(3 if b.level > 1 else 0)
             pdf.set_font("DejaVu", "B", size)
             if b.level == 1:
@@ -430,8 +426,12 @@ def to_pdf(blocks: list[Block], *, title: str, lang: str, charts: dict[str, Char
                 pdf.set_left_margin(left + 12)
                 write_runs(b.runs, body)
                 pdf.set_left_margin(left)
+            elif b.css in ("front-title", "front"):
+                size = 15.0 if b.css == "front-title" else 12.0
+                pdf.set_font("DejaVu", "B" if b.css == "front-title" else "", size)
+                pdf.multi_cell(0, size * 0.5, b.text, align="L", new_x="LMARGIN", new_y="NEXT")
             else:
-                write_runs(b.runs, body if b.css != "meta" else 8.0)
+                write_runs(b.runs, 8.5 if b.css in ("meta", "basis") else body)
             pdf.ln(line + 1.5)
         elif b.kind == "item":
             indent = 6.0 * b.level
@@ -447,21 +447,22 @@ def to_pdf(blocks: list[Block], *, title: str, lang: str, charts: dict[str, Char
             width = max(len(r) for r in b.rows)
             pdf.set_font("DejaVu", "", 8.5)
             heading = FontFace(emphasis="BOLD", fill_color=(241, 244, 247))
-            columns = [[r[j] if j < len(r) else "" for r in b.rows] for j in range(width)]
-            widths = tuple(
-                max(min(max(map(len, col)), 40), min(max(len(w) for c in col for w in [*c.split(), ""]), 24) + 2)
-                for col in columns
-            )
+            widths = tuple(column_widths(b.rows, pdf.epw / 10, b.header_rows))
             with pdf.table(
                 col_widths=widths,
                 headings_style=heading, num_heading_rows=b.header_rows, line_height=4.2,
-                text_align="LEFT", first_row_as_headings=b.header_rows > 0,
+                text_align="LEFT", v_align="TOP", first_row_as_headings=b.header_rows > 0,
             ) as table:
                 for i, row in enumerate(b.rows):
                     cells = table.row()
                     for j in range(width):
                         colour = STATUS_COLOURS.get(b.status.get((i, j), ""))
-                        style = FontFace(emphasis="BOLD", color=colour) if colour is not None else None
+                        if colour is not None:
+                            style = FontFace(emphasis="BOLD", color=colour)
+                        elif (i, j) in b.row_headers:
+                            style = FontFace(emphasis="BOLD")
+                        else:
+                            style = None
                         cells.cell(row[j] if j < len(row) else "", style=style)
             pdf.ln(2)
         elif b.kind == "figure":
@@ -487,7 +488,8 @@ def _png_ratio(png: bytes) -> float:
 
 
 def write_formats(
-    html: str, fmt: str, *, lang: str, charts: dict[str, Chart], day: dt.date, images: dict[str, str] | None = None
+    html: str, fmt: str, *, lang: str, charts: dict[str, Chart], day: dt.date, author: str = "",
+    images: dict[str, str] | None = None,
 ) -> bytes:
     """The document in `fmt` (html, md, docx or pdf) from its rendered HTML (Markdown: charts link `images`)."""
     if fmt == "html":
@@ -496,9 +498,9 @@ def write_formats(
     blocks = parse_html(html)
     if fmt == "md":
         return to_markdown(blocks, images).encode("utf-8")
-    title = document_title(html)
+    title, footer = document_title(html), document_footer(html)
     if fmt == "docx":
-        return to_docx(blocks, title=title, lang=lang, charts=charts, day=day)
+        return to_docx(blocks, title=title, footer=footer, lang=lang, charts=charts, day=day, author=author)
     if fmt == "pdf":
-        return to_pdf(blocks, title=title, lang=lang, charts=charts, day=day)
+        return to_pdf(blocks, title=title, footer=footer, lang=lang, charts=charts, day=day, author=author)
     raise ValueError(f"unknown format {fmt}")

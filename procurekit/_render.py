@@ -127,10 +127,13 @@ class ParamView(ParamLike):
     __slots__ = ("name", "value", "unit", "n", "text")
     fields = ("name", "value", "unit", "n", "text")
 
-    def __init__(self, name: str, value: Any, unit: str, lang: str) -> None:
+    def __init__(self, name: str, value: Any, unit: str, lang: str, fill: str | None = None) -> None:
         self.name = name
         self.value = value
         self.unit = unit
+        if fill is not None:  # not confirmed: the fill-in field stands in for the value
+            self.n = self.text = fill
+            return
         if unit in ("share", "percent"):
             self.n = fmt_percent(value, lang)
         elif isinstance(value, dt.date):

@@ -340,10 +340,10 @@ def _why(result: CheckResult, b: Breach, ref: str, library: dict[str, Clause], t
     lang = result.lang
     rule = result.ruleset.rule(b.rule)
     last = next(f for f in result.findings if f.rule == b.rule and f.subject == b.subjects[-1])
-    clause = library.get(rule.clause)
     point = (_t(lang, f"Kontraktbilag pkt. {b.point}: ", f"Contract annex point {b.point}: ")
              + texts.get(b.point, "")) if b.point else ""
-    basis = (_t(lang, "Hjemmel: ", "Legal basis: ") + clause.spec.legal_basis.get(lang)) if clause else ""
+    cited = texts.get(f"basis:{rule.clause}", "")
+    basis = (_t(lang, "Hjemmel: ", "Legal basis: ") + cited) if cited else ""
     heading = f"{ref}. {_who(b, lang)} – {b.title}"
     return Why(ref, b.anchor, heading, humanize(last.message, lang), point, basis,
                tuple(labelled_values(last.values, rule, result.ruleset, result.as_of, lang)),

@@ -77,6 +77,9 @@ class ParameterFile(_Strict):
     confidence: Literal["H", "M", "L", "NOT CONFIRMED", "user"] | None = Field(
         None, description="DOMAIN.md confidence of the source; user = the municipality's own choice"
     )
+    label: Text | None = Field(
+        None, description="short name in a document's fill-in field while the value is not confirmed"
+    )
 
 
 class RuleFile(_Strict):
@@ -143,6 +146,7 @@ class Parameter:
     source: str
     confidence: str | None
     defined_in: str
+    label: Text | None = None
 
     @property
     def type(self) -> str:
@@ -459,8 +463,10 @@ class _Loader:
             unit=pf.unit or base.unit,  # type: ignore[union-attr]
             description=pf.description or base.description,  # type: ignore[union-attr]
             source=pf.source or base.source,  # type: ignore[union-attr]
-            confidence=pf.confidence or (base.confidence if base else None),
+            # A child that gives its own source vouches for the value; the parent's tag was for its source.
+            confidence=pf.confidence or (base.confidence if base and not pf.source else None),
             defined_in=owner if base is None or values else base.defined_in,
+            label=pf.label or (base.label if base else None),
         )
 
     def _rule(

@@ -25,6 +25,7 @@ from typing import Any
 
 import jinja2
 from jinja2 import nodes
+from jinja2.environment import TemplateModule
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import BlockReference, LoopContext, Macro, TemplateReference
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -372,6 +373,9 @@ class SafeEnvironment(ImmutableSandboxedEnvironment):
                 return obj[name]
             except KeyError:
                 return _MISSING
+        if isinstance(obj, TemplateModule):  # {% import "x" as m %}: its macros and exported plain values
+            value = obj.__dict__.get(name, _MISSING)
+            return value if isinstance(value, (Macro, str, int, float, bool)) else _MISSING
         return _MISSING
 
     def getitem(self, obj: Any, argument: Any) -> Any:

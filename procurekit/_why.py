@@ -79,13 +79,14 @@ def _t(lang: str, da: str, en: str) -> str:
 
 
 def point_texts(result: CheckResult, library: dict[str, Clause]) -> dict[str, str]:
-    """Contract annex point ("2.2", or "2" for a whole clause) → its text, rendered for the check's day."""
-    try:
-        rendered: list[RenderedClause] = render_clauses(result.ruleset, library, result.as_of, result.lang)
-    except ProcurekitError:
-        return {}
+    """Contract annex point ("2.2", or "2" for a whole clause) → its text, rendered for the check's day.
+
+    Also "basis:<clause id>" → the clause's legal basis, cited as in force on the check's day.
+    """
+    rendered: list[RenderedClause] = render_clauses(result.ruleset, library, result.as_of, result.lang)
     texts = {str(c.number): f"{c.title}. {c.requirement}" for c in rendered}  # a point that is a whole clause
     texts.update({f"{c.number}.{i}": text for c in rendered for i, text in enumerate(c.paragraphs, start=1)})
+    texts.update({f"basis:{c.id}": c.legal_basis for c in rendered})
     return texts
 
 
@@ -125,8 +126,7 @@ def _verdict(
 ) -> RuleVerdict:
     lang = result.lang
     point = contract_point(result.ruleset, library, rule.clause, rule_id=rule.id)
-    clause = library.get(rule.clause)
-    basis = clause.spec.legal_basis.get(lang) if clause is not None else ""
+    basis = texts.get(f"basis:{rule.clause}", "")
     found = next((f for f in result.findings if f.rule == rule.id and f.subject == subject), None)
     if found is None:
         skipped = next((n for n in result.not_evaluated if n.rule == rule.id

@@ -31,7 +31,7 @@ def test_a_participant_over_the_cap_in_danish() -> None:
     block = re.split(r"\n  (?=\S)", out.split("OVERTRÆDELSE")[1])[0]
     assert "Forløbets længde" in block
     assert "Kontraktbilag pkt. 2.2: Et forløb kan højst vare 18 måneder" in block
-    assert "Hjemmel: Udbudsloven § 176" in block
+    assert "Hjemmel: udbudsloven § 176 (lov nr. 1564 af 15. december 2015" in block
     assert "Seneste slutdato for forløbet: 17. maj 2018" in block
     assert "cap_on" not in block and "end_on =" not in block
     # every participant rule has a line, also those that do not apply

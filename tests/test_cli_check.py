@@ -160,7 +160,7 @@ def test_rules_list_show_validate() -> None:
     doc = json.loads(out)
     assert doc["parameters"]["max_course_months"]["values"] == [{"since": None, "value": 18, "source": None}]
     code, out, _ = invoke("rules", "validate", "ikast-brande")
-    assert code == 0 and out.endswith("ok (ikast-brande 1.0.0, 9 rules, 20 parameters, 8 clauses)\n")
+    assert code == 0 and out.endswith("ok (ikast-brande 1.0.0, 9 rules, 18 parameters, 8 clauses)\n")
 
 
 def test_validate_prints_every_error_and_exits_2(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ def test_every_demo_output_is_free_of_cpr_numbers(tmp_path: Path) -> None:
         result = runner.invoke(cli, args, catch_exceptions=False)
         assert result.exit_code in (0, 1), (args, result.stderr)
     outputs = [p for p in tmp_path.rglob("*") if p.is_file() and p.suffix != ".png"]
-    assert len(outputs) == 2 + 3 * 4 + 2 + 4
+    assert len(outputs) == 2 + 4 * 4 + 2 + 4  # the pack: three documents and the internal note
     assert len(list(tmp_path.glob("report-*.png"))) == 4  # the Markdown report's charts, beside it
     ids = {line.split(",")[0] for line in (EXAMPLE / "participants.csv").read_text().splitlines()[1:]}
     for path in outputs:

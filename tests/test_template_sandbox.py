@@ -287,7 +287,7 @@ def test_markdown_shows_html_from_data_and_never_runs_it(tmp_path: Path) -> None
     text = (tmp_path / "out" / "kontraktbilag.md").read_text(encoding="utf-8")
     assert "<script>" not in text and "<!--" not in text
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &lt;!-- the rest &amp; more" in text
-    assert "Dannet af procurekit" in text  # nothing after the unclosed comment is hidden
+    assert "Underskrift" in text  # nothing after the unclosed comment is hidden (the signature block ends it)
 
 
 def test_a_control_character_in_a_yaml_file_is_refused_with_its_line(tmp_path: Path) -> None:
