@@ -8,13 +8,10 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from ._charts import Chart, Series, chart  # noqa: E402
-from ._check import CheckResult, Finding, NotEvaluated, check, default_as_of  # noqa: E402
-from ._dataset import Dataset, looks_like_cpr, read_dataset  # noqa: E402
-from ._output import write_atomic  # noqa: E402
-from ._report import report_document  # noqa: E402
-from ._rules import Parameter, Rule, RuleSet, load_ruleset, resolve_ref, validate_ruleset  # noqa: E402
-from .errors import (  # noqa: E402
+from procurekit.dataset.read import Dataset, looks_like_cpr, read_dataset  # noqa: E402
+from procurekit.documents.charts import Chart, Series, chart  # noqa: E402
+from procurekit.documents.report import report_document  # noqa: E402
+from procurekit.errors import (
     DatasetError,
     EngineError,
     ProcurekitError,
@@ -22,6 +19,9 @@ from .errors import (  # noqa: E402
     RuleSetErrors,
     UnknownRuleSetError,
 )
+from procurekit.evaluation.check import CheckResult, Finding, NotEvaluated, check, default_as_of  # noqa: E402
+from procurekit.evaluation.output import write_atomic  # noqa: E402
+from procurekit.ruleset.load import Parameter, Rule, RuleSet, load_ruleset, resolve_ref, validate_ruleset  # noqa: E402
 
 __all__ = [
     "Chart",

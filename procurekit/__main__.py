@@ -1,5 +1,5 @@
 """`python -m procurekit`."""
 
-from .cli import main
+from procurekit.cli import main
 
 main()

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from ._scenarios import LoadedCase, ScenarioFile
+    from procurekit.authoring.scenarios import LoadedCase, ScenarioFile
 
 SUFFIX = ".scenarios.yaml"
 
@@ -39,8 +39,8 @@ class ScenarioCollector(pytest.File):
     """A scenario file: one item per case."""
 
     def collect(self) -> Iterator[pytest.Item]:
-        from ._scenarios import load_scenario_file
-        from .errors import ProcurekitError
+        from procurekit.authoring.scenarios import load_scenario_file
+        from procurekit.errors import ProcurekitError
 
         try:
             loaded = load_scenario_file(self.path)
@@ -60,7 +60,7 @@ class ScenarioItem(pytest.Item):
 
     def runtest(self) -> None:
         """Run the case; raise ScenarioFailure with its failure lines."""
-        from ._scenarios import run_case
+        from procurekit.authoring.scenarios import run_case
 
         result = run_case(self.file, self.case)
         if result.failures:
@@ -68,7 +68,7 @@ class ScenarioItem(pytest.Item):
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         """The failure lines, without a traceback."""
-        from .errors import ProcurekitError
+        from procurekit.errors import ProcurekitError
 
         if isinstance(excinfo.value, (ScenarioFailure, ProcurekitError)):
             return str(excinfo.value)

@@ -14,10 +14,10 @@ from click.testing import CliRunner
 from helpers import write_rules
 
 from procurekit import load_ruleset
-from procurekit._adapt import ruleset_schema
-from procurekit._rules import bundled_rules_dir, list_bundled
-from procurekit._yaml import load_yaml
+from procurekit.authoring.adapt import ruleset_schema
 from procurekit.cli import cli
+from procurekit.ruleset.load import bundled_rules_dir, list_bundled
+from procurekit.yamlio import load_yaml
 
 PARENT = bundled_rules_dir() / "ikast-brande.yaml"
 

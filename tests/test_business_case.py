@@ -15,7 +15,7 @@ import yaml
 from click.testing import CliRunner
 from helpers import completed, make_dataset
 
-from procurekit._business import (
+from procurekit.business.model import (
     WEEKS_PER_YEAR,
     BusinessCase,
     Step,
@@ -24,9 +24,9 @@ from procurekit._business import (
     reimbursed_share,
     residual_benefit,
 )
-from procurekit._dataset import read_dataset
-from procurekit._render import fmt_money
 from procurekit.cli import cli
+from procurekit.dataset.read import read_dataset
+from procurekit.documents.render import fmt_money
 from procurekit.errors import AssumptionsError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -380,7 +380,7 @@ def test_places_in_use_is_one_definition_for_the_rule_and_the_business_case() ->
     """The business case counts places in use as the capacity rule does (most on one day), so the two
     agree on which months are over the limit (they disagreed when the business case counted everyone
     who held a place at some point of the month)."""
-    from procurekit._check import check
+    from procurekit.evaluation.check import check
 
     ds = read_dataset(EXAMPLE)
     case = business_case(load_assumptions(EXAMPLE / "assumptions.yaml"), ds)

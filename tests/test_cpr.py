@@ -15,11 +15,11 @@ from helpers import make_dataset, participant
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from procurekit._excel import cell_text
-from procurekit._privacy import NOT_SHOWN, canonical, looks_like_cpr, shown
-from procurekit._yaml import load_yaml
 from procurekit.cli import cli
+from procurekit.dataset.excel import cell_text
 from procurekit.errors import DatasetError, RuleFileError
+from procurekit.privacy import NOT_SHOWN, canonical, looks_like_cpr, shown
+from procurekit.yamlio import load_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "ikast-brande"
@@ -148,7 +148,7 @@ def test_a_cpr_number_in_a_number_cell_of_a_workbook_is_refused() -> None:
 
 
 def test_a_malformed_workbook_never_echoes_the_quoted_content() -> None:
-    from procurekit._excel import _reason
+    from procurekit.dataset.excel import _reason
 
     reason = _reason(ValueError("could not convert string to float: 'Søren Hansen 010190 4837'"))
     assert reason == f"ValueError: could not convert string to float: {NOT_SHOWN}"
@@ -260,7 +260,7 @@ def test_a_yaml_file_that_is_no_regular_file_is_refused(tmp_path: Path) -> None:
 def test_a_yaml_file_whose_size_stat_does_not_tell_is_capped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import procurekit._yaml as yaml_module
+    import procurekit.yamlio as yaml_module
 
     proc = Path("/proc/self/status")
     if not proc.is_file() or proc.stat().st_size != 0:
@@ -283,7 +283,7 @@ def test_yaml_errors_never_echo_a_cpr(tmp_path: Path) -> None:
 
 
 def test_a_contract_field_name_that_could_hold_a_cpr_is_not_shown(tmp_path: Path) -> None:
-    from procurekit._dataset import read_contract
+    from procurekit.dataset.read import read_contract
 
     ds = make_dataset(tmp_path / "ds", [participant("A")])
     path = ds / "contract.yaml"

@@ -14,11 +14,11 @@ from click.testing import CliRunner
 from helpers import write_rules
 from pypdf import PdfReader
 
-from procurekit._clauses import clause_errors, load_library
-from procurekit._render import fmt_date, fmt_money, fmt_quantity
-from procurekit._rules import load_ruleset
-from procurekit._tender import load_tender, tender_documents
 from procurekit.cli import cli
+from procurekit.documents.clauses import clause_errors, load_library
+from procurekit.documents.render import fmt_date, fmt_money, fmt_quantity
+from procurekit.documents.tender import load_tender, tender_documents
+from procurekit.ruleset.load import load_ruleset
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "ikast-brande"
@@ -286,8 +286,8 @@ def test_report_in_every_format(tmp_path: Path) -> None:
 def test_report_key_figures_count_from_the_data(tmp_path: Path) -> None:
     from helpers import completed, make_dataset, participant
 
-    from procurekit._check import check
-    from procurekit._report import report_model
+    from procurekit.documents.report import report_model
+    from procurekit.evaluation.check import check
 
     ds = make_dataset(tmp_path / "d", [
         completed("A", job_offer_on="2018-02-10", job_offer_terms="ordinary"),

@@ -23,10 +23,10 @@ from helpers import (
 )
 from openpyxl import Workbook, load_workbook
 
-from procurekit import _excel
-from procurekit._dataset import read_dataset
-from procurekit._excel import cell_text
+import procurekit.dataset.excel as _excel
 from procurekit.cli import cli
+from procurekit.dataset.excel import cell_text
+from procurekit.dataset.read import read_dataset
 from procurekit.errors import DatasetError
 
 COLUMNS = {"participants": PARTICIPANT_COLUMNS, "hours": HOURS_COLUMNS, "supplier": SUPPLIER_COLUMNS}

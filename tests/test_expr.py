@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from procurekit import _expr as ex
+import procurekit.conditions as ex
 
 TYPES = {"n": ex.NUMBER, "m": ex.NUMBER, "d": ex.DATE, "s": ex.STRING, "b": ex.BOOL}
 

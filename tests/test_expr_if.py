@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from procurekit import _expr as ex
+import procurekit.conditions as ex
 
 TYPES = {"n": ex.NUMBER, "d": ex.DATE, "b": ex.BOOL, "s": ex.STRING}
 

@@ -14,8 +14,8 @@ from helpers import PARTICIPANT_COLUMNS, make_dataset, participant
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from procurekit._dataset import looks_like_cpr
 from procurekit.cli import cli
+from procurekit.dataset.read import looks_like_cpr
 
 CPR_SHAPE = re.compile(r"(?<!\d)\d{6}-?\d{4}(?!\d)")
 
@@ -26,7 +26,7 @@ def invoke(*args: str) -> tuple[int, str, str]:
 
 
 def test_engine_crash_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import procurekit._check as check_module
+    import procurekit.evaluation.check as check_module
 
     monkeypatch.setattr(check_module, "check", lambda *a, **k: os.kill(os.getpid(), signal.SIGSEGV))
     ds = make_dataset(tmp_path / "ds", [participant("A")])
@@ -38,7 +38,7 @@ def test_engine_crash_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 def test_engine_hang_times_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import procurekit._check as check_module
+    import procurekit.evaluation.check as check_module
 
     monkeypatch.setattr(check_module, "check", lambda *a, **k: time.sleep(60))
     ds = make_dataset(tmp_path / "ds", [participant("A")])
@@ -121,7 +121,7 @@ def test_demo_outputs_hold_no_cpr(tmp_path: Path) -> None:
 def test_failed_or_interrupted_run_leaves_the_old_report_intact(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from procurekit import _output
+    import procurekit.evaluation.output as _output
 
     ds = make_dataset(tmp_path / "ds", [participant("A")])
     target = tmp_path / "report.json"

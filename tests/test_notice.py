@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from procurekit._notice import EFORMS_CODES, OCDS_GOAL, AwardCriterion, Notice, eforms_fields, ocds_release
+from procurekit.documents.notice import EFORMS_CODES, OCDS_GOAL, AwardCriterion, Notice, eforms_fields, ocds_release
 
 # The schemas are test data in ../shared/schemas beside the checkout (CI has them there too).
 SCHEMAS = Path(__file__).resolve().parent / "data" / "schemas"  # copies of ../shared/schemas, with licences
@@ -74,7 +74,7 @@ def release_schema() -> dict[str, Any]:
 def test_the_example_tenders_ocds_release_validates() -> None:
     import jsonschema
 
-    from procurekit._tender import load_tender, notice_data
+    from procurekit.documents.tender import load_tender, notice_data
 
     tender = load_tender(Path(__file__).resolve().parents[1] / "examples" / "ikast-brande" / "tender.yaml")
     release = notice_data(tender, "ocds")

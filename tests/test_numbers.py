@@ -9,11 +9,11 @@ import pytest
 from click.testing import CliRunner
 from helpers import make_dataset, participant, write_rules
 
-from procurekit import _expr as ex
+import procurekit.conditions as ex
 from procurekit import check, load_ruleset, read_dataset
-from procurekit._rules import MAX_EXTENDS
 from procurekit.cli import cli
 from procurekit.errors import RuleSetErrors
+from procurekit.ruleset.load import MAX_EXTENDS
 
 TYPES = {"n": ex.NUMBER, "m": ex.NUMBER, "d": ex.DATE}
 
@@ -183,7 +183,7 @@ def test_as_of_at_the_ends_of_the_range_works_on_both_engines(tmp_path: Path, da
 
 
 def test_floats_reach_durable_without_exponents() -> None:
-    from procurekit._engine import _DurableJson
+    from procurekit.evaluation.engines import _DurableJson
 
     values = [1e-07, -2.5e-06, 5e-324, 1e16, 0.5, 3, "1e-07", {"x": [1e-05]}]
     text = _DurableJson.dumps(values, ensure_ascii=False)

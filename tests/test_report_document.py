@@ -13,9 +13,9 @@ from click.testing import CliRunner
 from helpers import write_rules
 from pypdf import PdfReader
 
-from procurekit._rules import load_ruleset
-from procurekit._subjects import SUBJECTS
 from procurekit.cli import cli
+from procurekit.ruleset.load import load_ruleset
+from procurekit.ruleset.subjects import SUBJECTS
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "ikast-brande"
@@ -185,8 +185,8 @@ def test_a_clean_contract_says_it_is_honoured(tmp_path: Path) -> None:
 
     from helpers import completed, make_dataset
 
-    from procurekit._check import check
-    from procurekit._report import report_model
+    from procurekit.documents.report import report_model
+    from procurekit.evaluation.check import check
 
     ds = make_dataset(tmp_path / "d", [completed("A", job_offer_on="2018-02-10", job_offer_terms="ordinary")])
     model = report_model(check(ds, as_of=dt.date(2018, 3, 1)))

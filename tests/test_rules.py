@@ -10,7 +10,7 @@ import pytest
 from helpers import make_dataset, participant, verdicts, write_rules
 
 from procurekit import RuleSetErrors, UnknownRuleSetError, check, load_ruleset
-from procurekit._rules import bundled_rules_dir
+from procurekit.ruleset.load import bundled_rules_dir
 
 PARENT = str(bundled_rules_dir() / "ikast-brande.yaml")
 

@@ -16,11 +16,11 @@ import docx
 import pytest
 from click.testing import CliRunner
 
-from procurekit._docs import write_formats
-from procurekit._render import BundledTemplateError, TemplateError, render, render_text
-from procurekit._sandbox import View, template_data
-from procurekit._tender import load_tender, tender_pack
 from procurekit.cli import cli
+from procurekit.documents.formats import write_formats
+from procurekit.documents.render import BundledTemplateError, TemplateError, render, render_text
+from procurekit.documents.sandbox import View, template_data
+from procurekit.documents.tender import load_tender, tender_pack
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "ikast-brande"
@@ -199,7 +199,7 @@ def test_a_user_template_error_names_file_and_line(tmp_path: Path) -> None:
 
 def test_a_bundled_template_error_is_internal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A broken bundled template is our bug: exit 3, not blamed on the user."""
-    from procurekit import _render
+    import procurekit.documents.render as _render
 
     folder = tmp_path / "bundled"
     folder.mkdir()

@@ -20,13 +20,13 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 from test_documents import CONFIRM, confirmed_tender, docx_text, pdf_text
 
-from procurekit._clauses import load_library, point_of
-from procurekit._docx import column_widths
-from procurekit._law import load_law
-from procurekit._rules import load_ruleset
-from procurekit._tender import build_pack, load_tender
 from procurekit.cli import cli
+from procurekit.documents.clauses import load_library, point_of
+from procurekit.documents.docx import column_widths
+from procurekit.documents.law import load_law
+from procurekit.documents.tender import build_pack, load_tender
 from procurekit.errors import RuleSetErrors
+from procurekit.ruleset.load import load_ruleset
 
 ROOT = Path(__file__).resolve().parents[1]
 IKAST = ROOT / "examples" / "ikast-brande" / "tender.yaml"
@@ -302,7 +302,7 @@ def test_the_confirm_block_of_the_tests_covers_every_unconfirmed_value() -> None
 
 
 def test_a_clause_citing_an_unknown_law_reference_is_a_line_error(tmp_path: Path) -> None:
-    from procurekit._clauses import clause_errors
+    from procurekit.documents.clauses import clause_errors
 
     (tmp_path / "extra.yaml").write_text(
         "id: reporting\norder: 5\ngeneral: true\n"
@@ -347,7 +347,7 @@ def test_english_documents_have_english_fill_in_fields(packs: dict) -> None:
 
 
 def test_a_broken_law_file_is_a_line_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import procurekit._law as law_module
+    import procurekit.documents.law as law_module
 
     (tmp_path / "rules" / "law").mkdir(parents=True)
     text = (ROOT / "rules" / "law" / "dk.yaml").read_text(encoding="utf-8")

@@ -9,7 +9,7 @@ import pytest
 from helpers import PARTICIPANT_COLUMNS, TURNOVER_COLUMNS, make_dataset, participant, write_csv
 
 from procurekit import DatasetError, read_dataset
-from procurekit._facts import derive
+from procurekit.dataset.facts import derive
 
 ROW = {"year": 2017, "turnover_dkk": 1500000, "target_group_fte": 0.5, "reported_on": "2018-02-15"}
 

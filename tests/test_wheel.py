@@ -26,7 +26,7 @@ def test_wheel_contains_the_data_folders(tmp_path: Path) -> None:
     assert "procurekit/rules/ikast-brande.yaml" in names
     assert "procurekit/py.typed" in names
     assert "procurekit/schemas/check.schema.json" in names
-    assert "procurekit/cli.py" in names
+    assert "procurekit/cli/__init__.py" in names
 
     # Installed from the wheel (unpacked onto the path ahead of the checkout), the bundled rules, clauses
     # and templates are found inside the package and the tender pack renders.

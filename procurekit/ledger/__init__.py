@@ -19,12 +19,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from .collect import prepare
-from .db import LATEST, LedgerError, connect, resolve_db
-from .snapshots import month_end_snapshots
-from .store import Added, list_submissions, store
-from .timeline import Event, contract_ids, history, status
-from .verify import verify
+from procurekit.ledger.collect import prepare
+from procurekit.ledger.db import LATEST, LedgerError, connect, resolve_db
+from procurekit.ledger.snapshots import month_end_snapshots
+from procurekit.ledger.store import Added, list_submissions, store
+from procurekit.ledger.timeline import Event, contract_ids, history, status
+from procurekit.ledger.verify import verify
 
 __all__ = ["LATEST", "Added", "Event", "Ledger", "LedgerError", "month_end_snapshots", "resolve_db"]
 
@@ -94,7 +94,7 @@ class Ledger:
 
     def report(self, contract: str, fmt: str = "html", lang: str = "da") -> bytes:
         """The compliance report of the latest submission with the contract's history (html, pdf, docx, md)."""
-        from .report import ledger_report  # matplotlib and the document writers only when asked for
+        from procurekit.ledger.report import ledger_report  # matplotlib and the document writers only when asked for
 
         return ledger_report(self.con, contract, fmt, lang)
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from .. import (
+from procurekit import (
     CheckResult,
     Dataset,
     DatasetError,
@@ -36,7 +36,7 @@ from .. import (
     read_dataset,
     resolve_ref,
 )
-from .db import LedgerError
+from procurekit.ledger.db import LedgerError
 
 TABLES = ("participants", "hours", "supplier", "turnover")
 MAX_XML_PART = 512 * 1024 * 1024

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import ProcurekitError
+from procurekit.errors import ProcurekitError
 
 DEFAULT_DB = "procurekit.db"
 ENV_DB = "PROCUREKIT_DB"
@@ -140,7 +140,7 @@ def _v1(con: sqlite3.Connection) -> None:
 def _v2(con: sqlite3.Connection) -> None:
     # v2: every submission sealed in a hash chain (existing ones sealed now, in the order recorded),
     # and findings found by subject (history --subject) without a scan.
-    from .seal import seal_submission
+    from procurekit.ledger.seal import seal_submission
 
     con.execute("ALTER TABLE submission ADD COLUMN seal TEXT")
     con.execute("CREATE INDEX finding_by_subject ON finding (subject, rule)")

@@ -7,7 +7,7 @@ import io
 import json
 from typing import Any
 
-from .timeline import Event
+from procurekit.ledger.timeline import Event
 
 _WORDS = {
     "da": {

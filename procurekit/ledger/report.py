@@ -14,11 +14,11 @@ import tempfile
 from html import escape
 from pathlib import Path
 
-from .. import Chart, Series, chart, check, read_dataset, report_document
-from .collect import load_flat
-from .db import LedgerError
-from .gantt import Span, breach_timeline
-from .timeline import Event, Sub, Timeline, events, load
+from procurekit import Chart, Series, chart, check, read_dataset, report_document
+from procurekit.ledger.collect import load_flat
+from procurekit.ledger.db import LedgerError
+from procurekit.ledger.gantt import Span, breach_timeline
+from procurekit.ledger.timeline import Event, Sub, Timeline, events, load
 
 _T = {
     "da": {"history": "Historik i kontraktregistret", "open": "Åbne brud pr. indberetning",

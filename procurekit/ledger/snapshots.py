@@ -13,8 +13,8 @@ import io
 from pathlib import Path
 from typing import Any
 
-from .. import read_dataset
-from .collect import month_end
+from procurekit import read_dataset
+from procurekit.ledger.collect import month_end
 
 PARTICIPANT_COLUMNS = ["participant_id", "years_on_benefits", "enrolled_on", "left_on", "exit_reason",
                        "met_stability", "met_efficiency", "met_quality", "job_offer_on", "job_offer_terms"]

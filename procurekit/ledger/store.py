@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
-from .collect import Prepared, sha256_hex
-from .db import now_iso, transaction
-from .seal import seal_submission
+from procurekit import __version__
+from procurekit.ledger.collect import Prepared, sha256_hex
+from procurekit.ledger.db import now_iso, transaction
+from procurekit.ledger.seal import seal_submission
 
 #: Test hook: "MARKER:SECONDS" makes `add` create MARKER and wait inside its transaction (SECONDS, or until
 #: MARKER.release exists), so tests can kill it there or run a second writer against it. Never set in normal use.

@@ -16,7 +16,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from .db import LedgerError
+from procurekit.ledger.db import LedgerError
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .. import ProcurekitError, RuleSet, check, read_dataset
-from .collect import canonical, cases_of, data_rows, load_flat, sha256_hex
-from .seal import check_seals
-from .store import dumps
+from procurekit import ProcurekitError, RuleSet, check, read_dataset
+from procurekit.ledger.collect import canonical, cases_of, data_rows, load_flat, sha256_hex
+from procurekit.ledger.seal import check_seals
+from procurekit.ledger.store import dumps
 
 
 def verify(con: sqlite3.Connection, progress: Callable[[int, int], None] | None = None) -> list[str]:

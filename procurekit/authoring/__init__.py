@@ -1,0 +1,1 @@
+"""Adapting and testing rule sets: init, diff, schema, plain-language explain, scenario tests."""

@@ -1,0 +1,128 @@
+"""`procurekit rules init|diff|explain|test|schema`: adapting a rule set and testing it before the tender.
+
+Registered on the `rules` group by importing this module at the end of cli/__init__.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from procurekit.authoring.adapt import diff_rulesets, diff_text, init_ruleset, ruleset_schema
+from procurekit.authoring.explain import explain_ruleset
+from procurekit.authoring.scenarios import ENGINES, coverage_gaps, find_scenarios, load_scenarios, run_scenarios, shown
+from procurekit.cli import EXIT_OK, EXIT_VIOLATION, OutputPath, _emit, as_of_option, lang_option, output_option, rules
+from procurekit.errors import ProcurekitError
+from procurekit.evaluation.output import to_json
+from procurekit.ruleset.load import load_ruleset, resolve_ref
+
+
+@rules.command()
+@click.argument("new_id", metavar="NEW_ID")
+@click.option("--from", "parent", required=True, metavar="ID|PATH", help="The rule set to adapt.")
+@click.option(
+    "-o", "--output-dir", "out_dir", type=OutputPath(folder=True), default=Path("."),
+    show_default=True, help="Folder to write NEW_ID.yaml in.",
+)
+def init(new_id: str, parent: str, out_dir: Path | str) -> None:
+    """Start a rule set NEW_ID that extends another, with every parameter listed to change.
+
+    Writes DIR/NEW_ID.yaml (never over an existing file). As written it loads to exactly the parent's
+    parameters and rules; each parameter is a commented block (value, unit, description, source,
+    confidence) to uncomment and edit.
+
+    \b
+    Example:
+        procurekit rules init herning --from ikast-brande -o rules/
+    """
+    if isinstance(out_dir, str):  # STDOUT
+        raise ProcurekitError("-o -: rules init writes NEW_ID.yaml into a folder (and loads it back); give a folder")
+    path = init_ruleset(new_id, parent, out_dir)
+    click.echo(f"wrote {path} (extends {parent}; edit it, then: procurekit rules validate {path})")
+
+
+@rules.command()
+@click.argument("a", metavar="A")
+@click.argument("b", metavar="B")
+@click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def diff(a: str, b: str, format_: str) -> None:
+    """Compare two rule sets after inheritance: parameters, rules added, dropped and changed.
+
+    Exit code 0 whenever both load (a difference is not an error).
+
+    \b
+    Example:
+        procurekit rules diff ikast-brande flere-skal-med
+    """
+    result = diff_rulesets(load_ruleset(resolve_ref(a)), load_ruleset(resolve_ref(b)))
+    click.echo(to_json(result) if format_ == "json" else diff_text(result), nl=False)
+
+
+@rules.command()
+@click.argument("ref", metavar="ID|PATH")
+@lang_option
+@as_of_option
+@output_option
+def explain(ref: str, lang: str, as_of: dt.date | None, output: Path | str | None) -> None:
+    """Explain a rule set in plain language: every rule with its values, clause, legal basis and sources.
+
+    --as-of picks the parameter values in force on that day (default: today).
+
+    \b
+    Example:
+        procurekit rules explain ikast-brande --lang da --as-of 2018-01-01
+    """
+    _emit(explain_ruleset(load_ruleset(resolve_ref(ref)), as_of or dt.date.today(), lang), output)
+
+
+@rules.command(name="test")
+@click.argument("paths", nargs=-1, metavar="[PATH|ID]...")
+@click.option("--engine", type=click.Choice(["both", *ENGINES]), default="both", show_default=True,
+              help="Run the cases on this engine only.")
+@click.option("--coverage", is_flag=True,
+              help="Also fail when a rule of a tested rule set has no boundary pair (ok and failing).")
+@click.option("-v", "--verbose", is_flag=True, help="List every case, not only failures.")
+def run_tests(paths: tuple[str, ...], engine: str, coverage: bool, verbose: bool) -> None:
+    """Run scenario tests (*.scenarios.yaml) through the real check, on both engines.
+
+    PATH is a scenario file or a folder (searched); ID a bundled rule set. Default: every bundled
+    rule set's scenarios. Exit code 0 when every case passes, 1 when one fails (each failure named
+    file:line case [engines]: expected …, got …), 2 when a scenario file cannot be used.
+
+    \b
+    Example:
+        procurekit rules test                         # the bundled rule sets
+        procurekit rules test rules/scenarios/gladsaxe-vask.scenarios.yaml
+    """
+    files = load_scenarios(find_scenarios(paths))
+    results = run_scenarios(files, None if engine == "both" else [engine])
+    failed = [r for r in results if not r.passed]
+    for r in results:
+        if r.passed and verbose:
+            click.echo(f"ok    {shown(r.file.path)}:{r.case.line} {r.case.spec.name}")
+        for line in r.failures:
+            click.echo(f"FAIL  {line}")
+    gaps = coverage_gaps(files, list({f.ruleset.id: f.ruleset for f in files}.values())) if coverage else []
+    for gap in gaps:
+        click.echo(f"GAP   {gap}")
+    click.echo(
+        f"{len(results)} cases in {len(files)} files: {len(results) - len(failed)} passed, {len(failed)} failed"
+        + (f"; {len(gaps)} rules without a boundary pair" if coverage else "")
+    )
+    sys.exit(EXIT_VIOLATION if failed or gaps else EXIT_OK)
+
+
+@rules.command()
+@output_option
+def schema(output: Path | str | None) -> None:
+    """Print the JSON Schema of rule-set files, for editors (YAML language server) to validate and complete.
+
+    \b
+    Example:
+        procurekit rules schema -o rule-set.schema.json
+    """
+    _emit(to_json(ruleset_schema()), output)
+

@@ -1,0 +1,807 @@
+"""Excel workbooks in a contract dataset, and the monthly workbook template suppliers fill in.
+
+Convention: a dataset folder may hold any number of `.xlsx` workbooks beside (or instead of) the CSV
+files. Every sheet named after a table (`participants`, `hours`, `supplier`, … matched without regard
+to case) is that table, with the same header row and columns as the CSV file. Sheets whose names start
+with `_` are notes and are skipped; any other sheet name is an error. Each table comes from exactly one
+place: a table given both as CSV and as a sheet, or in two workbooks, is an error naming both.
+
+Cells are turned into the strings the CSV parsers read: dates → `YYYY-MM-DD` (a date in a `month`
+column on the 1st → `YYYY-MM`), booleans → `true`/`false`, whole numbers without `.0`, empty → "".
+A row whose first cell starts with `#` is a comment (the template's example rows) and is skipped. The
+header is row 1; row numbers are the ones Excel shows.
+
+Refused with one line (exit 2): encrypted (password-protected) or damaged workbooks, workbooks that
+unpack to more than `MAX_UNPACKED_BYTES`, sheets with more than `MAX_ROWS` rows, `MAX_COLUMNS` columns or
+`MAX_CELLS` cells, formulas without a saved value, and Excel error values such as `#DIV/0!`; sheet and
+workbook names that look like a CPR number, and workbooks or CSV files that are symbolic links leading out
+of the dataset folder. Messages from a damaged file's parser are shown without what they quote of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import itertools
+import math
+import re
+import warnings
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar, get_args
+
+from procurekit.errors import DatasetError, ProcurekitError
+from procurekit.privacy import NOT_SHOWN, looks_like_cpr, shown
+
+if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook  # type: ignore[import-untyped]
+
+    from procurekit.dataset.read import RawRows, TableOpener
+
+MAX_FILE_BYTES = 512 * 1024 * 1024
+MAX_UNPACKED_BYTES = 512 * 1024 * 1024
+MAX_ROWS = 1_048_576
+MAX_COLUMNS = 200
+MAX_CELLS = 20_000_000
+WORKBOOK_SUFFIX = ".xlsx"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+_EXCEL_ERRORS = frozenset(
+    {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!", "#CALC!"}
+)
+_MONTH_COLUMNS = frozenset({"month"})
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+_BATCH = 512
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class TableSource:
+    """Where one table of a dataset comes from: a CSV file, or a sheet of a workbook."""
+
+    name: str
+    path: Path
+    sheet: str | None = None
+
+    @property
+    def opener(self) -> TableOpener | None:
+        """The opener for `_dataset._read_table`; None means the CSV reader."""
+        return None if self.sheet is None else sheet_opener(self.sheet)
+
+    def read(self, reader: Callable[..., T], *args: Any) -> T:
+        """Call a table reader of `_dataset` on this source; errors name the sheet too."""
+        opener = self.opener
+        try:
+            if opener is None:
+                return reader(self.path, *args)
+            return reader(self.path, *args, opener=opener)
+        except DatasetError as exc:
+            if self.sheet is None or exc.sheet is not None:
+                raise
+            raise DatasetError(exc.path, exc.message, exc.row, exc.column, sheet=self.sheet) from None
+
+    def __str__(self) -> str:
+        return str(self.path) if self.sheet is None else f"{self.path} [{self.sheet}]"
+
+
+def workbooks(folder: Path) -> list[Path]:
+    """The `.xlsx` workbooks in a folder, by name; Excel's `~$` lock files and hidden files skipped."""
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.suffix.lower() == WORKBOOK_SUFFIX and not p.name.startswith(("~$", ".")) and p.is_file()
+    )
+
+
+def table_sources(folder: Path, tables: tuple[str, ...]) -> dict[str, TableSource]:
+    """Find each table of a dataset folder as `<table>.csv` or as a sheet of an `.xlsx` workbook.
+
+    Args:
+        folder: the dataset folder.
+        tables: the table names the dataset knows, in order.
+
+    Returns:
+        table name → source, for the tables present.
+
+    Raises:
+        DatasetError: a table given twice, an unknown sheet, or an unreadable workbook.
+    """
+    found: dict[str, TableSource] = {}
+    for name in tables:
+        csv_path = folder / f"{name}.csv"
+        refuse_outside(folder, csv_path)
+        if csv_path.is_file():
+            found[name] = TableSource(name, csv_path)
+        elif csv_path.exists():  # a folder, a FIFO (reading it would block), a device
+            raise DatasetError(csv_path, "not a regular file")
+    for book in workbooks(folder):
+        if looks_like_cpr(book.name):
+            raise DatasetError(folder, "a workbook's file name looks like a CPR number; rename it (name not shown)")
+        refuse_outside(folder, book)
+        for index, sheet in enumerate(sheet_names(book), start=1):
+            if looks_like_cpr(sheet):
+                raise DatasetError(
+                    book, f"sheet {index}: the name looks like a CPR number; rename the sheet (name not shown)"
+                )
+            key = sheet.strip().lower()
+            if key.startswith("_"):
+                continue
+            if key not in tables:
+                raise DatasetError(
+                    book,
+                    f"unknown sheet '{_show(sheet)}' (expected: {', '.join(tables)}; "
+                    "sheets whose names start with _ are skipped)",
+                )
+            here = TableSource(key, book, sheet)
+            if key in found:
+                raise DatasetError(
+                    book, f"table {key} is also given in {found[key]}; keep only one of them", sheet=sheet
+                )
+            found[key] = here
+    return found
+
+
+def refuse_outside(folder: Path, path: Path) -> None:
+    """Refuse a dataset file that is a symbolic link leading out of the dataset folder.
+
+    Such a link can make the reader show another file's content in an error; a link within the folder
+    is fine. The target is not named.
+
+    Raises:
+        DatasetError: one line naming the file.
+    """
+    if not path.is_symlink():
+        return
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # a loop of links, or a link to nothing: a table given but missing
+        raise DatasetError(path, "a symbolic link that leads to no file") from None
+    if not target.is_relative_to(folder.resolve()):
+        raise DatasetError(
+            path, "a symbolic link to a file outside the dataset folder; copy the file into the folder"
+        )
+
+
+def sheet_names(path: Path) -> list[str]:
+    """The sheet names of a workbook, in order."""
+    wb = open_workbook(path)
+    try:
+        return list(wb.sheetnames)
+    finally:
+        wb.close()
+
+
+def open_workbook(path: Path) -> Workbook:
+    """Open a workbook read-only with cached formula values, refusing encrypted, damaged or bomb files.
+
+    Raises:
+        DatasetError: one line naming the file.
+    """
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            magic = fh.read(8)
+    except OSError as exc:
+        raise DatasetError(path, f"cannot read file ({exc.strerror})") from None
+    if size > MAX_FILE_BYTES:
+        raise DatasetError(path, f"file is larger than {MAX_FILE_BYTES // 2**20} MiB")
+    if magic.startswith(_OLE_MAGIC):
+        raise DatasetError(
+            path, "password-protected workbook or old .xls format; remove the password and save as .xlsx"
+        )
+    if not magic.startswith(_ZIP_MAGIC):
+        raise DatasetError(path, "not an .xlsx workbook (damaged, or another format renamed)")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise DatasetError(path, f"damaged workbook ({_reason(exc)})") from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise DatasetError(path, f"workbook unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MiB")
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return load_workbook(path, read_only=True, data_only=True)
+    except ProcurekitError:
+        raise
+    except Exception as exc:  # openpyxl raises many types for damaged files; all mean the same to a user
+        raise DatasetError(path, f"damaged workbook ({_reason(exc)})") from None
+
+
+def _reason(exc: BaseException) -> str:
+    # A damaged file's parser quotes the file's content ('could not convert string to float: ...'):
+    # quoted parts are not echoed, nor is a message that could still hold a CPR number.
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    text = _QUOTED.sub(NOT_SHOWN, text)
+    return f"{type(exc).__name__}: {_show(text, 80)}" if text else type(exc).__name__
+
+
+def _show(text: str, width: int = 40) -> str:
+    return shown(text, width)
+
+
+# --- reading one sheet ------------------------------------------------------------------------
+
+
+class _NoValue:
+    """A formula cell without a saved value."""
+
+
+_NO_VALUE = _NoValue()
+
+
+class _MalformedCell(Exception):
+    """A cell whose value does not fit its declared type; `where` is its reference (B3) if given."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__(where)
+        self.where = where
+
+
+def _parser_class() -> type:
+    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser  # type: ignore[import-untyped]
+
+    class Parser(WorkSheetParser):  # type: ignore[misc]
+        """openpyxl's sheet parser, telling a formula without a saved value from an empty cell."""
+
+        def parse_cell(self, element: Any) -> dict[str, Any]:
+            try:
+                cell: dict[str, Any] = super().parse_cell(element)
+            except (ValueError, TypeError):  # e.g. a number cell holding text: its value is not echoed
+                raise _MalformedCell(element.get("r") or "") from None
+            if cell["value"] is None and element.find(FORMULA_TAG) is not None:
+                cell["value"] = _NO_VALUE
+            return cell
+
+    return Parser
+
+
+def sheet_opener(sheet: str) -> TableOpener:
+    """A `TableOpener` for one sheet of a workbook (the path given to it is the workbook)."""
+
+    def open_sheet(path: Path) -> tuple[list[str], RawRows, bool]:
+        rows = _SheetRows(path, sheet)
+        return rows.header, rows, False
+
+    return open_sheet
+
+
+class _SheetRows:
+    """Iterates a sheet's data rows as (row number, cells as text); owns the open workbook.
+
+    The workbook is closed when the rows run out, on an error, or when the reader drops the iterator
+    early (CPython frees it at once), so no file handle outlives the read.
+    """
+
+    def __init__(self, path: Path, sheet: str) -> None:
+        self.path, self.sheet = path, sheet
+        self._source: Any = None
+        self._wb: Workbook | None = None
+        self._wb = open_workbook(path)
+        try:
+            ws = self._wb[sheet]
+            self._source = ws._get_source()
+            parser = _parser_class()(
+                self._source,
+                ws._shared_strings,
+                data_only=True,
+                epoch=self._wb.epoch,
+                date_formats=self._wb._date_formats,
+                timedelta_formats=self._wb._timedelta_formats,
+            )
+            self._raw = self._parse(parser)
+            self.header = self._read_header()
+            self._rows = self._data_rows()
+        except BaseException:
+            self.close()
+            raise
+
+    def error(self, message: str, row: int | None = None, column: str | None = None) -> DatasetError:
+        """A DatasetError naming this workbook and sheet."""
+        return DatasetError(self.path, message, row, column, sheet=self.sheet)
+
+    def __iter__(self) -> _SheetRows:
+        return self
+
+    def __next__(self) -> tuple[int, list[str]]:
+        try:
+            return next(self._rows)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """Close the sheet and the workbook (idempotent)."""
+        if self._source is not None:
+            self._source.close()
+            self._source = None
+        if self._wb is not None:
+            self._wb.close()
+            self._wb = None
+
+    def __del__(self) -> None:
+        self.close()
+
+    def _parse(self, parser: Any) -> Iterator[tuple[int, list[tuple[int, Any, str]]]]:
+        parsed = parser.parse()
+        while True:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                try:
+                    batch = list(itertools.islice(parsed, _BATCH))
+                except _MalformedCell as exc:
+                    raise self._malformed(exc.where) from None
+                except Exception as exc:  # malformed sheet XML, in whatever form openpyxl reports it
+                    raise self.error(f"damaged sheet ({_reason(exc)})") from None
+            if not batch:
+                return
+            for number, cells in batch:
+                yield number, [(c["column"], c["value"], c["data_type"]) for c in cells]
+
+    def _malformed(self, where: str) -> DatasetError:
+        message = "malformed cell: its value does not fit the cell's type (value not shown)"
+        from openpyxl.utils.cell import column_index_from_string, coordinate_from_string  # type: ignore[import-untyped]
+
+        try:
+            letter, row = coordinate_from_string(where)
+            index = column_index_from_string(letter)
+        except ValueError:
+            return self.error(message)
+        header = getattr(self, "header", [])
+        return self.error(message, row, header[index - 1] if row > 1 and index <= len(header) else str(index))
+
+    def _read_header(self) -> list[str]:
+        for number, cells in self._raw:
+            if any(not _blank(v) for _, v, _ in cells):
+                if number != 1:
+                    raise self.error(f"the header must be in row 1 (the first values are in row {number})")
+                header = [self._text(v, t, "", 1, str(col)) for col, v, t in self._dense(cells, 1)]
+                while header and header[-1] == "":
+                    header.pop()
+                return header
+        raise self.error("sheet is empty; expected a header row")
+
+    def _data_rows(self) -> Iterator[tuple[int, list[str]]]:
+        header, width, cells_read = self.header, len(self.header), 0
+        for number, cells in self._raw:
+            if number > MAX_ROWS:
+                raise self.error(f"sheet has more than {MAX_ROWS:,} rows", number)
+            dense = self._dense(cells, number)
+            if dense and isinstance(dense[0][1], str) and dense[0][1].lstrip().startswith("#"):
+                self._refuse_cpr(dense, number)  # a comment row is not read, but a CPR number in it is refused
+                continue
+            cells_read += len(dense)
+            if cells_read > MAX_CELLS:
+                raise self.error(f"sheet has more than {MAX_CELLS:,} cells", number)
+            values = [
+                self._text(v, t, header[i] if i < width else "", number, header[i] if i < width else str(col))
+                for i, (col, v, t) in enumerate(dense)
+            ]
+            if values:
+                values += [""] * (width - len(values))
+            yield number, values
+
+    def _refuse_cpr(self, dense: list[tuple[int, Any, str]], row: int) -> None:
+        for col, value, kind in dense:
+            try:
+                text = cell_text(value, kind)
+            except ValueError:  # an error value or a formula without a value: nothing to look at
+                continue
+            if looks_like_cpr(text):
+                where = self.header[col - 1] if col <= len(self.header) else str(col)
+                raise self.error("looks like a CPR number; use a pseudonym (value not shown)", row, where)
+
+    def _dense(self, cells: list[tuple[int, Any, str]], row: int) -> list[tuple[int, Any, str]]:
+        """A row's cells from column 1 to its last non-empty cell, gaps filled with empty cells."""
+        last = 0
+        for col, value, _ in cells:
+            if not _blank(value):
+                last = max(last, col)
+        if last > MAX_COLUMNS:
+            raise self.error(f"row has a value in column {last}; at most {MAX_COLUMNS} columns are read", row)
+        out: list[tuple[int, Any, str]] = [(i + 1, None, "n") for i in range(last)]
+        for col, value, kind in cells:
+            if col <= last:
+                out[col - 1] = (col, value, kind)
+        return out
+
+    def _text(self, value: Any, kind: str, column: str, row: int, where: str) -> str:
+        try:
+            return cell_text(value, kind, column)
+        except ValueError as exc:
+            raise self.error(str(exc), row, where) from None
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def cell_text(value: Any, kind: str = "n", column: str = "") -> str:
+    """One cell's value as the string the CSV parsers expect.
+
+    Raises:
+        ValueError: a formula without a saved value, or an Excel error value.
+    """
+    if value is None:
+        return ""
+    if value is _NO_VALUE:
+        raise ValueError("formula without a saved value; open the workbook in Excel and save it")
+    if kind == "e" or (isinstance(value, str) and value.strip() in _EXCEL_ERRORS):
+        raise ValueError(f"the cell holds the Excel error {_show(str(value))}")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        if column in _MONTH_COLUMNS and value.day == 1 and value.time() == dt.time():
+            return value.strftime("%Y-%m")
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        if column in _MONTH_COLUMNS and value.day == 1:
+            return value.strftime("%Y-%m")
+        return value.isoformat()
+    if isinstance(value, (dt.time, dt.timedelta)):
+        return str(value)
+    if isinstance(value, int):
+        return _whole(value)
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer() and abs(value) < 1e18:
+            return _whole(int(value))
+        return _fraction(value)
+    return str(value)
+
+
+def _whole(value: int) -> str:
+    # A CPR number typed into a number cell loses its leading zero (0103851234 → 103851234); pad it
+    # back so the CPR check refuses it instead of letting it through as a nine-digit number.
+    if 100_000_000 <= value <= 999_999_999:
+        return f"{value:010d}" if _looks_like_cpr(f"{value:010d}") else str(value)
+    return str(value)
+
+
+def _fraction(value: float) -> str:
+    # 010190,1234 typed into a number cell becomes 10190.1234 (leading zero and a trailing zero of the
+    # four last digits may go): padded back to DDMMYY.XXXX when that is CPR-shaped, so it is refused.
+    text = repr(value)
+    whole, _, decimals = text.partition(".")
+    if whole.isdigit() and len(whole) in (5, 6) and decimals.isdigit() and len(decimals) in (3, 4):
+        padded = f"{value:011.4f}"
+        if _looks_like_cpr(padded):
+            return padded
+    return text
+
+
+def _looks_like_cpr(text: str) -> bool:
+    return looks_like_cpr(text)
+
+
+# --- the template ---------------------------------------------------------------------------
+
+TEMPLATE_NAME = "dataset.xlsx"
+_FIRST_ROW, _LAST_ROW = 2, 20_000
+
+
+@dataclass(frozen=True)
+class _Column:
+    """How the template presents one column: its kind (for validation and format), notes and example."""
+
+    kind: str  # id | number | count | date | month | year | bool | choice
+    da: str
+    en: str
+    options: tuple[str, ...] = ()
+
+
+_COLUMNS: dict[str, _Column] = {
+    "participant_id": _Column(
+        "id",
+        "Pseudonym for deltageren (bogstaver, cifre, . _ -). Aldrig CPR-nummer eller navn.",
+        "The participant's pseudonym (letters, digits, . _ -). Never a CPR number or a name.",
+    ),
+    "years_on_benefits": _Column(
+        "number",
+        "År på offentlig forsørgelse ved optagelse, fx 6,5.",
+        "Years on public benefits at enrolment, e.g. 6.5.",
+    ),
+    "enrolled_on": _Column("date", "Dato for optagelse på forløbet.", "Day the participant was enrolled."),
+    "left_on": _Column(
+        "date",
+        "Sidste dag på forløbet; tom mens deltageren er i gang.",
+        "Last day of the course; empty while the participant is active.",
+    ),
+    "exit_reason": _Column(
+        "choice",
+        "Hvorfor forløbet sluttede; tom mens deltageren er i gang.",
+        "Why the course ended; empty while active.",
+        ("completed", "dropped_out", "other"),
+    ),
+    "met_stability": _Column(
+        "bool",
+        "Opfyldt kravet om stabilitet (true/false); tom hvis ikke vurderet.",
+        "Met the stability requirement (true/false); empty if not assessed.",
+    ),
+    "met_efficiency": _Column(
+        "bool",
+        "Opfyldt kravet om effektivitet (true/false); tom hvis ikke vurderet.",
+        "Met the efficiency requirement (true/false); empty if not assessed.",
+    ),
+    "met_quality": _Column(
+        "bool",
+        "Opfyldt kravet om kvalitet (true/false); tom hvis ikke vurderet.",
+        "Met the quality requirement (true/false); empty if not assessed.",
+    ),
+    "job_offer_on": _Column(
+        "date", "Dato for jobtilbud; tom hvis intet tilbud.", "Day of the job offer; empty if none."
+    ),
+    "job_offer_terms": _Column(
+        "choice",
+        "Vilkår for jobtilbuddet; tom hvis intet tilbud.",
+        "Terms of the job offer; empty if none.",
+        ("ordinary", "subsidised", "flexjob"),
+    ),
+    "aktivitetsparat": _Column(
+        "bool",
+        "Aktivitetsparat ved optagelse (true/false); tom hvis ukendt.",
+        "Activity-ready (aktivitetsparat) at enrolment (true/false); empty if unknown.",
+    ),
+    "month": _Column(
+        "month",
+        "Kalendermåned som tekst: ÅÅÅÅ-MM, fx 2025-03.",
+        "Calendar month as text: YYYY-MM, e.g. 2025-03.",
+    ),
+    "praktik_hours": _Column(
+        "number",
+        "Timer i virksomhedspraktik i måneden (ulønnede).",
+        "Hours of unpaid virksomhedspraktik in the month.",
+    ),
+    "subsidised_hours": _Column(
+        "number", "Timer med løntilskud i måneden.", "Hours with wage subsidy in the month."
+    ),
+    "ordinary_hours": _Column(
+        "number", "Ordinære, ustøttede løntimer i måneden.", "Ordinary, unsubsidised paid hours in the month."
+    ),
+    "ordinary_staff": _Column(
+        "count",
+        "Antal ordinært ansatte på kontrakten (personer; uden støttede ansættelser).",
+        "Ordinary staff on the contract (head count, subsidised staff excluded).",
+    ),
+    "contract_fte": _Column(
+        "number", "Årsværk på kontrakten i måneden.", "Full-time equivalents on the contract."
+    ),
+    "target_group_fte": _Column(
+        "number",
+        "Heraf årsværk udført af målgruppen.",
+        "Of which full-time equivalents worked by the target group.",
+    ),
+    "year": _Column("year", "Kalenderår, fx 2025.", "Calendar year, e.g. 2025."),
+    "turnover_dkk": _Column(
+        "number", "Omsætning på kontrakten i året, kr.", "Turnover on the contract in the year, DKK."
+    ),
+    "reported_on": _Column("date", "Dato for leverandørens indberetning.", "Day the supplier reported."),
+}
+
+_INTRO = {
+    "da": [
+        "Månedlig indberetning til kontrakten (procurekit). Ét ark pr. tabel.",
+        "Overskrifterne i række 1 må ikke ændres.",
+        "Hold musen over en overskrift for at se, hvad kolonnen skal indeholde.",
+        "Datoer skrives som datoer (fx 2025-03-01); måneder som tekst ÅÅÅÅ-MM; ja/nej som true/false.",
+        "Rækker hvis første celle begynder med # springes over:",
+        "eksempelrækken kan slettes eller blive stående.",
+        "Kun pseudonymer. Et CPR-nummer afvises, og værdien vises aldrig.",
+        "Ark hvis navn begynder med _ (som dette) læses ikke. Tomme valgfri ark kan slettes.",
+        "Tjek filen med: procurekit check MAPPE",
+    ],
+    "en": [
+        "Monthly report for the contract (procurekit). One sheet per table.",
+        "Keep the headers in row 1 as they are.",
+        "Hover over a header to see what the column holds.",
+        "Dates as dates (e.g. 2025-03-01); months as text YYYY-MM; yes/no as true/false.",
+        "Rows whose first cell starts with # are skipped:",
+        "delete the example row or leave it.",
+        "Pseudonyms only. A CPR number is refused and never shown.",
+        "Sheets whose names start with _ (like this one) are not read. Empty optional sheets may be deleted.",
+        "Check the file with: procurekit check FOLDER",
+    ],
+}
+
+_CONTRACT_SKELETON = """\
+# {note}
+contract_id: KONTRAKT-1
+municipality: Eksempel Kommune
+supplier: Leverandør A/S
+title: Rengøring med jobtræningsforløb
+ruleset: ikast-brande
+start: {start}
+end: {end}
+"""
+
+
+def _table_columns() -> dict[str, dict[str, Callable[[str], Any]]]:
+    import procurekit.dataset.read as _dataset
+
+    out = {}
+    for name in get_args(_dataset.Kind):
+        columns = getattr(_dataset, f"_{name.upper()}_COLUMNS", None)
+        if columns is None and name == "participants":
+            columns = _dataset._PARTICIPANT_COLUMNS
+        if columns is not None:
+            out[name] = columns
+    return out
+
+
+def _column(name: str, parser: Callable[[str], Any]) -> _Column:
+    """The template's view of a column; a column this module does not describe is typed by its parser."""
+    if name in _COLUMNS:
+        return _COLUMNS[name]
+    import procurekit.dataset.read as _dataset
+
+    kinds: dict[Callable[[str], Any], str] = {
+        _dataset._date: "date",
+        _dataset._opt_date: "date",
+        _dataset._bool: "bool",
+        _dataset._count: "count",
+        _dataset._month: "month",
+        _dataset._pid: "id",
+    }
+    kind = kinds.get(parser, "number" if parser is _dataset._NUMBER else "text")
+    return _Column(kind, name, name)
+
+
+def _example(name: str, kind: str, column: _Column, start: dt.date, first: bool) -> Any:
+    """The example row's cell; the first cell is marked with # so the reader skips the row."""
+    value: Any
+    if kind == "id":
+        value = "EKSEMPEL-01"
+    elif kind == "month":
+        value = start.strftime("%Y-%m")
+    elif kind == "year":
+        value = str(start.year)
+    elif kind == "date":
+        value = {"enrolled_on": start.replace(day=6), "reported_on": dt.date(start.year + 1, 1, 31)}.get(name)
+    elif kind == "number":
+        value = {
+            "years_on_benefits": 6.5,
+            "praktik_hours": 60,
+            "subsidised_hours": 20,
+            "ordinary_hours": 0,
+            "contract_fte": 80,
+            "target_group_fte": 8.5,
+            "turnover_dkk": 25_000_000,
+        }.get(name, 0)
+    elif kind == "count":
+        value = 100
+    elif kind == "bool":
+        value = "true" if name == "aktivitetsparat" else None
+    else:
+        value = None
+    if first:
+        value = f"#{value}" if value is not None else "#"
+    return value
+
+
+def template_workbook(lang: str = "da", today: dt.date | None = None) -> bytes:
+    """The monthly dataset workbook: one documented, validated sheet per table, as .xlsx bytes.
+
+    Args:
+        lang: language of the notes and the instructions sheet (da or en).
+        today: sets the example rows' dates (default: today).
+    """
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl.comments import Comment  # type: ignore[import-untyped]
+    from openpyxl.styles import Alignment, Font, PatternFill  # type: ignore[import-untyped]
+    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+    from openpyxl.worksheet.datavalidation import DataValidation  # type: ignore[import-untyped]
+
+    start = (today or dt.date.today()).replace(day=1)
+    wb = Workbook()
+    notes = wb.active
+    notes.title = "_vejledning" if lang == "da" else "_instructions"
+    for i, line in enumerate(_INTRO[lang], start=1):
+        notes.cell(row=i, column=1, value=line)
+    notes.column_dimensions["A"].width = 110
+    bold, grey = Font(bold=True), Font(italic=True, color="808080")
+    fill = PatternFill("solid", fgColor="DCE6F1")
+    for table, columns in _table_columns().items():
+        ws = wb.create_sheet(table)
+        ws.freeze_panes = "A2"
+        for index, (name, parser) in enumerate(columns.items(), start=1):
+            spec = _column(name, parser)
+            letter = get_column_letter(index)
+            head = ws.cell(row=1, column=index, value=name)
+            head.font, head.fill, head.alignment = bold, fill, Alignment(horizontal="center")
+            note = spec.da if lang == "da" else spec.en
+            if spec.options:
+                note += " " + ", ".join(spec.options)
+            head.comment = Comment(note, "procurekit", width=260, height=110)
+            ws.column_dimensions[letter].width = max(len(name) + 4, 14)
+            example = ws.cell(row=2, column=index, value=_example(name, spec.kind, spec, start, index == 1))
+            example.font = grey
+            _validate(ws, letter, spec, note, DataValidation)
+            fmt = {"date": "yyyy-mm-dd", "month": "@", "year": "@", "id": "@"}.get(spec.kind)
+            if fmt:
+                ws.column_dimensions[letter].number_format = fmt
+                example.number_format = fmt
+    wb.properties.creator = "procurekit"
+    return workbook_bytes(wb)
+
+
+def _validate(ws: Any, letter: str, spec: _Column, note: str, validation: Any) -> None:
+    """Data validation for one column: dates, true/false and code lists, non-negative numbers."""
+    rule: dict[str, Any]
+    if spec.kind == "date":
+        rule = {
+            "type": "date",
+            "operator": "between",
+            "formula1": "DATE(2000,1,1)",
+            "formula2": "DATE(2100,12,31)",
+        }
+    elif spec.kind == "bool":
+        rule = {"type": "list", "formula1": '"true,false"'}
+    elif spec.kind == "choice":
+        rule = {"type": "list", "formula1": '"' + ",".join(spec.options) + '"'}
+    elif spec.kind == "number":
+        rule = {"type": "decimal", "operator": "between", "formula1": "0", "formula2": "1000000000"}
+    elif spec.kind == "count":
+        rule = {"type": "whole", "operator": "between", "formula1": "0", "formula2": "10000000"}
+    elif spec.kind == "month":
+        rule = {"type": "textLength", "operator": "equal", "formula1": "7"}
+    else:
+        return
+    dv = validation(allow_blank=True, showErrorMessage=True, showInputMessage=True, **rule)
+    dv.errorTitle, dv.error = "procurekit", note[:255]
+    dv.promptTitle, dv.prompt = spec.kind, note[:255]
+    ws.add_data_validation(dv)
+    dv.add(f"{letter}{_FIRST_ROW + 1}:{letter}{_LAST_ROW}")
+
+
+def write_template(folder: Path, lang: str = "da", today: dt.date | None = None) -> list[Path]:
+    """Write `dataset.xlsx` (and a `contract.yaml` skeleton if there is none) into `folder`.
+
+    Returns:
+        The files written.
+
+    Raises:
+        DatasetError: the workbook exists, or the folder already holds a table (CSV or workbook) the
+            template would give a second time. Nothing is written then.
+    """
+    from procurekit.evaluation.output import write_atomic
+
+    target = folder / TEMPLATE_NAME
+    if target.exists():
+        raise DatasetError(target, "exists; not overwritten (move it away or choose another folder)")
+    if folder.is_dir():
+        for name in _table_columns():
+            clash = folder / f"{name}.csv"
+            if clash.exists():
+                raise DatasetError(clash, f"exists; the template's {name} sheet would give {name} twice")
+        books = workbooks(folder)
+        if books:
+            raise DatasetError(books[0], "exists; the template's sheets would give its tables twice")
+    elif folder.exists():
+        raise DatasetError(folder, "not a folder")
+    written = []
+    write_atomic(target, template_workbook(lang, today))
+    written.append(target)
+    contract = folder / "contract.yaml"
+    if not contract.exists():
+        year = (today or dt.date.today()).year
+        note = (
+            "Udfyld kontraktens oplysninger; datoer som ÅÅÅÅ-MM-DD."
+            if lang == "da"
+            else "Fill in the contract's details; dates as YYYY-MM-DD."
+        )
+        write_atomic(
+            contract,
+            _CONTRACT_SKELETON.format(note=note, start=dt.date(year, 1, 1), end=dt.date(year + 2, 12, 31)),
+        )
+        written.append(contract)
+    return written
+
+
+def workbook_bytes(wb: Any) -> bytes:
+    """A workbook saved to bytes (for an atomic write)."""
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

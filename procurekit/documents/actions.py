@@ -1,0 +1,295 @@
+"""What a contract manager acts on: the findings of a check as breaches and deadlines.
+
+A breach that runs over consecutive months (one finding per month or participant-month) is one breach
+"since" its first month; a participant's breach of a deadline runs from the day after the deadline. Each
+breach carries the contract annex point it breaks (`contract_point`) and the next step of the contract's
+own sanction ladder (påkrav with the remedy period, then a penalty per week begun), with the numbers read
+from the rule set's parameters. Everything here is plain data: texts are made in Python, not in templates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import procurekit.conditions as ex
+from procurekit.dataset.read import Participant
+from procurekit.documents.clauses import Clause, contract_point, load_library
+from procurekit.documents.labels import value_types
+from procurekit.documents.render import fmt_date, fmt_money, fmt_quantity
+from procurekit.evaluation.check import CheckResult, Finding
+from procurekit.ruleset.load import VERDICTS, Rule, RuleSet
+
+_RANK = {v: i for i, v in enumerate(VERDICTS)}
+#: The sanction clause and its paragraphs (0-based, as in clauses/sanctions.yaml): notice, penalty, breach.
+SANCTIONS, NOTICE, PENALTY, MATERIAL = "sanctions", 0, 1, 2
+_IGNORED_DATES = {"as_of", "contract_start", "contract_end", "end_on", "month_start", "month_end"}
+
+
+@dataclass(frozen=True)
+class Breach:
+    """One open matter: a breach merged over consecutive months, or a deadline coming due."""
+
+    rule: str
+    title: str
+    verdict: str  # violation | warning | due
+    kind: str  # the rule's subject kind
+    who: str  # participant pseudonym; "" for the programme (a month or year subject)
+    subjects: tuple[str, ...]  # the findings' subjects, in time order
+    since: dt.date | None  # first day of the breach (the month's first day for a month run)
+    by_month: bool  # since/until are months
+    until: dt.date | None  # last day of an ended breach; None while it goes on or cannot be known
+    ongoing: bool
+    months: int  # months merged (0 for a participant's breach)
+    deadline: dt.date | None  # for warning/due: the day it falls due
+    message: str  # the latest finding's message
+    point: str | None  # contract annex point, "2.2"
+    next_step: str
+    next_date: dt.date | None
+
+    @property
+    def anchor(self) -> str:
+        """An id for links to this breach's explanation (pseudonyms and months are id-safe)."""
+        return "why-" + self.rule.replace(".", "-") + "-" + self.subjects[0].replace("@", "-")
+
+
+# ---- reading a rule's shape --------------------------------------------------------------------------
+
+
+def deadline_names(rule: Rule, ruleset: RuleSet) -> tuple[str, str] | None:
+    """(actual, deadline) when the rule's condition holds `actual <= deadline` on two dates, else None."""
+    types = value_types(rule, ruleset)
+    for node in ex.walk(rule.condition):
+        if (isinstance(node, ex.Cmp) and node.op in ("<=", "<") and isinstance(node.left, ex.Name)
+                and isinstance(node.right, ex.Name) and types.get(node.left.name) == ex.DATE
+                and types.get(node.right.name) == ex.DATE):
+            return node.left.name, node.right.name
+    return None
+
+
+def _day(value: Any) -> dt.date | None:
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _month_first(month: str) -> dt.date:
+    return dt.date(int(month[:4]), int(month[5:7]), 1)
+
+
+def _month_last(month: str) -> dt.date:
+    first = _month_first(month)
+    return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def _next_month(month: str) -> str:
+    year, mon = int(month[:4]), int(month[5:7])
+    return f"{year + mon // 12:04d}-{mon % 12 + 1:02d}"
+
+
+def _month_of(f: Finding, kind: str) -> str | None:
+    if kind == "month":
+        return f.subject
+    if kind == "participant_month":
+        return f.subject.rsplit("@", 1)[1]
+    return None
+
+
+# ---- breaches ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Run:
+    rule: Rule
+    findings: tuple[Finding, ...]
+
+
+def _runs(result: CheckResult, verdicts: tuple[str, ...]) -> list[_Run]:
+    """Findings grouped into runs: consecutive months of one rule and participant (or the programme)."""
+    rules = {r.id: r for r in result.ruleset.rules}
+    groups: dict[tuple[str, str, str], list[Finding]] = defaultdict(list)
+    singles: list[_Run] = []
+    for f in result.findings:
+        rule = rules.get(f.rule)
+        if rule is None or f.verdict not in verdicts:
+            continue
+        if rule.subject in ("month", "participant_month"):
+            who = f.subject.rsplit("@", 1)[0] if rule.subject == "participant_month" else ""
+            groups[(f.rule, who, f.verdict)].append(f)
+        else:
+            singles.append(_Run(rule, (f,)))
+    runs = list(singles)
+    for (rule_id, _who, _verdict), found in groups.items():
+        rule = rules[rule_id]
+        found.sort(key=lambda f: _month_of(f, rule.subject) or "")
+        current: list[Finding] = []
+        for f in found:
+            month = _month_of(f, rule.subject) or ""
+            if current and _next_month(_month_of(current[-1], rule.subject) or "") != month:
+                runs.append(_Run(rule, tuple(current)))
+                current = []
+            current.append(f)
+        if current:
+            runs.append(_Run(rule, tuple(current)))
+    return runs
+
+
+_Span = tuple[dt.date | None, dt.date | None, bool, dt.date | None]
+
+
+def _participant_span(run: _Run, result: CheckResult, person: Participant | None) -> _Span:
+    """(since, until, ongoing, deadline) of a participant finding."""
+    f = run.findings[0]
+    active = person is not None and (person.left_on is None or person.left_on > result.as_of)
+    names = deadline_names(run.rule, result.ruleset)
+    if names is not None:
+        actual, deadline_name = names
+        deadline = _day(f.values.get(deadline_name))
+        if f.verdict != "violation":
+            return None, None, False, deadline
+        since = deadline + dt.timedelta(days=1) if deadline else None
+        done = _day(f.values.get(actual))
+        ongoing = done is None or done >= result.as_of
+        return since, None if ongoing else done, ongoing, deadline
+    dates = [d for n, v in f.values.items() if n not in _IGNORED_DATES and (d := _day(v)) is not None]
+    since = max(dates) if dates else (person.enrolled_on if person else None)
+    return since, None, active and f.verdict == "violation", None
+
+
+def _span(run: _Run, result: CheckResult, people: dict[str, Participant]) -> _Span:
+    kind = run.rule.subject
+    if kind in ("month", "participant_month"):
+        first = _month_of(run.findings[0], kind) or ""
+        last = _month_of(run.findings[-1], kind) or ""
+        ongoing = _month_last(last) >= result.as_of
+        return _month_first(first), None if ongoing else _month_last(last), ongoing, None
+    if kind == "year" and deadline_names(run.rule, result.ruleset) is None:
+        year = int(run.findings[0].subject)
+        ongoing = dt.date(year, 12, 31) >= result.as_of
+        return dt.date(year, 1, 1), None if ongoing else dt.date(year, 12, 31), ongoing, None
+    return _participant_span(run, result, people.get(run.findings[0].subject))
+
+
+def _t(lang: str, da: str, en: str) -> str:
+    return en if lang == "en" else da
+
+
+def _pkt(point: str | None, lang: str) -> str:
+    return f" ({_t(lang, 'pkt.', 'point')} {point})" if point else ""
+
+
+def next_step(
+    result: CheckResult, ongoing: bool, library: dict[str, Clause] | None
+) -> tuple[str, dt.date | None]:
+    """The next step of the sanction ladder for a breach, and its date (if sent on the report date)."""
+    rs, lang, day = result.ruleset, result.lang, result.as_of
+    params = {name: p for name, p in rs.parameters.items()}
+
+    def quantity(name: str) -> str:
+        p = params[name]
+        return fmt_quantity(p.at(day), p.unit, lang)
+
+    def point(paragraph: int) -> str | None:
+        return contract_point(rs, library, SANCTIONS, paragraph=paragraph) if library is not None else None
+
+    if ongoing and "remedy_deadline_days" in params:
+        days = params["remedy_deadline_days"].at(day)
+        due = day + dt.timedelta(days=int(days)) if isinstance(days, (int, float)) else None
+        until = _t(lang, f", til {fmt_date(due, lang)}", f", until {fmt_date(due, lang)}") if due else ""
+        text = _t(lang, f"Påkrav med {quantity('remedy_deadline_days')}s frist{until}",
+                  f"Formal notice with {quantity('remedy_deadline_days')} to remedy{until}")
+        text += _pkt(point(NOTICE), lang)
+        if "penalty_per_week_dkk" in params:
+            amount = fmt_money(params["penalty_per_week_dkk"].at(day), lang)
+            text += _t(lang, f"; derefter bod {amount} pr. påbegyndt uge",
+                       f"; then a penalty of {amount} per week begun")
+            text += _pkt(point(PENALTY), lang)
+        return text + ".", due
+    if not ongoing and ("documentation_deadline_days" in params or "remedy_deadline_days" in params):
+        name = "documentation_deadline_days" if "documentation_deadline_days" in params else "remedy_deadline_days"
+        days = params[name].at(day)
+        due = day + dt.timedelta(days=int(days)) if isinstance(days, (int, float)) else None
+        until = _t(lang, f", til {fmt_date(due, lang)}", f", until {fmt_date(due, lang)}") if due else ""
+        text = _t(lang, f"Påtale og krav om redegørelse inden {quantity(name)}{until}",
+                  f"Reprimand asking for an account within {quantity(name)}{until}")
+        marker = point(MATERIAL)
+        if marker:
+            text += _t(lang, f" (gentagne brud: pkt. {marker})", f" (repeated breaches: point {marker})")
+        return text + ".", due
+    return _t(lang, "Send skriftligt påkrav efter kontraktens sanktionsbestemmelse.",
+              "Send a written formal notice under the contract's sanction clause."), None
+
+
+def breaches(
+    result: CheckResult, library: dict[str, Clause] | None = None, verdicts: tuple[str, ...] = ("violation",)
+) -> list[Breach]:
+    """Open matters of a check, most severe first, then oldest first.
+
+    Violations over consecutive months of one rule and participant (or the programme) are one breach;
+    an ongoing breach comes before an ended one of the same verdict.
+    """
+    library = library if library is not None else _library()
+    titles = {r.id: r.title.get(result.lang) for r in result.ruleset.rules}
+    people = {p.participant_id: p for p in result.dataset.participants}
+    points = {r.id: contract_point(result.ruleset, library, r.clause, rule_id=r.id) if library else None
+              for r in result.ruleset.rules}
+    out = []
+    for run in _runs(result, verdicts):
+        since, until, ongoing, deadline = _span(run, result, people)
+        first, last = run.findings[0], run.findings[-1]
+        who = first.subject if run.rule.subject == "participant" else (
+            first.subject.rsplit("@", 1)[0] if run.rule.subject == "participant_month" else "")
+        point = points[run.rule.id]
+        if first.verdict == "violation":
+            step, date = next_step(result, ongoing, library)
+        else:
+            step, date = "", deadline
+        out.append(Breach(
+            rule=run.rule.id, title=titles[run.rule.id], verdict=first.verdict, kind=run.rule.subject, who=who,
+            subjects=tuple(f.subject for f in run.findings), since=since,
+            by_month=run.rule.subject in ("month", "participant_month"), until=until, ongoing=ongoing,
+            months=len(run.findings) if run.rule.subject in ("month", "participant_month") else 0,
+            deadline=deadline, message=last.message, point=point, next_step=step, next_date=date,
+        ))
+    out.sort(key=lambda b: (_RANK[b.verdict], not b.ongoing, b.since or b.deadline or dt.date.max, b.who, b.rule))
+    return out
+
+
+def upcoming(result: CheckResult, library: dict[str, Clause] | None = None) -> list[Breach]:
+    """Deadlines coming due (warnings and due findings), soonest first."""
+    found = breaches(result, library, verdicts=("warning", "due"))
+    return sorted(found, key=lambda b: (b.deadline or dt.date.max, b.who, b.rule))
+
+
+def _library() -> dict[str, Clause] | None:
+    try:
+        return load_library()
+    except Exception:  # a broken clause folder must not stop a check's output; points are then unknown
+        return None
+
+
+def finding_context(result: CheckResult, findings: list[Finding]) -> list[tuple[str | None, str | None]]:
+    """(since, contract point) for each of `findings`: since as YYYY-MM for month runs, else a day.
+
+    `since` is the first month or day of the breach a violation belongs to (None for other verdicts, or
+    when it cannot be known); the point is the contract annex point of the rule's clause paragraph.
+    """
+    library = _library()
+    rules = {r.id: r for r in result.ruleset.rules}
+    since: dict[tuple[str, str], str | None] = {}
+    for b in breaches(result, library):
+        text = None
+        if b.since is not None:
+            text = b.since.strftime("%Y-%m") if b.by_month else b.since.isoformat()
+        for s in b.subjects:
+            since[(b.rule, s)] = text
+    points: dict[str, str | None] = {}
+    for rule in rules.values():
+        points[rule.id] = (contract_point(result.ruleset, library, rule.clause, rule_id=rule.id)
+                           if library is not None else None)
+    return [(since.get((f.rule, f.subject)), points.get(f.rule)) for f in findings]

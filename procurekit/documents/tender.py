@@ -1,0 +1,500 @@
+"""The tender pack: TENDER.yaml (what is not a rule) + the rule set + the clause library → documents.
+
+Three documents, each a template in templates/: the conditions of tender (udbudsbetingelser) section on
+the employment effort, the requirement specification (kravspecifikation) and the contract annex with
+the social clause (kontraktbilag). Every number that belongs to the rule set comes from it, at the value
+in force on the tender's publication date. The same pack gives the OCDS release and the eForms fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from procurekit.documents.charts import Chart
+from procurekit.documents.clauses import RenderedClause, load_library, render_clauses
+from procurekit.documents.formats import write_formats
+from procurekit.documents.law import load_law
+from procurekit.documents.notice import AwardCriterion, Notice, eforms_fields, ocds_release
+from procurekit.documents.render import Params, ParamView, fmt_money, fmt_quantity, render
+from procurekit.documents.tender_checks import confirm_errors, timetable_errors
+from procurekit.errors import RuleFileError, RuleSetErrors, UnknownRuleSetError
+from procurekit.ruleset.load import RuleSet, Scalar, Text, load_ruleset, read_model, resolve_ref
+
+DOCUMENTS = ("udbudsbetingelser", "kravspecifikation", "kontraktbilag")
+DOCUMENT_FORMATS = ("docx", "pdf", "html", "md")
+DATA_FORMATS = ("ocds", "eforms")
+
+#: procedure → (Danish name, English name, OCDS procurementMethod)
+PROCEDURES: dict[str, tuple[str, str, str]] = {
+    "open": ("Offentligt udbud", "Open procedure", "open"),
+    "restricted": ("Begrænset udbud", "Restricted procedure", "selective"),
+    "negotiated": (
+        "Udbud med forhandling (udbudsloven § 61)", "Competitive procedure with negotiation (§ 61)", "selective"
+    ),
+    "competitive-dialogue": ("Konkurrencepræget dialog", "Competitive dialogue", "selective"),
+    "innovation-partnership": ("Innovationspartnerskab (udbudsloven §§ 73-79)",
+                               "Innovation partnership (§§ 73-79)", "selective"),
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Contact(_Strict):
+    """Who answers questions for the contracting authority."""
+
+    name: str = Field(min_length=1)
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    phone: str | None = None
+
+
+class Authority(_Strict):
+    """The contracting authority."""
+
+    name: str = Field(min_length=1)
+    cvr: str = Field(pattern=r"^\d{8}$", description="CVR number, 8 digits")
+    address: str = Field(min_length=1, description="street, postcode and town")
+    contact: Contact
+    id: str | None = Field(None, description="an organisation identifier; default DK-CVR-<cvr>")
+    web: str | None = None
+
+    @property
+    def org_id(self) -> str:
+        """The identifier for notices."""
+        return self.id or f"DK-CVR-{self.cvr}"
+
+
+class ContractPeriod(_Strict):
+    """The contract period and the options to extend it."""
+
+    start: dt.date
+    end: dt.date
+    extension_months: int = Field(0, ge=0, description="total months the authority may extend by")
+    options: Text | None = Field(None, description="other options (services the authority may add)")
+
+    @model_validator(mode="after")
+    def _order(self) -> ContractPeriod:
+        if self.end <= self.start:
+            raise ValueError("contract.end must be after contract.start")
+        return self
+
+    @property
+    def months(self) -> int:
+        """Whole calendar months from start to end (inclusive of a partial last month)."""
+        months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month
+        return months + (1 if self.end.day >= self.start.day - 1 else 0)
+
+
+class SubCriterion(_Strict):
+    """A sub-criterion of a quality criterion, weighted within it (percent)."""
+
+    name: Text
+    weight: float = Field(gt=0, le=100)
+    description: Text
+
+
+class Criterion(_Strict):
+    """An award criterion with its weight in percent."""
+
+    name: Text
+    weight: float = Field(gt=0, le=100)
+    type: Literal["price", "quality", "cost"] = "quality"
+    description: Text | None = None
+    sub_criteria: list[SubCriterion] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _described(self) -> Criterion:
+        if self.type != "price" and self.description is None:
+            raise ValueError("a quality or cost criterion needs a description of what is evaluated")
+        if self.sub_criteria:
+            total = sum(s.weight for s in self.sub_criteria)
+            if abs(total - 100) > 1e-9:
+                raise ValueError(f"sub_criteria weights add up to {total:g}, not 100")
+        return self
+
+
+class ScaleStep(_Strict):
+    """One step of the scoring scale for quality criteria."""
+
+    points: int = Field(ge=0)
+    text: Text
+
+
+class Evaluation(_Strict):
+    """The evaluation model: points scale and price model."""
+
+    max_points: int = Field(gt=0, le=100)
+    price_zero_factor: float = Field(gt=1, le=10, description="a price this many times the lowest gets 0 points")
+    scale: list[ScaleStep] = Field(min_length=2)
+
+
+class Deadlines(_Strict):
+    """The timetable of the procedure."""
+
+    prior_information_notice: dt.date | None = Field(None, description="day a prior information notice was sent")
+    questions: dt.date
+    answers: dt.date = Field(description="last day the authority answers questions")
+    tender: dt.datetime
+    award: dt.date | None = Field(None, description="expected award decision")
+    signing: dt.date | None = Field(None, description="expected contract signing")
+
+
+class Submission(_Strict):
+    """How tenders are submitted."""
+
+    system: str = Field(min_length=1, description="the e-tendering system")
+    url: str | None = None
+    electronic: bool = True
+
+
+class Confirmation(_Strict):
+    """A value the authority has decided, with where it was decided."""
+
+    value: Scalar
+    source: str = Field(min_length=3, description="e.g. the council decision")
+
+
+class TenderFile(_Strict):
+    """TENDER.yaml: everything about the tender that is not a rule."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    title: Text
+    authority: Authority
+    subject: Text
+    procedure: Literal["open", "restricted", "negotiated", "competitive-dialogue", "innovation-partnership"]
+    cpv: str = Field(pattern=r"^\d{8}-\d$", description="main CPV code, e.g. 90911200-8")
+    estimated_value_dkk: float = Field(gt=0, description="estimated total value, DKK excl. VAT, options included")
+    contract: ContractPeriod
+    published: dt.date = Field(description="publication date; parameters are taken as in force on it")
+    deadlines: Deadlines
+    submission: Submission
+    validity_months: int = Field(ge=1, le=24, description="months a tender stays binding after the deadline")
+    alternative_tenders: bool = False
+    suitability: list[Text] = Field(default_factory=list, description="minimum suitability requirements")
+    award_criteria: list[Criterion] = Field(min_length=1)
+    evaluation: Evaluation
+    confirm: dict[str, Confirmation] = Field(default_factory=dict)
+    ruleset: str = Field(min_length=1, description="a bundled rule-set id or a path")
+
+    @field_validator("award_criteria")
+    @classmethod
+    def _weights(cls, value: list[Criterion]) -> list[Criterion]:
+        total = sum(c.weight for c in value)
+        if abs(total - 100) > 1e-9:
+            raise ValueError(f"weights add up to {total:g}, not 100")
+        return value
+
+
+@dataclass(frozen=True)
+class Tender:
+    """A loaded tender: the file's contents, where it is, and its rule set."""
+
+    spec: TenderFile
+    path: Path
+    ruleset: RuleSet
+
+
+#: Confidence tags whose values are not binding until the authority confirms them (DOMAIN.md: L and
+#: NOT CONFIRMED are to be checked; `user` is the authority's own choice).
+UNCONFIRMED = ("NOT CONFIRMED", "L", "user")
+
+#: Values the tender needs that no rule set holds: (unit, Danish label, English label).
+TENDER_PARAMETERS: dict[str, tuple[str, str, str]] = {
+    "trainee_positions": ("persons", "antal personer under uddannelse ved kontraktens udførelse",
+                          "number of persons in training used to perform the contract"),
+}
+
+
+def load_tender(path: Path) -> Tender:
+    """Read and check TENDER.yaml and its rule set; every problem one line with file:line."""
+    spec, lines = read_model(path, TenderFile, "a tender file")
+    try:
+        ruleset_path = resolve_ref(spec.ruleset, base=path.parent)
+    except UnknownRuleSetError as exc:
+        raise RuleSetErrors([RuleFileError(path, lines.line_of(("ruleset",)), str(exc))]) from None
+    ruleset = load_ruleset(ruleset_path)
+    errors = timetable_errors(spec, path, lines) + confirm_errors(
+        spec, path, lines, ruleset, dict.fromkeys(TENDER_PARAMETERS)
+    )
+    if errors:
+        raise RuleSetErrors(errors)
+    return Tender(spec, path, ruleset)
+
+
+@dataclass(frozen=True)
+class FillIn:
+    """A value the documents show as a field for the authority to fill in."""
+
+    name: str
+    label: str  # Danish
+    label_en: str
+    source: str
+
+    def text(self, lang: str) -> str:
+        """The field as a document in `lang` shows it."""
+        return fill_text(self.label_en if lang == "en" else self.label, lang)
+
+
+@dataclass(frozen=True)
+class TraineeClause:
+    """Udbudsloven § 176, stk. 2 (persons in training): in force on the day, and whether it applies."""
+
+    applies: bool
+    citation: str
+    min_value: str
+    min_months: str
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (the month's last day when it is shorter)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for d in range(day.day, 27, -1):
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    return dt.date(year, month, min(day.day, 28))
+
+
+def _label(description: str) -> str:
+    head = re.split(r"(?<!-), ", description)[0].strip().rstrip(".")
+    return head[:1].lower() + head[1:]
+
+
+def fill_text(label: str, lang: str) -> str:
+    """The visible field a document shows instead of an unconfirmed value."""
+    return f"[udfyldes af ordregiver: {label}]" if lang == "da" else f"[to be completed by the authority: {label}]"
+
+
+def pack_params(tender: Tender, lang: str) -> tuple[Params, dict[str, FillIn]]:
+    """Parameter views for the documents: confirmed values, rule-set values, or fill-in fields."""
+    spec, day = tender.spec, tender.spec.published
+    views: dict[str, ParamView] = {}
+    fills: dict[str, FillIn] = {}
+    for name, param in tender.ruleset.parameters.items():
+        if name in spec.confirm:
+            views[name] = ParamView(name, spec.confirm[name].value, param.unit, lang)
+        elif param.confidence in UNCONFIRMED:
+            da = param.label.da if param.label else _label(param.description)
+            fill = FillIn(name, da, param.label.en if param.label else da, param.source)
+            fills[name] = fill
+            views[name] = ParamView(name, param.at(day), param.unit, lang, fill=fill.text(lang))
+        else:
+            views[name] = ParamView(name, param.at(day), param.unit, lang)
+    for name, (unit, da, en) in TENDER_PARAMETERS.items():
+        if name in spec.confirm:
+            views[name] = ParamView(name, spec.confirm[name].value, unit, lang)
+        else:
+            fills[name] = FillIn(name, da, en, "the tender (no rule set holds it)")
+            views[name] = ParamView(name, None, unit, lang, fill=fills[name].text(lang))
+    return Params(views), fills
+
+
+def trainee_clause(spec: TenderFile, p: Params, lang: str) -> TraineeClause | None:
+    """The trainee requirement when it is in force on the publication date; None before."""
+    rule = load_law().trainee_requirement
+    citation = load_law().cite(rule.ref, spec.published, lang)
+    if citation is None:
+        return None
+    applies = (spec.estimated_value_dkk or 0) >= rule.services_min_value_dkk and (
+        spec.contract.months >= rule.services_min_months)
+    return TraineeClause(applies, citation, fmt_money(rule.services_min_value_dkk, lang),
+                         fmt_quantity(rule.services_min_months, "months", lang))
+
+
+@dataclass(frozen=True)
+class TenderPack:
+    """What the tender templates see."""
+
+    tender: TenderFile
+    ruleset: RuleSet
+    lang: str
+    p: Params
+    clauses: list[RenderedClause]
+    procedure: str
+    contract_months: int
+    trainee_clause: TraineeClause | None
+    law: dict[str, str]  # reference id → full citation in force on the publication date ("" if none)
+    documents: list[tuple[str, str]]  # (annex number, title) of the tender documents
+    buyer_id: str
+    validity_until: dt.date
+    answers_days: int
+    periods: dict[str, int]  # statutory periods in days (standstill, complaints)
+    suitability: list[str]
+    trainee_point: str  # the contract annex's point number of the trainee requirement
+    spec_toc: list[tuple[str, str]]  # (number, title) of the requirement specification's sections
+    annex_toc: list[tuple[str, str]]  # (number, title) of the contract annex's points
+    generator: str  # internal note only
+
+
+def _documents(lang: str) -> list[tuple[str, str]]:
+    names = {
+        "da": [("", "Udbudsbetingelser (dette dokument)"), ("Bilag 1", "Kontraktudkast"),
+               ("Bilag 2", "Kravspecifikation – social klausul om beskæftigelse (kontraktbilag 1)"),
+               ("Bilag 3", "Kontraktbilag 2 – social klausul om beskæftigelse"),
+               ("Bilag 4", "Tilbudsliste"), ("Bilag 5", "ESPD (det fælles europæiske udbudsdokument)")],
+        "en": [("", "Conditions of tender (this document)"), ("Annex 1", "Draft contract"),
+               ("Annex 2", "Requirement specification – social clause on employment (contract annex 1)"),
+               ("Annex 3", "Contract annex 2 – social clause on employment"),
+               ("Annex 4", "Price schedule"), ("Annex 5", "ESPD (European Single Procurement Document)")],
+    }
+    return names["en" if lang == "en" else "da"]
+
+
+def tender_pack(tender: Tender, lang: str, clauses_dir: Path | None = None) -> TenderPack:
+    """The model of the tender documents in one language."""
+    spec, rs = tender.spec, tender.ruleset
+    day = spec.published
+    library = load_library(clauses_dir)
+    p, _ = pack_params(tender, lang)
+    law = load_law()
+    names = PROCEDURES[spec.procedure]
+    clauses = render_clauses(rs, library, day, lang, p=p)
+    trainee = trainee_clause(spec, p, lang)
+    annex_toc = [(str(c.number), c.title) for c in clauses]
+    if trainee is not None and trainee.applies:
+        title = "Personer under uddannelse" if lang == "da" else "Persons in training"
+        annex_toc.append((str(len(clauses) + 1), title))
+    annex_toc.append((str(len(annex_toc) + 1), "Underskrifter" if lang == "da" else "Signatures"))
+    return TenderPack(
+        tender=spec,
+        ruleset=rs,
+        lang=lang,
+        p=p,
+        clauses=clauses,
+        procedure=names[1] if lang == "en" else names[0],
+        contract_months=spec.contract.months,
+        trainee_clause=trainee,
+        law={ref: law.cite(ref, day, lang) or "" for ref in sorted(law.refs())},
+        documents=_documents(lang),
+        buyer_id=spec.authority.org_id,
+        validity_until=add_months(spec.deadlines.tender.date(), spec.validity_months),
+        answers_days=law.minimum_periods.answers.full_days_before_deadline,
+        periods={name: period.days for name, period in law.periods.items()},
+        suitability=[s.get(lang) for s in spec.suitability],
+        trainee_point=str(len(clauses) + 1),
+        spec_toc=[("1", "Indledning" if lang == "da" else "Introduction"),
+                  *((str(i), c.title) for i, c in enumerate(clauses, start=2))],
+        annex_toc=annex_toc,
+        generator=f"procurekit · {rs.id} {rs.version} · {rs.digest[:12]}",
+    )
+
+
+@dataclass(frozen=True)
+class Pack:
+    """The rendered pack: bidder-facing files, the internal note, and the fill-in fields left open."""
+
+    files: dict[str, bytes]
+    internal: dict[str, bytes]
+    fill_ins: list[FillIn]
+
+
+def build_pack(
+    tender: Tender, fmt: str, lang: str, templates_dir: Path | None = None, clauses_dir: Path | None = None
+) -> Pack:
+    """Every document of the pack in `fmt` and the internal note (nothing is written here)."""
+    pack = tender_pack(tender, lang, clauses_dir)
+    _, fills = pack_params(tender, lang)
+    suffix = "" if lang == "da" else ".en"
+    charts: dict[str, Chart] = {}
+    files: dict[str, bytes] = {}
+    shown: set[str] = set()
+    author = tender.spec.authority.name
+    for name in DOCUMENTS:
+        html = render(f"{name}.html.j2", lang, templates_dir, pack=pack, p=pack.p)
+        shown |= {k for k, f in fills.items() if f.text(lang) in html}
+        files[f"{name}{suffix}.{fmt}"] = write_formats(html, fmt, lang=lang, charts=charts,
+                                                       day=tender.spec.published, author=author)
+    used = [fills[k] for k in fills if k in shown]
+    html = render("intern-notat.html.j2", lang, templates_dir, pack=pack, p=pack.p, fill_ins=used,
+                  parameters=_parameter_rows(tender, lang), references=_law_rows(tender.spec.published, lang),
+                  rules=[(r.id, r.title.get(lang), r.clause) for r in tender.ruleset.rules])
+    internal = {f"intern-notat{suffix}.{fmt}": write_formats(html, fmt, lang=lang, charts=charts,
+                                                             day=tender.spec.published, author=author)}
+    return Pack(files, internal, used)
+
+
+def fill_ins_shown(tender: Tender, text: str) -> list[FillIn]:
+    """The fill-in fields (in either language) that occur in `text`, e.g. a notice's JSON."""
+    _, fills = pack_params(tender, "da")
+    return [f for name, f in fills.items()
+            if f.text("da") in text or f.text("en") in text]
+
+
+def _parameter_rows(tender: Tender, lang: str) -> list[dict[str, str]]:
+    """Every parameter for the internal note: value, confidence, source, and how the documents show it."""
+    day, confirm = tender.spec.published, tender.spec.confirm
+    rows = []
+    for name, param in tender.ruleset.parameters.items():
+        value = confirm[name].value if name in confirm else param.at(day)
+        status = ("confirmed: " + confirm[name].source if name in confirm else
+                  "fill-in field" if param.confidence in UNCONFIRMED else "binding")
+        rows.append({"name": name, "value": fmt_quantity(value, param.unit, lang),
+                     "confidence": param.confidence or "", "source": " ".join(param.source.split()),
+                     "status": status})
+    return rows
+
+
+def _law_rows(day: dt.date, lang: str) -> list[dict[str, str]]:
+    """Every dated reference for the internal note, with its window and whether the documents cite it."""
+    law = load_law()
+    rows = []
+    for r in law.references:
+        act = law.acts[r.act] if r.act else None
+        start = r.from_ or (act.from_ if act else None)
+        end = r.to or (act.to if act else None)
+        rows.append({"ref": r.ref, "citation": law.citation(r, lang), "from": str(start or ""),
+                     "to": str(end or ""), "cited": "ja" if law.holds(r, day) and
+                     law.cite(r.ref, day, lang) == law.citation(r, lang) else ""})
+    return rows
+
+
+def tender_documents(
+    tender: Tender, fmt: str, lang: str, templates_dir: Path | None = None, clauses_dir: Path | None = None
+) -> dict[str, bytes]:
+    """File name → content for every bidder-facing document of the pack in `fmt`."""
+    return build_pack(tender, fmt, lang, templates_dir, clauses_dir).files
+
+
+def notice(tender: Tender, clauses_dir: Path | None = None) -> Notice:
+    """The OCDS/eForms view of the tender; clause texts in Danish and English from the rule set."""
+    spec = tender.spec
+    texts: dict[str, dict[str, str]] = {"social": {}, "terms": {}}
+    for lang in ("da", "en"):
+        pack = tender_pack(tender, lang, clauses_dir)
+        specific = [c for c in pack.clauses if c.rules]
+        texts["social"][lang] = " ".join(c.requirement for c in specific)
+        texts["terms"][lang] = " ".join(f"{c.title}: {c.requirement}" for c in pack.clauses)
+    return Notice(
+        tender_id=spec.id,
+        title=spec.title.da,
+        description=spec.subject.da,
+        buyer_name=spec.authority.name,
+        buyer_id=spec.authority.org_id,
+        cpv=spec.cpv,
+        procedure=PROCEDURES[spec.procedure][2],
+        procedure_details=PROCEDURES[spec.procedure][0],
+        value_amount=spec.estimated_value_dkk,
+        currency="DKK",
+        contract_start=spec.contract.start,
+        contract_end=spec.contract.end,
+        tender_deadline=spec.deadlines.tender,
+        published=spec.published,
+        social_description=texts["social"],
+        performance_terms=texts["terms"],
+        award_criteria=tuple(AwardCriterion(c.name.da, c.weight, c.type) for c in spec.award_criteria),
+    )
+
+
+def notice_data(tender: Tender, fmt: str, clauses_dir: Path | None = None) -> dict[str, object]:
+    """The OCDS release or the eForms fields of the tender."""
+    n = notice(tender, clauses_dir)
+    return ocds_release(n) if fmt == "ocds" else eforms_fields(n)

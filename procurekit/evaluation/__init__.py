@@ -1,0 +1,1 @@
+"""Evaluating a rule set on facts: the plan, the engines, `check` and batches of contracts."""

@@ -1,0 +1,136 @@
+"""Checks run in worker processes: isolation, a timeout, both cores for a register of contracts.
+
+A check runs in a forked worker process, so a crash or a hang inside durable_rules' C core (which never
+releases the GIL, so no thread could stop it) becomes a clear `EngineError` instead of a dead or stuck
+command: the parent waits with a timeout, then stops the workers. A *register* is a folder of contract
+dataset folders; its contracts are shared out over `jobs` workers and the results put back in folder
+order, so the output is identical to a single-process run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from procurekit.errors import DatasetError, EngineError, ProcurekitError
+
+DEFAULT_TIMEOUT = 600.0
+
+
+@dataclass(frozen=True)
+class Job:
+    """What one worker needs to check one contract dataset."""
+
+    path: Path
+    rules: str | None
+    as_of: dt.date | None
+    engine: str
+    lang: str
+    include_ok: bool
+    text: bool
+
+
+def find_datasets(path: Path) -> list[Path]:
+    """The dataset itself, or every contract dataset folder directly inside a register folder.
+
+    Raises:
+        DatasetError: neither a dataset nor a folder of datasets.
+    """
+    if not path.is_dir():
+        raise DatasetError(path, "not a folder (a contract dataset is a folder with contract.yaml)")
+    if (path / "contract.yaml").is_file():
+        return [path]
+    found = sorted(p for p in path.iterdir() if p.is_dir() and (p / "contract.yaml").is_file())
+    if not found:
+        raise DatasetError(path / "contract.yaml", "missing (every dataset needs contract.yaml)")
+    return found
+
+
+def run_job(job: Job) -> dict[str, Any]:
+    """Check one dataset (in a worker); return its JSON document, text and whether it has a violation."""
+    from procurekit.evaluation.check import check
+    from procurekit.evaluation.output import check_text
+
+    try:
+        result = check(job.path, job.rules, as_of=job.as_of, engine=job.engine, lang=job.lang,
+                       explain_ok=job.include_ok)
+    except ProcurekitError as exc:  # custom exception signatures do not survive pickling
+        return {"error": str(exc)}
+    return {
+        "json": result.to_json(include_ok=job.include_ok),
+        "text": check_text(result, include_ok=job.include_ok) if job.text else None,
+        "violation": result.has_violation,
+    }
+
+
+def run_jobs(jobs: list[Job], workers: int | None = None, timeout: float = DEFAULT_TIMEOUT) -> list[dict[str, Any]]:
+    """Run every job in forked worker processes; results in job order.
+
+    Args:
+        jobs: the checks to run.
+        workers: number of processes (default: the number of CPUs, at most one per job).
+        timeout: seconds allowed for the whole run; 0 means no limit.
+
+    Raises:
+        ProcurekitError: the first job whose input or rules could not be used.
+        EngineError: a worker crashed or the run took longer than `timeout`.
+    """
+    count = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(max_workers=count, mp_context=context)
+    try:
+        futures = [pool.submit(run_job, job) for job in jobs]
+        results = []
+        deadline = None if not timeout else _now() + timeout
+        for job, future in zip(jobs, futures, strict=True):
+            left = None if deadline is None else max(0.0, deadline - _now())
+            try:
+                results.append(future.result(timeout=left))
+            except FutureTimeout:
+                raise EngineError(
+                    f"{job.path}: the rules engine did not finish within {timeout:g} s; nothing was written"
+                ) from None
+            except BrokenProcessPool:
+                raise EngineError(
+                    f"{job.path}: the rules engine crashed in its worker process; nothing was written"
+                ) from None
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.shutdown()
+    for result in results:
+        if "error" in result:
+            raise ProcurekitError(result["error"])
+    return results
+
+
+def _now() -> float:
+    import time
+
+    return time.monotonic()
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    for process in list(getattr(pool, "_processes", {}).values()):
+        if process.is_alive():
+            process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def register_json(path: Path, results: list[dict[str, Any]]) -> dict[str, Any]:
+    """The JSON document for a register: totals and one check document per contract."""
+    totals: dict[str, int] = {}
+    for r in results:
+        for verdict, n in r["json"]["summary"].items():
+            totals[verdict] = totals.get(verdict, 0) + n
+    from procurekit.evaluation.check import FORMAT_VERSION
+
+    return {"format_version": FORMAT_VERSION, "register": str(path), "contracts": len(results), "summary": totals,
+            "checks": [r["json"] for r in results]}

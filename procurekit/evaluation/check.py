@@ -1,0 +1,267 @@
+"""`check`: evaluate a rule set on a contract dataset and explain every verdict."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+import procurekit.conditions as ex
+from procurekit.dataset.facts import Fact, derive
+from procurekit.dataset.read import Dataset, read_dataset
+from procurekit.evaluation.engines import get_engine, make_plan
+from procurekit.ruleset.load import VERDICTS, Rule, RuleSet, Scalar, load_ruleset, resolve_ref
+from procurekit.ruleset.subjects import SUBJECTS
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+#: Version of the `check --format json` document (procurekit/schemas/check.schema.json describes it):
+#: 1.1 added format_version, and since and contract_point per finding.
+FORMAT_VERSION = "1.1"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One verdict of one rule on one subject, with everything that decided it."""
+
+    rule: str
+    subject: str
+    verdict: str
+    message: str
+    values: dict[str, Any]
+    clause: str
+    reference: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented JSON shape of a finding."""
+        return {
+            "rule": self.rule,
+            "subject": self.subject,
+            "verdict": self.verdict,
+            "message": self.message,
+            "values": self.values,
+            "clause": self.clause,
+            "reference": self.reference,
+        }
+
+
+@dataclass(frozen=True)
+class NotEvaluated:
+    """A rule (or one subject of it) that could not be evaluated, and why."""
+
+    rule: str
+    reason: str
+    subject: str | None = None
+
+
+@dataclass
+class CheckResult:
+    """The outcome of a check: every finding (ok included) and what could not be evaluated."""
+
+    ruleset: RuleSet
+    dataset: Dataset
+    as_of: dt.date
+    engine: str
+    lang: str
+    findings: list[Finding] = field(default_factory=list)
+    not_evaluated: list[NotEvaluated] = field(default_factory=list)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        """Number of findings per verdict."""
+        counts = Counter(f.verdict for f in self.findings)
+        return {v: counts.get(v, 0) for v in VERDICTS}
+
+    @property
+    def has_violation(self) -> bool:
+        """True when at least one finding is a violation."""
+        return any(f.verdict == "violation" for f in self.findings)
+
+    def to_json(self, include_ok: bool = False) -> dict[str, Any]:
+        """The documented JSON document of `procurekit check --format json`."""
+        from procurekit.documents.actions import finding_context
+
+        shown = [f for f in self.findings if include_ok or f.verdict != "ok"]
+        findings = [
+            {**f.to_json(), "since": since, "contract_point": point}
+            for f, (since, point) in zip(shown, finding_context(self, shown), strict=True)
+        ]
+        return {
+            "format_version": FORMAT_VERSION,
+            "ruleset": {"id": self.ruleset.id, "version": self.ruleset.version, "digest": self.ruleset.digest},
+            "contract": self.dataset.contract.contract_id,
+            "as_of": self.as_of.isoformat(),
+            "engine": self.engine,
+            "summary": self.summary,
+            "findings": findings,
+            "not_evaluated": [
+                {"rule": n.rule, "subject": n.subject, "reason": n.reason} for n in self.not_evaluated
+            ],
+        }
+
+
+def default_as_of(dataset: Dataset, today: dt.date | None = None) -> dt.date:
+    """Today, or the contract's end when the contract has ended."""
+    today = today or dt.date.today()
+    return min(today, dataset.contract.end)
+
+
+def ruleset_for(dataset: Dataset, rules: str | Path | None) -> RuleSet:
+    """The rule set named on the command line, or else the one contract.yaml names."""
+    if rules is not None:
+        return load_ruleset(rules if isinstance(rules, Path) else resolve_ref(str(rules)))
+    return load_ruleset(resolve_ref(dataset.contract.ruleset, base=dataset.path))
+
+
+def check(
+    dataset: Dataset | Path | str,
+    rules: RuleSet | str | Path | None = None,
+    as_of: dt.date | None = None,
+    engine: str = "durable",
+    lang: str = "da",
+    explain_ok: bool = True,
+) -> CheckResult:
+    """Check a contract dataset against a rule set.
+
+    Args:
+        dataset: a `Dataset` or the path of a dataset folder.
+        rules: a `RuleSet`, a bundled id or a path; default: the rule set contract.yaml names.
+        as_of: the day to check for; default `default_as_of`.
+        engine: "durable" (durable_rules) or "python" (the plain evaluator).
+        lang: language of the messages (da or en).
+        explain_ok: also fill message and values for ok findings (skip for speed when not shown).
+
+    Raises:
+        ProcurekitError: unusable dataset or rules.
+    """
+    ds = dataset if isinstance(dataset, Dataset) else read_dataset(dataset)
+    ruleset = rules if isinstance(rules, RuleSet) else ruleset_for(ds, rules)
+    day = as_of or default_as_of(ds)
+    result = CheckResult(ruleset, ds, day, engine, lang)
+    params = ruleset.params_at(day)
+    facts = derive(ds, day)
+    runner = get_engine(engine)
+    for kind in SUBJECTS:
+        runnable: list[Rule] = []
+        for rule in (r for r in ruleset.rules if r.subject == kind):
+            absent = [s for s in rule.requires if s not in ds.sources]
+            if absent:
+                tables = "; ".join(f"{a}.csv or sheet '{a}'" for a in absent)
+                reason = f"no {', '.join(absent)} table in the dataset ({tables})"
+                result.not_evaluated.append(NotEvaluated(rule.id, reason))
+            else:
+                runnable.append(rule)
+        if not runnable:
+            continue
+        _evaluate_kind(result, kind, runnable, facts[kind], params, runner, explain_ok)
+    return result
+
+
+def _evaluate_kind(
+    result: CheckResult,
+    kind: str,
+    rules: list[Rule],
+    facts: list[Fact],
+    params: dict[str, Scalar],
+    runner: Any,
+    explain_ok: bool,
+) -> None:
+    # A fact lacking its row in one data file (a month not in supplier.csv) is still evaluated by
+    # the rules that do not need that file; one plan per distinct set of missing files.
+    groups: dict[frozenset[str], list[int]] = {}
+    for k, fact in enumerate(facts):
+        groups.setdefault(fact.missing, []).append(k)
+    per_rule: dict[str, list[tuple[int, Finding]]] = {r.id: [] for r in rules}
+    for missing, indexes in groups.items():
+        usable = [r for r in rules if not missing.intersection(r.requires)]
+        if not usable:
+            continue
+        plan = make_plan(result.ruleset, kind, params, usable)
+        verdicts = runner.run(plan, [facts[k].values for k in indexes])
+        for k, row in zip(indexes, verdicts, strict=True):
+            fact = facts[k]
+            for rp, verdict in zip(plan.rules, row, strict=True):
+                rule = rp.rule
+                if verdict is None:
+                    continue
+                if verdict == "ok" and not explain_ok:
+                    finding = Finding(rule.id, fact.subject, verdict, "", {}, rule.clause, rule.reference)
+                else:
+                    finding = explain(rule, fact, verdict, params, result.lang)
+                per_rule[rule.id].append((k, finding))
+    for rule in rules:
+        result.findings.extend(f for _, f in sorted(per_rule[rule.id], key=lambda item: item[0]))
+        for fact in facts:
+            if fact.missing and any(s in fact.missing for s in rule.requires):
+                tables = ", ".join(sorted(fact.missing))
+                result.not_evaluated.append(
+                    NotEvaluated(rule.id, f"no row for {fact.subject} in the {tables} table", fact.subject)
+                )
+
+
+def explain(rule: Rule, fact: Fact, verdict: str, params: dict[str, Scalar], lang: str) -> Finding:
+    """Build a finding: the message with values filled in, and the values that decided it."""
+    fields = SUBJECTS[rule.subject]
+    env: dict[str, Any] = dict(fact.values)
+    types: dict[str, str] = {n: f.type for n, f in fields.items()}
+    for name, value in params.items():
+        env.setdefault(name, value.toordinal() if isinstance(value, dt.date) else value)
+        types.setdefault(name, _ptype(value))
+    consts = {n: ex.Const(v, types[n]) for n, v in env.items() if n not in fields}
+    for name, node in rule.lets.items():
+        bound = ex.bind(node, consts, {})
+        env[name] = ex.evaluate(bound, env)
+        types[name] = ex.typecheck(node, types)
+        consts[name] = ex.Const(env[name], types[name])
+    shown = [n for n in rule.names if n in env]
+    values = {n: _display(env[n], types[n]) for n in shown}
+    text = rule.messages.get(verdict)
+    message = ""
+    if text is not None:
+        message = _PLACEHOLDER.sub(lambda m: _text(env.get(m.group(1)), types.get(m.group(1)), lang), text.get(lang))
+        for n in _PLACEHOLDER.findall(text.get(lang)):
+            if n in env and n not in values:
+                values[n] = _display(env[n], types[n])
+    else:
+        message = rule.title.get(lang)
+    return Finding(rule.id, fact.subject, verdict, message, values, rule.clause, rule.reference)
+
+
+def _ptype(value: Any) -> str:
+    if isinstance(value, bool):
+        return ex.BOOL
+    if isinstance(value, (int, float)):
+        return ex.NUMBER
+    if isinstance(value, dt.date):
+        return ex.DATE
+    return ex.STRING
+
+
+def _display(value: Any, kind: str | None) -> Any:
+    """A value as it appears in JSON: dates as ISO strings, whole floats as ints, others rounded."""
+    if value is None:
+        return None
+    if kind == ex.DATE:
+        return dt.date.fromordinal(int(value)).isoformat()
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else round(value, 4)
+    return value
+
+
+def _text(value: Any, kind: str | None, lang: str) -> str:
+    """A value as it appears in a message: "3. maj 2018", "12.326,5" in Danish; "3 May 2018" in English."""
+    if value is None:
+        return "–" if lang == "da" else "none"
+    if kind == ex.DATE:
+        day = dt.date.fromordinal(int(value))
+        return format_date(day, "d. MMMM y" if lang == "da" else "d MMMM y", locale=lang)
+    if isinstance(value, bool):
+        return ("ja" if value else "nej") if lang == "da" else ("yes" if value else "no")
+    if isinstance(value, (int, float)):
+        return format_decimal(round(value, 2), locale=lang)
+    return str(value)

@@ -1,0 +1,494 @@
+"""The engines: durable_rules (the default) and a plain-Python evaluator of the same trees.
+
+A rule's parts (applies, condition, warning, due) are combined into mutually exclusive *outcome*
+trees, bound to the parameter values in force on `as_of`:
+
+    not_applicable = not applies
+    <severity>     = applies and not condition and not due
+    due            = applies and not condition and due
+    warning        = applies and condition and warning
+
+Whatever matches none of them is `ok`. Both engines evaluate exactly these trees, so the verdicts
+must be identical (tests/test_differential.py checks that on random data). Outcomes are rare in real
+data, so durable_rules fires few actions, which is where its cost lies (DURABLE_RULES.md §5).
+
+durable_rules is wrapped per DURABLE_RULES.md §9: one long-lived host without background threads,
+behind one lock; rulesets are compiled once per (rule set, subject, parameter values) and cached;
+every evaluation uses a fresh sid that is deleted afterwards; facts are plain dicts with an id.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+import json
+import re
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import procurekit.conditions as ex
+from procurekit.errors import EngineError
+from procurekit.ruleset.load import Rule, RuleSet, Scalar, param_const
+from procurekit.ruleset.subjects import SUBJECTS
+
+NOT_APPLICABLE = "not_applicable"
+
+
+@dataclass(frozen=True)
+class RulePlan:
+    """One rule's outcome trees, bound to parameter values."""
+
+    rule: Rule
+    outcomes: tuple[tuple[str, ex.Node], ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything an engine needs to evaluate one subject kind."""
+
+    key: str
+    kind: str
+    rules: tuple[RulePlan, ...]
+
+
+def make_plan(ruleset: RuleSet, kind: str, params: dict[str, Scalar], rules: Sequence[Rule]) -> Plan:
+    """Bind the outcome trees of `rules` (all of subject `kind`) to `params`."""
+    consts = {name: param_const(v) for name, v in params.items()}
+    plans = []
+    for rule in rules:
+        lets: dict[str, ex.Node] = {}
+        for name, node in rule.lets.items():
+            lets[name] = ex.bind(node, consts, lets)
+
+        applies, cond, warn, due = (
+            None if node is None else ex.bind(node, consts, lets)
+            for node in (rule.applies, rule.condition, rule.warning, rule.due)
+        )
+        assert cond is not None
+        base = [applies] if applies is not None else []
+        outcomes: list[tuple[str, ex.Node]] = []
+        if applies is not None:
+            outcomes.append((NOT_APPLICABLE, ex.Not(applies)))
+        fail = [*base, ex.Not(cond)]
+        if due is not None:
+            outcomes.append((rule.severity, _and([*fail, ex.Not(due)])))
+            outcomes.append(("due", _and([*fail, due])))
+        else:
+            outcomes.append((rule.severity, _and(fail)))
+        if warn is not None:
+            outcomes.append(("warning", _and([*base, cond, warn])))
+        plans.append(RulePlan(rule, tuple(outcomes)))
+    key_src = json.dumps(
+        [ruleset.digest, kind, sorted((k, str(v)) for k, v in params.items()), [r.id for r in rules]]
+    )
+    return Plan(hashlib.sha1(key_src.encode()).hexdigest()[:16], kind, tuple(plans))
+
+
+def _and(items: list[ex.Node]) -> ex.Node:
+    return items[0] if len(items) == 1 else ex.Logic("and", tuple(items))
+
+
+Verdicts = list[list[str | None]]  # per fact, per rule: verdict, or None when not applicable
+
+
+def _decide(plan: Plan, fired: Callable[[int, int], bool]) -> list[str | None]:
+    out: list[str | None] = []
+    for i, rp in enumerate(plan.rules):
+        verdict: str | None = "ok"
+        for j, (name, _) in enumerate(rp.outcomes):
+            if fired(i, j):
+                verdict = None if name == NOT_APPLICABLE else name
+                break
+        out.append(verdict)
+    return out
+
+
+class PythonEngine:
+    """Evaluates the outcome trees directly: the test oracle and the fast bulk engine."""
+
+    name = "python"
+
+    def run(self, plan: Plan, facts: Sequence[dict[str, Any]]) -> Verdicts:
+        """Return the verdict of every rule of `plan` for every fact."""
+        results = []
+        for values in facts:
+            def fired(i: int, j: int, values: dict[str, Any] = values) -> bool:
+                return ex.evaluate(plan.rules[i].outcomes[j][1], values) is True
+
+            results.append(_decide(plan, fired))
+        return results
+
+
+# --- durable_rules ---------------------------------------------------------------------------
+
+
+class _Compiler:
+    """Translates bound outcome trees into durable_rules JSON conditions.
+
+    durable_rules compares a field with a constant or another field of the same fact (`$m`). Any
+    other sub-expression (arithmetic, function calls) is *materialised*: computed in Python into a
+    field `__mN` before the fact is asserted, so both engines use identical arithmetic. Missing values
+    are omitted from the fact; every nullable operand also gets a presence flag `__nn_<field>`
+    (durable's `$nex` hangs when used on its own; see DURABLE_RULES.md §1).
+    """
+
+    def __init__(self, kind: str) -> None:
+        self.nullable = {n for n, f in SUBJECTS[kind].items() if f.nullable}
+        self.materialised: dict[ex.Node, str] = {}
+        self.flags: set[str] = set()
+
+    def field_of(self, node: ex.Node) -> str:
+        if isinstance(node, ex.Name):
+            return node.name
+        key = _strip_cols(node)
+        if key not in self.materialised:
+            self.materialised[key] = f"__m{len(self.materialised)}"
+        return self.materialised[key]
+
+    def is_nullable(self, name: str) -> bool:
+        return name in self.nullable or name.startswith("__m")
+
+    def flag(self, name: str, present: bool) -> dict[str, Any]:
+        self.flags.add(name)
+        return {f"__nn_{name}": present}
+
+    def cond(self, node: ex.Node, negate: bool = False) -> dict[str, Any]:
+        if isinstance(node, ex.Not):
+            return self.cond(node.operand, not negate)
+        if isinstance(node, ex.Logic):
+            op = node.op if not negate else ("or" if node.op == "and" else "and")
+            return {f"${op}": [self.cond(item, negate) for item in node.items]}
+        if isinstance(node, ex.Const):
+            truth = (node.value is True) != negate
+            return {"$ex": {"kind": 1}} if truth else {"kind": "__never__"}
+        if isinstance(node, ex.Cmp):
+            return self.compare(node, negate)
+        name = self.field_of(node)  # a boolean field or materialised boolean expression
+        if not negate:
+            return {name: True}
+        if self.is_nullable(name):
+            return {"$or": [self.flag(name, False), {name: False}]}
+        return {name: False}
+
+    def compare(self, node: ex.Cmp, negate: bool) -> dict[str, Any]:
+        left, right, op = node.left, node.right, node.op
+        if _is_null(left) or _is_null(right):
+            other = right if _is_null(left) else left
+            return self.flag(self.field_of(other), (op == "!=") != negate)
+        if isinstance(left, ex.Const) and not isinstance(right, ex.Const):
+            left, right, op = right, left, _FLIP[op]
+        lname = self.field_of(left)
+        operands = [lname]
+        if isinstance(right, ex.Const):
+            rvalue: Any = right.value
+        else:
+            rname = self.field_of(right)
+            operands.append(rname)
+            rvalue = {"$m": rname}
+        if negate:
+            op = _NEGATE[op]
+        test = {lname: rvalue} if op == "==" else {_DURABLE_OP[op]: {lname: rvalue}}
+        if not negate:
+            # durable matches `$m` against a missing field (a == b held with b absent): a comparison
+            # with a missing value must be false, as in the Python engine, so demand presence.
+            present = [self.flag(n, True) for n in operands if self.is_nullable(n)]
+            return {"$and": [*present, test]} if present else test
+        missing = [self.flag(n, False) for n in operands if self.is_nullable(n)]
+        return {"$or": [*missing, test]} if missing else test
+
+
+_FLIP = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+_NEGATE = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
+_DURABLE_OP = {"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
+
+
+def _is_null(node: ex.Node) -> bool:
+    return isinstance(node, ex.Const) and node.type == ex.NULL
+
+
+def _strip_cols(node: ex.Node) -> ex.Node:
+    """The same tree with every column set to 0, so equal expressions share one field."""
+    if isinstance(node, ex.Const):
+        return ex.Const(node.value, node.type)
+    if isinstance(node, ex.Name):
+        return ex.Name(node.name)
+    if isinstance(node, (ex.Neg, ex.Not)):
+        return type(node)(_strip_cols(node.operand))
+    if isinstance(node, ex.Arith):
+        return ex.Arith(node.op, _strip_cols(node.left), _strip_cols(node.right), date=node.date)
+    if isinstance(node, ex.Cmp):
+        return ex.Cmp(node.op, _strip_cols(node.left), _strip_cols(node.right))
+    if isinstance(node, ex.Logic):
+        return ex.Logic(node.op, tuple(_strip_cols(i) for i in node.items))
+    return ex.Call(node.func, tuple(_strip_cols(a) for a in node.args))
+
+
+@dataclass
+class _Compiled:
+    name: str
+    materialised: list[tuple[str, ex.Node]]
+    flags: list[str]
+    index: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+class _DurableJson:
+    """The `json` durable_rules' Python layer uses, writing numbers in a form its C parser reads.
+
+    durable's JSON parser rejects or misreads exponent notation (`1e-07`, `2.5e-06`), which Python
+    writes for floats below 1e-4: a share like 0.0001 / 40 made durable refuse a ruleset (error 204)
+    or misjudge a whole batch. Such floats are written positionally (`0.0000025`) instead, the exact
+    decimal of Python's shortest repr, which durable reads back to the same float.
+    """
+
+    # A per-process nonce: no string in a dataset can pose as a marked number.
+    _NONCE = secrets.token_hex(8)
+    _MARK = f"\x00pknum{_NONCE}:"
+    _TOKEN = re.compile(rf'"\\u0000pknum{_NONCE}:(-?[0-9]+\.[0-9]+)\\u0000"')
+
+    @classmethod
+    def _prepare(cls, value: Any) -> Any:
+        if isinstance(value, float) and "e" in repr(value):
+            text = format(Decimal(repr(value)), "f")
+            return f"{cls._MARK}{text if '.' in text else text + '.0'}\x00"
+        if isinstance(value, dict):
+            return {k: cls._prepare(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [cls._prepare(v) for v in value]
+        return value
+
+    @classmethod
+    def dumps(cls, value: Any, **kwargs: Any) -> str:
+        """`json.dumps`, with exponent-notation floats written positionally."""
+        return cls._TOKEN.sub(lambda m: m.group(1), json.dumps(cls._prepare(value), **kwargs))
+
+    loads = staticmethod(json.loads)
+
+
+class DurableEngine:
+    """durable_rules behind a lock, with compiled rulesets cached and unloaded on eviction."""
+
+    name = "durable"
+    BATCH = 1000
+    CACHE = 32
+
+    def __init__(self) -> None:
+        from durable import engine as durable_engine
+
+        durable_engine.json = _DurableJson  # see _DurableJson: numbers durable's parser can read
+
+        class _QuietHost(durable_engine.Host):  # type: ignore[misc]
+            def _run(self) -> None:  # no background timer threads
+                pass
+
+            def get_action(self, action_name: str) -> Any:
+                raise KeyError(action_name)
+
+        self._host = _QuietHost()
+        self._lock = threading.RLock()
+        self._compiled: OrderedDict[str, _Compiled] = OrderedDict()
+        self._hits: list[tuple[str, str]] = []
+        self._sid = 0
+
+    def _recorder(self, rule_name: str) -> Callable[[Any], None]:
+        hits = self._hits
+
+        def record(c: Any) -> None:
+            # With "cap", one call carries every match of the batch as a list.
+            matched = c.m
+            if isinstance(matched, list):
+                hits.extend((rule_name, m["id"]) for m in matched)
+            else:
+                hits.append((rule_name, matched["id"]))
+
+        return record
+
+    def _compile(self, plan: Plan) -> _Compiled:
+        compiled = self._compiled.get(plan.key)
+        if compiled is not None:
+            self._compiled.move_to_end(plan.key)
+            return compiled
+        comp = _Compiler(plan.kind)
+        name = f"pk_{plan.key}"
+        definition: dict[str, Any] = {}
+        index: dict[str, tuple[int, int]] = {}
+        for i, rp in enumerate(plan.rules):
+            for j, (_, tree) in enumerate(rp.outcomes):
+                rule_name = f"r{i}_{j}"
+                definition[rule_name] = {
+                    "all": [{"m": comp.cond(tree)}],
+                    "cap": self.BATCH,
+                    "run": self._recorder(rule_name),
+                }
+                index[rule_name] = (i, j)
+        # Sentinel: every fact is handled, so a batch never raises MessageNotHandledException.
+        definition["sentinel"] = {
+            "all": [{"m": {"$ex": {"kind": 1}}}],
+            "pri": 1_000_000,
+            "cap": self.BATCH,
+            "run": lambda c: None,
+        }
+        try:
+            self._host.register_rulesets({name: copy.copy(definition)})
+        except Exception as exc:  # durable reports bad definitions as bare error codes
+            raise EngineError(f"durable_rules refused the compiled rules ({exc})") from None
+        compiled = _Compiled(name, [(n, t) for t, n in comp.materialised.items()], sorted(comp.flags), index)
+        self._compiled[plan.key] = compiled
+        while len(self._compiled) > self.CACHE:
+            _, old = self._compiled.popitem(last=False)
+            self._unload(old.name)
+        return compiled
+
+    def compile(self, plan: Plan) -> None:
+        """Compile `plan` (and keep it cached) so a rule durable_rules refuses is found before a check.
+
+        Raises:
+            EngineError: durable_rules refused the compiled rules.
+        """
+        if plan.rules:
+            with self._lock:
+                self._compile(plan)
+
+    def _unload(self, name: str) -> None:
+        import durable_rules_engine
+
+        ruleset = self._host._ruleset_directory.pop(name, None)
+        self._host._ruleset_list = [r for r in self._host._ruleset_list if r is not ruleset]
+        if ruleset is not None:
+            durable_rules_engine.delete_ruleset(ruleset._handle)
+
+    def close(self) -> None:
+        """Unload every compiled ruleset."""
+        with self._lock:
+            for compiled in self._compiled.values():
+                self._unload(compiled.name)
+            self._compiled.clear()
+
+    def _to_fact(self, compiled: _Compiled, index: int, values: dict[str, Any], sid: str) -> dict[str, Any]:
+        fact = {k: v for k, v in values.items() if v is not None}
+        for name, tree in compiled.materialised:
+            value = ex.evaluate(tree, values)
+            if value is not None:
+                fact[name] = value
+        for name in compiled.flags:
+            fact[f"__nn_{name}"] = name in fact
+        fact["id"] = str(index)
+        fact["kind"] = "f"
+        fact["sid"] = sid
+        return fact
+
+    def run(self, plan: Plan, facts: Sequence[dict[str, Any]]) -> Verdicts:
+        """Assert the facts into durable_rules and return the verdicts it fired."""
+        if not plan.rules or not facts:
+            return [["ok"] * len(plan.rules) for _ in facts]
+        with self._lock:
+            compiled = self._compile(plan)
+            fired: set[tuple[int, int, int]] = set()
+            for start in range(0, len(facts), self.BATCH):
+                chunk = range(start, min(start + self.BATCH, len(facts)))
+                fired |= self._assert(compiled, facts, chunk)
+        by_fact: dict[int, set[tuple[int, int]]] = {}
+        for k, i, j in fired:
+            by_fact.setdefault(k, set()).add((i, j))
+        nothing = ["ok"] * len(plan.rules)  # no outcome fired: every rule holds
+        out: Verdicts = []
+        for k in range(len(facts)):
+            hits = by_fact.get(k)
+            out.append(_decide(plan, _hit_in(hits)) if hits else list(nothing))
+        return out
+
+    def _assert(
+        self, compiled: _Compiled, facts: Sequence[dict[str, Any]], chunk: range
+    ) -> set[tuple[int, int, int]]:
+        self._sid += 1
+        sid = f"s{self._sid}"
+        batch = [self._to_fact(compiled, k, facts[k], sid) for k in chunk]
+        self._hits.clear()
+        try:
+            state = self._host.assert_facts(compiled.name, batch)
+        except Exception as exc:
+            self._safe_delete(compiled.name, sid)
+            if len(batch) > 1:  # e.g. an id hash collision: retry each fact in a sid of its own
+                out: set[tuple[int, int, int]] = set()
+                for k in chunk:
+                    out |= self._assert(compiled, facts, range(k, k + 1))
+                return out
+            raise EngineError(f"durable_rules failed on a fact ({type(exc).__name__}: {exc})") from None
+        self._safe_delete(compiled.name, sid)
+        if isinstance(state, dict) and state.get("exception"):
+            raise EngineError(f"a rule action failed inside durable_rules: {state['exception']}")
+        out = set()
+        for rule_name, fact_id in self._hits:
+            i, j = compiled.index[rule_name]
+            out.add((int(fact_id), i, j))
+        self._hits.clear()
+        return out
+
+    def _safe_delete(self, name: str, sid: str) -> None:
+        try:
+            self._host.delete_state(name, sid)
+        except Exception:  # unknown sid: nothing was stored
+            pass
+
+
+#: What durable_rules' error codes mean for a compiled rule (its src/rules/rules.h).
+_DURABLE_CODES = {
+    "113": "too complex for the durable_rules engine (too many comparisons in one outcome; error code 113)",
+}
+
+
+def durable_problems(ruleset: RuleSet) -> list[tuple[Rule, str]]:
+    """The rules durable_rules cannot compile, with why, under every dated parameter value.
+
+    Compiles each subject's rules as a check would (the compiled rulesets stay cached for it); when
+    that fails, compiles the rules one by one to name the culprits.
+    """
+    days = sorted({since for p in ruleset.parameters.values() for since, _, _ in p.values}) or [dt.date.min]
+    engine = get_engine("durable")
+    assert isinstance(engine, DurableEngine)
+    problems: dict[str, tuple[Rule, str]] = {}
+    for day in days:
+        params = ruleset.params_at(day)
+        for kind in SUBJECTS:
+            rules = [r for r in ruleset.rules if r.subject == kind and r.id not in problems]
+            try:
+                engine.compile(make_plan(ruleset, kind, params, rules))
+                continue
+            except EngineError:
+                pass
+            for rule in rules:
+                try:
+                    engine.compile(make_plan(ruleset, kind, params, [rule]))
+                except EngineError as exc:
+                    code = re.search(r"error code: (\d+)", str(exc))
+                    reason = _DURABLE_CODES.get(code.group(1) if code else "", None)
+                    problems[rule.id] = (rule, reason or f"the durable_rules engine cannot run it ({exc})")
+            if not problems:  # each rule compiles alone, but not all of them together
+                raise EngineError(f"durable_rules cannot run the {kind} rules of {ruleset.path} together")
+    return list(problems.values())
+
+
+def _hit_in(hits: set[tuple[int, int]]) -> Callable[[int, int], bool]:
+    return lambda i, j: (i, j) in hits
+
+
+_DURABLE: DurableEngine | None = None
+_DURABLE_LOCK = threading.Lock()
+
+
+def get_engine(name: str) -> PythonEngine | DurableEngine:
+    """Return the engine called `name` (durable or python); durable is one per process."""
+    global _DURABLE
+    if name == "python":
+        return PythonEngine()
+    if name != "durable":
+        raise EngineError(f"unknown engine '{name}' (durable or python)")
+    with _DURABLE_LOCK:
+        if _DURABLE is None:
+            _DURABLE = DurableEngine()
+        return _DURABLE

@@ -1,0 +1,451 @@
+"""Formatting results for people (text) and programs (JSON), and writing files atomically.
+
+Every output of procurekit is written here. The contract (README, "Output files"):
+
+* A file is written in full to a temporary file beside it, then renamed into place: a crash or a kill
+  never leaves half a file, and a failed run leaves the old file as it was.
+* A new file gets the mode 0o666 less the umask (the kernel applies the umask, and any default ACL, when
+  the temporary file is created; no umask is read, so nothing process-global is touched). Replacing an
+  existing file keeps its permission bits (and, where allowed, its owner and group).
+* An existing target that is not a regular file (a folder, a FIFO, a device, a socket) is refused, never
+  replaced or opened: opening a FIFO would block, replacing a device node (as root) would destroy it.
+* A symlink is written through: the file it points to is replaced atomically and the link stays a link.
+  Like the kernel's fs.protected_symlinks, a link another user owns in a sticky world-writable folder
+  (/tmp) is not followed.
+* Temporary files are named `.<name>.<pid>-<8 hex>.procurekit-tmp`. A write removes those an earlier,
+  interrupted write of the same target left behind: ours by that exact pattern, regular files of the same
+  owner, whose writer process is gone or which are older than STALE_AFTER seconds.
+* STDOUT ("-") writes the same bytes to standard output instead.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import re
+import secrets
+import stat
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from procurekit.errors import OutputError
+from procurekit.evaluation.check import CheckResult, Finding
+from procurekit.ruleset.load import RuleSet
+
+_LABEL = {
+    "da": {"violation": "OVERTRÆDELSE", "warning": "ADVARSEL", "due": "FORFALDER", "ok": "OK"},
+    "en": {"violation": "VIOLATION", "warning": "WARNING", "due": "DUE", "ok": "OK"},
+}
+_WORDS = {
+    "da": {"as_of": "opgjort pr.", "summary": "Resumé", "not_evaluated": "Ikke vurderet",
+           "violation": "overtrædelser", "warning": "advarsler", "due": "forfaldne", "ok": "ok"},
+    "en": {"as_of": "as of", "summary": "Summary", "not_evaluated": "Not evaluated",
+           "violation": "violations", "warning": "warnings", "due": "due", "ok": "ok"},
+}
+
+
+def check_text(result: CheckResult, include_ok: bool = False) -> str:
+    """A readable report of a check, grouped by rule."""
+    lang = result.lang
+    rs = result.ruleset
+    labels, words = _LABEL[lang], _WORDS[lang]
+    lines = [
+        f"{result.dataset.contract.contract_id} · {rs.id} {rs.version} · {words['as_of']} "
+        f"{result.as_of.isoformat()} · engine {result.engine}",
+        f"{words['summary']}: " + ", ".join(f"{words[v]} {n}" for v, n in result.summary.items()),
+        "",
+    ]
+    by_rule: dict[str, list[Finding]] = defaultdict(list)
+    for f in result.findings:
+        by_rule[f.rule].append(f)
+    from procurekit.documents.actions import breaches
+
+    steps = {(b.rule, s): b for b in breaches(result) for s in b.subjects}
+    point_word = "pkt." if lang == "da" else "point"
+    for rule in rs.rules:
+        found = by_rule.get(rule.id)
+        if not found:
+            continue
+        counts: dict[str, int] = defaultdict(int)
+        for f in found:
+            counts[f.verdict] += 1
+        tally = ", ".join(f"{words[v]} {n}" for v, n in counts.items())
+        lines.append(f"{rule.id} — {rule.title.get(lang)} [{tally}]")
+        shown = [f for f in found if include_ok or f.verdict != "ok"]
+        width = max((len(f.subject) for f in shown), default=0)
+        for f in shown:
+            lines.append(f"  {labels[f.verdict]:<12} {f.subject:<{width}}  {f.message}")
+            breach = steps.get((f.rule, f.subject))
+            if breach is not None:
+                where = f"{point_word} {breach.point} · " if breach.point else ""
+                lines.append(f"  {'':<12} {'':<{width}}  → {where}{breach.next_step}")
+        lines.append("")
+    if result.not_evaluated:
+        lines.append(f"{words['not_evaluated']}:")
+        for n in result.not_evaluated:
+            lines.append(f"  {n.rule}" + (f" {n.subject}" if n.subject else "") + f": {n.reason}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def to_json(data: Any) -> str:
+    """Stable, UTF-8 JSON (Danish letters kept as they are)."""
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+def ruleset_json(rs: RuleSet) -> dict[str, Any]:
+    """A resolved rule set as JSON (for `rules show --format json`)."""
+    return {
+        "id": rs.id,
+        "title": rs.title.model_dump(),
+        "jurisdiction": rs.jurisdiction,
+        "version": rs.version,
+        "lineage": list(rs.lineage),
+        "digest": rs.digest,
+        "parameters": {
+            name: {
+                "values": [
+                    {"since": None if d.year == 1 else d.isoformat(), "value": _jsonable(v), "source": s}
+                    for d, v, s in p.values
+                ],
+                "unit": p.unit,
+                "description": p.description,
+                "source": p.source,
+                "confidence": p.confidence,
+                "defined_in": p.defined_in,
+            }
+            for name, p in rs.parameters.items()
+        },
+        "rules": [{**r.source, "defined_in": r.defined_in} for r in rs.rules],
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def ruleset_text(rs: RuleSet, lang: str = "da") -> str:
+    """A resolved rule set for reading in a terminal."""
+    lines = [f"{rs.id} {rs.version} — {rs.title.get(lang)}", f"lineage: {' → '.join(rs.lineage)}", ""]
+    lines.append("Parameters:")
+    for name, p in rs.parameters.items():
+        dated = ", ".join(
+            (f"{v} from {d.isoformat()}" if d.year > 1 else str(v)) for d, v, _ in p.values
+        )
+        conf = f" [{p.confidence}]" if p.confidence else ""
+        lines.append(f"  {name} = {dated} {p.unit}{conf}")
+        lines.append(f"      {p.description}")
+        lines.append(f"      source: {p.source.strip()}")
+    lines.append("")
+    lines.append("Rules:")
+    for r in rs.rules:
+        lines.append(f"  {r.id} ({r.subject}) — {r.title.get(lang)}")
+        src = r.source
+        if src.get("applies"):
+            lines.append(f"      applies:   {src['applies'].strip()}")
+        for name, expr in src.get("let", {}).items():
+            lines.append(f"      let {name} = {expr.strip()}")
+        lines.append(f"      condition: {src['condition'].strip()}  (else {r.severity})")
+        for key in ("warning", "due"):
+            if src.get(key):
+                lines.append(f"      {key}: {src[key].strip()}")
+        lines.append(f"      clause: {r.clause}; reference: {r.reference}")
+    return "\n".join(lines) + "\n"
+
+
+STDOUT = "-"
+"""The `-o` value for standard output (a str; a file named "-" is the Path `./-`)."""
+
+STALE_AFTER = 600.0
+"""Seconds after which a temporary file of ours counts as left behind even if its pid runs (pid reuse)."""
+
+_TMP_SUFFIX = ".procurekit-tmp"
+_TMP = re.compile(r"\.(?P<key>.+)\.(?P<pid>[0-9]+)-[0-9a-f]{8}" + re.escape(_TMP_SUFFIX), re.DOTALL)
+_MAX_KEY = 200  # bytes of the target's name kept in a temporary name (a name is at most 255 bytes)
+_KIND = {stat.S_IFDIR: "a folder", stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a character device",
+         stat.S_IFBLK: "a block device", stat.S_IFSOCK: "a socket"}
+
+
+def write_output(target: Path | str, data: str | bytes) -> None:
+    """Write `data` to the file `target` atomically, or to standard output when `target` is STDOUT.
+
+    A path that names one of our open file descriptors (/dev/stdout, /dev/stderr, /dev/fd/N,
+    /proc/self/fd/N) is written to that descriptor, like a shell redirection: what it points to (a pipe,
+    a terminal, a file opened for appending) is the caller's, never replaced.
+
+    Raises:
+        OutputError: the file cannot be written (one line naming it).
+    """
+    if isinstance(target, str):
+        if target != STDOUT:
+            raise ValueError(f"not an output target: {target!r}")
+        write_stdout(data)
+        return
+    try:
+        fd = _descriptor(target)
+        if fd is not None:
+            _write_descriptor(fd, data.encode("utf-8") if isinstance(data, str) else data)
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot write ({exc.strerror or exc})") from None
+    if fd is None:
+        write_atomic(target, data)
+
+
+def write_stdout(data: str | bytes) -> None:
+    """Write `data` to standard output as bytes (text as UTF-8): exactly what a file would hold."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # a text-only stream (some embedding): only text can go there
+        sys.stdout.write(raw.decode("utf-8", errors="replace"))
+        sys.stdout.flush()
+        return
+    _write_all(buffer.write, raw)  # under PYTHONUNBUFFERED this is the raw file: writes may be partial
+    buffer.flush()
+
+
+def _write_all(write: Callable[[memoryview], int | None], raw: bytes) -> None:
+    """Call `write` until all of `raw` is written (a raw file or os.write may take only part of it)."""
+    view = memoryview(raw)
+    while view:
+        written = write(view)
+        if written is None:  # a non-blocking stream that is full: wait for the reader
+            time.sleep(0.01)
+            continue
+        view = view[written:]
+
+
+_FD_LINK = re.compile(r"/(?:dev|proc/(?:self|thread-self|(?P<pid>[0-9]+)))/fd/(?P<fd>[0-9]+)")
+
+
+def _descriptor(path: Path) -> int | None:
+    """The number of our open file descriptor that `path` (or a symlink it goes through) names, if any."""
+    for _ in range(40):
+        match = _FD_LINK.fullmatch(os.path.abspath(path))
+        if match and (match["pid"] is None or int(match["pid"]) == os.getpid()):
+            return int(match["fd"])
+        if not os.path.islink(path):
+            return None
+        path = path.parent / os.readlink(path)
+    return None
+
+
+def _write_descriptor(fd: int, raw: bytes) -> None:
+    if fd == 1:
+        write_stdout(raw)
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    _write_all(lambda view: os.write(fd, view), raw)
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write a file via a temporary file and rename, so a crash never leaves half a file.
+
+    Raises:
+        OutputError: the file cannot be written (one line naming it).
+    """
+    write_all_atomic({Path(path): data})
+
+
+def write_all_atomic(files: dict[Path, str | bytes]) -> None:
+    """Write several files so that either all of them are replaced or none is.
+
+    Every file is first written in full to a temporary file beside its target; only when all are
+    written are they renamed into place. A failure removes the temporary files and the folders this call
+    created, and leaves the old files intact. See the module docstring for modes, symlinks and targets
+    that are refused.
+
+    Raises:
+        OutputError: a file cannot be written (one line naming it).
+    """
+    staged: list[tuple[str, Path, Path]] = []  # temporary file, file it replaces, path as given
+    created: list[Path] = []
+    current = Path(".")
+    try:
+        for path, data in files.items():
+            current = Path(path)
+            created += _make_parents(current.parent)
+            final, old = _destination(current)
+            _remove_stale(final)
+            raw = data.encode("utf-8") if isinstance(data, str) else data
+            staged.append((_stage(final, raw, old), final, current))
+        for tmp, final, given in staged:
+            current = given
+            os.replace(tmp, final)
+    except OSError as exc:
+        _discard(staged, created)
+        raise OutputError(f"{current}: cannot write ({exc.strerror or exc})") from None
+    except BaseException:
+        _discard(staged, created)
+        raise
+
+
+def _make_parents(folder: Path) -> list[Path]:
+    """Create `folder` and its missing parents; return the folders created, outermost first."""
+    missing: list[Path] = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    missing.reverse()
+    for made, path in enumerate(missing):
+        try:
+            path.mkdir()
+        except BaseException:
+            _remove_folders(missing[:made])
+            raise
+    return missing
+
+
+def _destination(path: Path) -> tuple[Path, os.stat_result | None]:
+    """The file to replace for `path` (through symlinks) and its status (None: no such file yet).
+
+    Raises:
+        OutputError: `path` exists and is not a regular file, or is a symlink not to be followed.
+    """
+    try:
+        old: os.stat_result | None = os.stat(path)  # through symlinks; never opens anything
+    except FileNotFoundError:
+        old = None
+    if _descriptor(path) is not None:
+        raise OutputError(f"{path}: names an open file descriptor; refusing to replace what it points to")
+    if old is not None and not stat.S_ISREG(old.st_mode):
+        kind = _KIND.get(stat.S_IFMT(old.st_mode), "not a file")
+        hint = "; -o - writes to standard output" if kind in ("a FIFO", "a character device") else ""
+        raise OutputError(f"{path}: not a regular file ({kind}); refusing to replace it{hint}")
+    for _ in range(40):  # the kernel's limit on symlinks in a row (ELOOP)
+        if not os.path.islink(path):
+            return path, old
+        _may_follow(path)
+        path = path.parent / os.readlink(path)
+    raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(path))
+
+
+def _may_follow(link: Path) -> None:
+    """Refuse a symlink the kernel's fs.protected_symlinks would not let another user follow either.
+
+    In a sticky world-writable folder (/tmp) anyone can plant a link named like the output, pointing at
+    a file of the victim's; only links owned by us or by the folder's owner are followed there.
+    """
+    folder = os.stat(link.parent)
+    if folder.st_mode & stat.S_ISVTX and folder.st_mode & stat.S_IWOTH:
+        owner = os.lstat(link).st_uid
+        if owner not in (os.geteuid(), folder.st_uid):
+            raise OutputError(
+                f"{link}: a symlink of another user in a shared folder; refusing to follow it"
+            )
+
+
+def _stage(final: Path, raw: bytes, old: os.stat_result | None) -> str:
+    """Write `raw` in full to a new temporary file beside `final`; return its path.
+
+    Created with mode 0o666 so the kernel applies the umask (and a default ACL); an existing file's
+    permission bits, owner and group are carried over. On failure the temporary file is removed.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    while True:
+        tmp = str(final.parent / f".{_tmp_key(final.name)}.{os.getpid()}-{secrets.token_hex(4)}{_TMP_SUFFIX}")
+        try:
+            fd = os.open(tmp, flags, 0o666)
+            break
+        except FileExistsError:
+            continue
+    try:
+        try:
+            if old is not None:
+                _keep_owner_and_mode(fd, old)
+            _write_all(lambda view: os.write(fd, view), raw)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except BaseException:
+        _unlink(tmp)
+        raise
+    return tmp
+
+
+def _keep_owner_and_mode(fd: int, old: os.stat_result) -> None:
+    if (old.st_uid, old.st_gid) != (os.geteuid(), os.getegid()):
+        for uid in (old.st_uid, -1):  # root keeps the owner; anyone may keep a group they are in
+            try:
+                os.fchown(fd, uid, old.st_gid)
+                break
+            except OSError:
+                continue
+    os.fchmod(fd, stat.S_IMODE(old.st_mode) & 0o777)
+
+
+def _tmp_key(name: str) -> str:
+    """The part of a temporary file's name that stands for its target (a digest when the name is long)."""
+    if len(os.fsencode(name)) <= _MAX_KEY:
+        return name
+    return hashlib.sha256(os.fsencode(name)).hexdigest()[:16]
+
+
+def _remove_stale(final: Path) -> None:
+    """Remove temporary files an interrupted earlier write of `final` left behind (best effort).
+
+    Only files matching our exact name pattern for this target, regular, owned by us, and either
+    written by a process that no longer runs or older than STALE_AFTER seconds.
+    """
+    key = _tmp_key(final.name)
+    try:
+        entries = list(os.scandir(final.parent))
+    except OSError:
+        return
+    for entry in entries:
+        match = _TMP.fullmatch(entry.name)
+        if match is None or match["key"] != key:
+            continue
+        try:
+            st = entry.stat(follow_symlinks=False)
+            if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid():
+                continue
+            if _running(int(match["pid"])) and time.time() - st.st_mtime < STALE_AFTER:
+                continue
+            os.unlink(entry.path)
+        except OSError:
+            continue
+
+
+def _running(pid: int) -> bool:
+    """Whether a process with this id runs (on this machine)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except (OverflowError, OSError):
+        return False
+    return True
+
+
+def _discard(staged: list[tuple[str, Path, Path]], created: list[Path]) -> None:
+    for tmp, _, _ in staged:
+        _unlink(tmp)
+    _remove_folders(created)
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def _remove_folders(created: list[Path]) -> None:
+    """Remove the folders a failed write created (innermost first; only if still empty)."""
+    for folder in reversed(created):
+        try:
+            folder.rmdir()
+        except OSError:
+            pass

@@ -1,0 +1,1 @@
+"""Rule sets: the file models, loading with `extends`, dated parameters, subjects and fields."""
