@@ -20,7 +20,7 @@ from procurekit.errors import (
     UnknownRuleSetError,
 )
 from procurekit.evaluation.check import CheckResult, Finding, NotEvaluated, check, default_as_of  # noqa: E402
-from procurekit.evaluation.output import write_atomic  # noqa: E402
+from procurekit.files import write_atomic
 from procurekit.ruleset.load import Parameter, Rule, RuleSet, load_ruleset, resolve_ref, validate_ruleset  # noqa: E402
 
 __all__ = [

@@ -121,7 +121,7 @@ def test_demo_outputs_hold_no_cpr(tmp_path: Path) -> None:
 def test_failed_or_interrupted_run_leaves_the_old_report_intact(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import procurekit.evaluation.output as _output
+    import procurekit.files as _output
 
     ds = make_dataset(tmp_path / "ds", [participant("A")])
     target = tmp_path / "report.json"

@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 from helpers import make_dataset, participant
 
-import procurekit.evaluation.output as _output
+import procurekit.files as _output
 from procurekit.cli import cli
 from procurekit.errors import OutputError
 
@@ -285,7 +285,7 @@ def test_temp_files_of_a_killed_write_are_removed_by_the_next_write(tmp_path: Pa
     target = tmp_path / "report.json"
     target.write_text("old\n", encoding="utf-8")
     stuck = (
-        "import sys, time\nfrom pathlib import Path\nimport procurekit.evaluation.output as _output\n"
+        "import sys, time\nfrom pathlib import Path\nimport procurekit.files as _output\n"
         "_output.os.replace = lambda *a: time.sleep(300)\n"
         "_output.write_atomic(Path(sys.argv[1]), 'x' * 8_000_000)\n"
     )

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from procurekit.errors import ProcurekitError
-from procurekit.evaluation.output import write_atomic
+from procurekit.files import write_atomic
 from procurekit.ruleset.load import Parameter, Rule, RuleSet, RuleSetFile, bundled_rules_dir, load_ruleset, resolve_ref
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -19,7 +19,8 @@ from procurekit import __version__
 from procurekit.documents.clauses import check_clauses, clauses_for
 from procurekit.errors import EngineError, ProcurekitError
 from procurekit.evaluation.batch import DEFAULT_TIMEOUT, Job, find_datasets, register_json, run_jobs
-from procurekit.evaluation.output import STDOUT, ruleset_json, ruleset_text, to_json, write_output, write_stdout
+from procurekit.evaluation.output import ruleset_json, ruleset_text, to_json
+from procurekit.files import STDOUT, write_output, write_stdout
 from procurekit.privacy import shown
 from procurekit.ruleset.load import list_bundled, load_ruleset, resolve_ref
 
@@ -328,8 +329,6 @@ def validate(path: str) -> None:
 def main() -> None:
     """Entry point for `python -m procurekit`."""
     cli(prog_name="procurekit")
-
-
 
 
 # Command modules register themselves on `cli` / `rules` when imported (at the end: they import from here).

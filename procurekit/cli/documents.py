@@ -26,7 +26,8 @@ from procurekit.documents.tender import (
 )
 from procurekit.errors import ProcurekitError
 from procurekit.evaluation.check import check
-from procurekit.evaluation.output import STDOUT, to_json, write_all_atomic
+from procurekit.evaluation.output import to_json
+from procurekit.files import STDOUT, write_all_atomic
 
 _templates_option = click.option(
     "--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),

@@ -766,7 +766,7 @@ def write_template(folder: Path, lang: str = "da", today: dt.date | None = None)
         DatasetError: the workbook exists, or the folder already holds a table (CSV or workbook) the
             template would give a second time. Nothing is written then.
     """
-    from procurekit.evaluation.output import write_atomic
+    from procurekit.files import write_atomic
 
     target = folder / TEMPLATE_NAME
     if target.exists():
