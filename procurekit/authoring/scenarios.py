@@ -26,13 +26,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from procurekit.dataset.read import (
-    _HOURS_COLUMNS,
-    _PARTICIPANT_COLUMNS,
-    _SUPPLIER_COLUMNS,
-    _TURNOVER_COLUMNS,
-    read_dataset,
-)
+from procurekit.dataset.read import read_dataset
+from procurekit.dataset.schema import HOURS_COLUMNS, PARTICIPANT_COLUMNS, SUPPLIER_COLUMNS, TURNOVER_COLUMNS
 from procurekit.errors import DatasetError, ProcurekitError, RuleFileError, RuleSetErrors
 from procurekit.evaluation.check import CheckResult, check
 from procurekit.ruleset.load import (
@@ -56,12 +51,12 @@ ENGINES = ("durable", "python")
 TABLES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "participants": (
         "participants.csv",
-        tuple(_PARTICIPANT_COLUMNS),
+        tuple(PARTICIPANT_COLUMNS),
         ("participant_id", "years_on_benefits", "enrolled_on", "left_on", "exit_reason"),
     ),
-    "hours": ("hours.csv", tuple(_HOURS_COLUMNS), tuple(_HOURS_COLUMNS)),
-    "supplier": ("supplier.csv", tuple(_SUPPLIER_COLUMNS), tuple(_SUPPLIER_COLUMNS)),
-    "turnover": ("turnover.csv", tuple(_TURNOVER_COLUMNS), tuple(_TURNOVER_COLUMNS)),
+    "hours": ("hours.csv", tuple(HOURS_COLUMNS), tuple(HOURS_COLUMNS)),
+    "supplier": ("supplier.csv", tuple(SUPPLIER_COLUMNS), tuple(SUPPLIER_COLUMNS)),
+    "turnover": ("turnover.csv", tuple(TURNOVER_COLUMNS), tuple(TURNOVER_COLUMNS)),
 }
 
 Row = dict[str, Scalar | None]

@@ -30,15 +30,16 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, get_args
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from procurekit.dataset.schema import TABLE_COLUMNS, RawRows, TableOpener, column_kind
 from procurekit.errors import DatasetError, ProcurekitError
+from procurekit.files import write_atomic
 from procurekit.privacy import NOT_SHOWN, looks_like_cpr, shown
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook  # type: ignore[import-untyped]
 
-    from procurekit.dataset.read import RawRows, TableOpener
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_UNPACKED_BYTES = 512 * 1024 * 1024
@@ -67,11 +68,11 @@ class TableSource:
 
     @property
     def opener(self) -> TableOpener | None:
-        """The opener for `_dataset._read_table`; None means the CSV reader."""
+        """The opener for the table reader of `read.py`; None means the CSV reader."""
         return None if self.sheet is None else sheet_opener(self.sheet)
 
     def read(self, reader: Callable[..., T], *args: Any) -> T:
-        """Call a table reader of `_dataset` on this source; errors name the sheet too."""
+        """Call a table reader of `read.py` on this source; errors name the sheet too."""
         opener = self.opener
         try:
             if opener is None:
@@ -618,34 +619,12 @@ end: {end}
 """
 
 
-def _table_columns() -> dict[str, dict[str, Callable[[str], Any]]]:
-    import procurekit.dataset.read as _dataset
-
-    out = {}
-    for name in get_args(_dataset.Kind):
-        columns = getattr(_dataset, f"_{name.upper()}_COLUMNS", None)
-        if columns is None and name == "participants":
-            columns = _dataset._PARTICIPANT_COLUMNS
-        if columns is not None:
-            out[name] = columns
-    return out
-
-
 def _column(name: str, parser: Callable[[str], Any]) -> _Column:
     """The template's view of a column; a column this module does not describe is typed by its parser."""
     if name in _COLUMNS:
         return _COLUMNS[name]
-    import procurekit.dataset.read as _dataset
 
-    kinds: dict[Callable[[str], Any], str] = {
-        _dataset._date: "date",
-        _dataset._opt_date: "date",
-        _dataset._bool: "bool",
-        _dataset._count: "count",
-        _dataset._month: "month",
-        _dataset._pid: "id",
-    }
-    kind = kinds.get(parser, "number" if parser is _dataset._NUMBER else "text")
+    kind = column_kind(parser)
     return _Column(kind, name, name)
 
 
@@ -703,7 +682,7 @@ def template_workbook(lang: str = "da", today: dt.date | None = None) -> bytes:
     notes.column_dimensions["A"].width = 110
     bold, grey = Font(bold=True), Font(italic=True, color="808080")
     fill = PatternFill("solid", fgColor="DCE6F1")
-    for table, columns in _table_columns().items():
+    for table, columns in TABLE_COLUMNS.items():
         ws = wb.create_sheet(table)
         ws.freeze_panes = "A2"
         for index, (name, parser) in enumerate(columns.items(), start=1):
@@ -766,13 +745,11 @@ def write_template(folder: Path, lang: str = "da", today: dt.date | None = None)
         DatasetError: the workbook exists, or the folder already holds a table (CSV or workbook) the
             template would give a second time. Nothing is written then.
     """
-    from procurekit.files import write_atomic
-
     target = folder / TEMPLATE_NAME
     if target.exists():
         raise DatasetError(target, "exists; not overwritten (move it away or choose another folder)")
     if folder.is_dir():
-        for name in _table_columns():
+        for name in TABLE_COLUMNS:
             clash = folder / f"{name}.csv"
             if clash.exists():
                 raise DatasetError(clash, f"exists; the template's {name} sheet would give {name} twice")

@@ -11,27 +11,34 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from procurekit.dataset.excel import refuse_outside, table_sources
+from procurekit.dataset.schema import (
+    HOURS_COLUMNS,
+    NUMBER,
+    PARTICIPANT_COLUMNS,
+    SUPPLIER_COLUMNS,
+    TURNOVER_COLUMNS,
+    CellError,
+    Kind,
+    RawRows,
+    TableOpener,
+    number_parser,
+    show_cell,
+)
 from procurekit.errors import DatasetError, RuleFileError
-from procurekit.privacy import looks_like_cpr, shown
+from procurekit.privacy import looks_like_cpr
 from procurekit.yamlio import load_yaml
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_CELL = 1000
-EXIT_REASONS = ("completed", "dropped_out", "other")
-OFFER_TERMS = ("ordinary", "subsidised", "flexjob")
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-_YEAR = re.compile(r"^\d{4}$")
 _HEADER = re.compile(r"^(?=.{1,40}$)[^\W\d]\w*(?: \w+){0,3}$")
 _csv_limit_set = False
 
@@ -123,101 +130,6 @@ class Dataset:
         return frozenset(out)
 
 
-# --- cell parsers ------------------------------------------------------------------------------
-
-
-class _Cell(Exception):
-    """A bad cell; the reader adds file, row and column."""
-
-
-def _date(text: str) -> dt.date:
-    try:
-        if len(text) != 10:
-            raise ValueError
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise _Cell(f"'{_show(text)}' is not a date (YYYY-MM-DD)") from None
-
-
-def _opt_date(text: str) -> dt.date | None:
-    return _date(text) if text else None
-
-
-def _number(decimal_comma: bool) -> Callable[[str], float]:
-    def parse(text: str) -> float:
-        raw = text.replace(",", ".") if decimal_comma else text
-        try:
-            value = float(raw)
-        except ValueError:
-            raise _Cell(f"'{_show(text)}' is not a number") from None
-        if not math.isfinite(value):
-            raise _Cell(f"'{_show(text)}' is not a finite number")
-        if value < 0:
-            raise _Cell(f"{_show(text)} is negative")
-        if value > 1e9:
-            raise _Cell(f"{_show(text)} is too large")
-        return value
-
-    return parse
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise _Cell(f"'{_show(text)}' is not a whole number") from None
-    if value < 0:
-        raise _Cell(f"{value} is negative")
-    if value > 10_000_000:
-        raise _Cell(f"{value} is too large")
-    return value
-
-
-def _bool(text: str) -> bool | None:
-    low = text.lower()
-    if low in ("true", "false"):
-        return low == "true"
-    if text == "":
-        return None
-    raise _Cell(f"'{_show(text)}' is not true, false or empty")
-
-
-def _choice(options: tuple[str, ...]) -> Callable[[str], str | None]:
-    def parse(text: str) -> str | None:
-        if text == "":
-            return None
-        if text not in options:
-            raise _Cell(f"'{_show(text)}' is not one of {', '.join(options)}")
-        return text
-
-    return parse
-
-
-def _pid(text: str) -> str:
-    if not text:
-        raise _Cell("participant_id is empty")
-    if not _ID.match(text):
-        raise _Cell(f"'{_show(text)}' is not a pseudonym (letters, digits, . _ -; at most 64)")
-    return text
-
-
-def _month(text: str) -> str:
-    if not _MONTH.match(text):
-        raise _Cell(f"'{_show(text)}' is not a month (YYYY-MM)")
-    return text
-
-
-def _year(text: str) -> str:
-    if not _YEAR.match(text):
-        raise _Cell(f"'{_show(text)}' is not a year (YYYY)")
-    return text
-
-
-def _show(text: str) -> str:
-    # One place decides what an error may echo (never a value that could hold a CPR number).
-    return shown(text)
-
-
 # --- the CSV reader ---------------------------------------------------------------------------
 
 
@@ -234,9 +146,6 @@ def _decode(path: Path, raw: bytes) -> str:
         return raw.decode("cp1252")
     except UnicodeDecodeError as exc:
         raise DatasetError(path, f"not UTF-8 or Windows-1252 text (byte {exc.start})") from None
-
-
-RawRows = Iterator[tuple[int, list[str]]]
 
 
 def _csv_rows(path: Path) -> tuple[list[str], RawRows, bool]:
@@ -281,16 +190,12 @@ def _csv_rows(path: Path) -> tuple[list[str], RawRows, bool]:
 def _unknown_column(path: Path, name: str, index: int, columns: dict[str, Any]) -> DatasetError:
     expected = ", ".join(columns)
     if _HEADER.match(name):
-        return DatasetError(path, f"unknown column '{_show(name)}' (expected: {expected})", row=1)
+        return DatasetError(path, f"unknown column '{show_cell(name)}' (expected: {expected})", row=1)
     # A header that is no column name (a file that is not a table: a letter, a key, /etc/passwd) is
     # content, not a typo: it is not echoed.
     return DatasetError(
         path, f"unknown column, not shown as it is not a column name (expected: {expected})", 1, str(index)
     )
-
-
-#: Opens a table file: returns (header, rows, decimal_comma). `dataset/excel.py` adds one for .xlsx sheets.
-TableOpener = Callable[[Path], tuple[list[str], RawRows, bool]]
 
 
 def _read_table(
@@ -317,7 +222,7 @@ def _read_table(
         raise DatasetError(path, f"missing column {', '.join(missing)}", row=1)
     parsers = [(name, columns[name]) for name in header]
     if decimal_comma:
-        parsers = [(n, _number(True) if p is _NUMBER else p) for n, p in parsers]
+        parsers = [(n, number_parser(True) if p is NUMBER else p) for n, p in parsers]
     for row, cells in raw_rows:
         if not cells or all(not c.strip() for c in cells):
             continue
@@ -334,54 +239,18 @@ def _read_table(
                 raise DatasetError(path, f"cell longer than {MAX_CELL} characters", row, name)
             try:
                 out[name] = parse(value)
-            except _Cell as exc:
+            except CellError as exc:
                 raise DatasetError(path, str(exc), row, name) from None
         for name in columns:
             out.setdefault(name, None)
         yield row, out
 
 
-_NUMBER = _number(False)
-
-_PARTICIPANT_COLUMNS: dict[str, Callable[[str], Any]] = {
-    "participant_id": _pid,
-    "years_on_benefits": _NUMBER,
-    "enrolled_on": _date,
-    "left_on": _opt_date,
-    "exit_reason": _choice(EXIT_REASONS),
-    "met_stability": _bool,
-    "met_efficiency": _bool,
-    "met_quality": _bool,
-    "job_offer_on": _opt_date,
-    "job_offer_terms": _choice(OFFER_TERMS),
-    "aktivitetsparat": _bool,
-}
-_HOURS_COLUMNS: dict[str, Callable[[str], Any]] = {
-    "participant_id": _pid,
-    "month": _month,
-    "praktik_hours": _NUMBER,
-    "subsidised_hours": _NUMBER,
-    "ordinary_hours": _NUMBER,
-}
-_SUPPLIER_COLUMNS: dict[str, Callable[[str], Any]] = {
-    "month": _month,
-    "ordinary_staff": _count,
-    "contract_fte": _NUMBER,
-    "target_group_fte": _NUMBER,
-}
-_TURNOVER_COLUMNS: dict[str, Callable[[str], Any]] = {
-    "year": _year,
-    "turnover_dkk": _NUMBER,
-    "target_group_fte": _NUMBER,
-    "reported_on": _date,
-}
-
-
 def _participants(path: Path, opener: TableOpener = _csv_rows) -> tuple[Participant, ...]:
     required = ("participant_id", "years_on_benefits", "enrolled_on", "left_on", "exit_reason")
     out: list[Participant] = []
     ids: dict[str, int] = {}
-    for row, c in _read_table(path, _PARTICIPANT_COLUMNS, required, opener):
+    for row, c in _read_table(path, PARTICIPANT_COLUMNS, required, opener):
         pid = c["participant_id"]
         if pid in ids:
             raise DatasetError(path, f"participant_id '{pid}' already on row {ids[pid]}", row, "participant_id")
@@ -409,7 +278,7 @@ def _hours(
 ) -> tuple[Hours, ...]:
     out: list[Hours] = []
     seen: dict[tuple[str, str], int] = {}
-    for row, c in _read_table(path, _HOURS_COLUMNS, tuple(_HOURS_COLUMNS), opener):
+    for row, c in _read_table(path, HOURS_COLUMNS, tuple(HOURS_COLUMNS), opener):
         pid, month = c["participant_id"], c["month"]
         p = participants.get(pid)
         if p is None:
@@ -430,7 +299,7 @@ def _hours(
 def _supplier(path: Path, opener: TableOpener = _csv_rows) -> tuple[SupplierMonth, ...]:
     out: list[SupplierMonth] = []
     seen: dict[str, int] = {}
-    for row, c in _read_table(path, _SUPPLIER_COLUMNS, tuple(_SUPPLIER_COLUMNS), opener):
+    for row, c in _read_table(path, SUPPLIER_COLUMNS, tuple(SUPPLIER_COLUMNS), opener):
         if c["month"] in seen:
             raise DatasetError(path, f"{c['month']} already on row {seen[c['month']]}", row, "month")
         seen[c["month"]] = row
@@ -446,7 +315,7 @@ def _turnover(
     out: list[TurnoverYear] = []
     seen: dict[str, int] = {}
     first, last = f"{contract.start.year:04d}", f"{contract.end.year:04d}"
-    for row, c in _read_table(path, _TURNOVER_COLUMNS, tuple(_TURNOVER_COLUMNS), opener):
+    for row, c in _read_table(path, TURNOVER_COLUMNS, tuple(TURNOVER_COLUMNS), opener):
         year = c["year"]
         if year in seen:
             raise DatasetError(path, f"{year} already on row {seen[year]}", row, "year")
@@ -472,7 +341,7 @@ def read_contract(path: Path) -> Contract:
     except ValidationError as exc:
         e = exc.errors()[0]
         loc = tuple(e["loc"])
-        field = _show(".".join(str(p) for p in loc)) or "contract"
+        field = show_cell(".".join(str(p) for p in loc)) or "contract"
         raise DatasetError(path, f"{field}: {e['msg']}", line=lines.line_of(loc)) from None
     if contract.end < contract.start:
         raise DatasetError(path, "end: end is before start", line=lines.line_of(("end",)))
@@ -506,6 +375,3 @@ def read_dataset(folder: Path | str) -> Dataset:
     supplier = tables["supplier"].read(_supplier) if "supplier" in tables else None
     turnover = tables["turnover"].read(_turnover, contract) if "turnover" in tables else None
     return Dataset(folder, contract, participants, hours, supplier, turnover)
-
-
-Kind = Literal["participants", "hours", "supplier", "turnover"]

@@ -1,0 +1,190 @@
+"""The table schema of a contract dataset: every table, its columns and the parser of each cell.
+
+The CSV reader (`read.py`), the xlsx reader and the Excel template (`excel.py`) all read their tables and
+columns from here, so a column added here is read from CSV and from workbooks and appears in the template.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+from procurekit.privacy import shown
+
+EXIT_REASONS = ("completed", "dropped_out", "other")
+OFFER_TERMS = ("ordinary", "subsidised", "flexjob")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_YEAR = re.compile(r"^\d{4}$")
+
+
+class CellError(Exception):
+    """A bad cell; the reader adds file, row and column."""
+
+
+def parse_date(text: str) -> dt.date:
+    try:
+        if len(text) != 10:
+            raise ValueError
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CellError(f"'{show_cell(text)}' is not a date (YYYY-MM-DD)") from None
+
+
+def parse_opt_date(text: str) -> dt.date | None:
+    return parse_date(text) if text else None
+
+
+def number_parser(decimal_comma: bool) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        raw = text.replace(",", ".") if decimal_comma else text
+        try:
+            value = float(raw)
+        except ValueError:
+            raise CellError(f"'{show_cell(text)}' is not a number") from None
+        if not math.isfinite(value):
+            raise CellError(f"'{show_cell(text)}' is not a finite number")
+        if value < 0:
+            raise CellError(f"{show_cell(text)} is negative")
+        if value > 1e9:
+            raise CellError(f"{show_cell(text)} is too large")
+        return value
+
+    return parse
+
+
+def parse_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise CellError(f"'{show_cell(text)}' is not a whole number") from None
+    if value < 0:
+        raise CellError(f"{value} is negative")
+    if value > 10_000_000:
+        raise CellError(f"{value} is too large")
+    return value
+
+
+def parse_bool(text: str) -> bool | None:
+    low = text.lower()
+    if low in ("true", "false"):
+        return low == "true"
+    if text == "":
+        return None
+    raise CellError(f"'{show_cell(text)}' is not true, false or empty")
+
+
+def choice_parser(options: tuple[str, ...]) -> Callable[[str], str | None]:
+    def parse(text: str) -> str | None:
+        if text == "":
+            return None
+        if text not in options:
+            raise CellError(f"'{show_cell(text)}' is not one of {', '.join(options)}")
+        return text
+
+    return parse
+
+
+def parse_pid(text: str) -> str:
+    if not text:
+        raise CellError("participant_id is empty")
+    if not _ID.match(text):
+        raise CellError(f"'{show_cell(text)}' is not a pseudonym (letters, digits, . _ -; at most 64)")
+    return text
+
+
+def parse_month(text: str) -> str:
+    if not _MONTH.match(text):
+        raise CellError(f"'{show_cell(text)}' is not a month (YYYY-MM)")
+    return text
+
+
+def parse_year(text: str) -> str:
+    if not _YEAR.match(text):
+        raise CellError(f"'{show_cell(text)}' is not a year (YYYY)")
+    return text
+
+
+def show_cell(text: str) -> str:
+    # One place decides what an error may echo (never a value that could hold a CPR number).
+    return shown(text)
+
+
+RawRows = Iterator[tuple[int, list[str]]]
+
+
+#: Opens a table file: returns (header, rows, decimal_comma). `dataset/excel.py` adds one for .xlsx sheets.
+TableOpener = Callable[[Path], tuple[list[str], RawRows, bool]]
+
+
+NUMBER = number_parser(False)
+
+
+PARTICIPANT_COLUMNS: dict[str, Callable[[str], Any]] = {
+    "participant_id": parse_pid,
+    "years_on_benefits": NUMBER,
+    "enrolled_on": parse_date,
+    "left_on": parse_opt_date,
+    "exit_reason": choice_parser(EXIT_REASONS),
+    "met_stability": parse_bool,
+    "met_efficiency": parse_bool,
+    "met_quality": parse_bool,
+    "job_offer_on": parse_opt_date,
+    "job_offer_terms": choice_parser(OFFER_TERMS),
+    "aktivitetsparat": parse_bool,
+}
+
+
+HOURS_COLUMNS: dict[str, Callable[[str], Any]] = {
+    "participant_id": parse_pid,
+    "month": parse_month,
+    "praktik_hours": NUMBER,
+    "subsidised_hours": NUMBER,
+    "ordinary_hours": NUMBER,
+}
+
+
+SUPPLIER_COLUMNS: dict[str, Callable[[str], Any]] = {
+    "month": parse_month,
+    "ordinary_staff": parse_count,
+    "contract_fte": NUMBER,
+    "target_group_fte": NUMBER,
+}
+
+
+TURNOVER_COLUMNS: dict[str, Callable[[str], Any]] = {
+    "year": parse_year,
+    "turnover_dkk": NUMBER,
+    "target_group_fte": NUMBER,
+    "reported_on": parse_date,
+}
+
+
+Kind = Literal["participants", "hours", "supplier", "turnover"]
+
+
+TABLE_COLUMNS: dict[Kind, dict[str, Callable[[str], Any]]] = {
+    "participants": PARTICIPANT_COLUMNS,
+    "hours": HOURS_COLUMNS,
+    "supplier": SUPPLIER_COLUMNS,
+    "turnover": TURNOVER_COLUMNS,
+}
+
+_KINDS: dict[Callable[[str], Any], str] = {
+    parse_date: "date",
+    parse_opt_date: "date",
+    parse_bool: "bool",
+    parse_count: "count",
+    parse_month: "month",
+    parse_pid: "id",
+    NUMBER: "number",
+}
+
+
+def column_kind(parser: Callable[[str], Any]) -> str:
+    """The kind of value a column parser reads (date, bool, count, month, id, number), else "text"."""
+    return _KINDS.get(parser, "text")
