@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from procurekit.cli import EXIT_OK, EXIT_VIOLATION, OutputPath, _emit, as_of_option, cli, lang_option, rules_option
+from procurekit.cli.options import EXIT_OK, EXIT_VIOLATION, OutputPath, as_of_option, emit, lang_option, rules_option
 from procurekit.documents.report import FORMATS as REPORT_FORMATS
 from procurekit.documents.report import report_document
 from procurekit.documents.tender import (
@@ -39,7 +39,7 @@ _clauses_option = click.option(
 )
 
 
-@cli.command()
+@click.command()
 @click.argument("tender_file", metavar="TENDER.yaml", type=click.Path(path_type=Path))
 @click.option(
     "--format", "format_", type=click.Choice([*DOCUMENT_FORMATS, *DATA_FORMATS]), default="docx",
@@ -87,7 +87,7 @@ def tender(
             f"{names}; confirm each under confirm: with value and source"
         )
     if isinstance(out_dir, str):  # STDOUT, and one file
-        _emit(next(iter(files.values())), out_dir)
+        emit(next(iter(files.values())), out_dir)
         for f in fill_ins:
             click.echo(f"fill-in: {f.name} – [{f.label}] is not confirmed; confirm it in {tender_file} "
                        "under confirm: (value and source)", err=True)
@@ -100,7 +100,7 @@ def tender(
                    "under confirm: (value and source)", err=True)
 
 
-@cli.command()
+@click.command()
 @click.argument("dataset", type=click.Path(file_okay=False, path_type=Path))
 @rules_option
 @as_of_option
@@ -131,7 +131,7 @@ def report(
     stem = "report" if str(target) == STDOUT else Path(target).stem
     files = report_document(result, format_, templates_dir, clauses_dir, assumptions, image_prefix=stem)
     if len(files) == 1 or str(target) == STDOUT:  # to standard output: the document only, charts left out
-        _emit(files[""], target)
+        emit(files[""], target)
     else:
         written: dict[Path, str | bytes] = {Path(target) if name == "" else Path(target).parent / name: data
                                             for name, data in files.items()}

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
-from procurekit.cli import EXIT_OK, EXIT_VIOLATION, _date, _Group, as_of_option, cli, lang_option, rules_option
+from procurekit.cli.options import EXIT_OK, EXIT_VIOLATION, Group, _date, as_of_option, lang_option, rules_option
 from procurekit.ledger import Ledger, LedgerError, resolve_db
 from procurekit.ledger.output import history_csv, history_text, list_text, status_text, to_json
 
@@ -42,7 +42,7 @@ def _open(db: str | None, create: bool = False) -> Iterator[Ledger]:
         ledger.close()
 
 
-@cli.group(cls=_Group)
+@click.group(cls=Group)
 def ledger() -> None:
     """The contract ledger: record each monthly submission, follow breaches and deadlines over time.
 

@@ -8,16 +8,92 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from procurekit.authoring.adapt import diff_rulesets, diff_text, init_ruleset, ruleset_schema
 from procurekit.authoring.explain import explain_ruleset
 from procurekit.authoring.scenarios import ENGINES, coverage_gaps, find_scenarios, load_scenarios, run_scenarios, shown
-from procurekit.cli import EXIT_OK, EXIT_VIOLATION, OutputPath, _emit, as_of_option, lang_option, output_option, rules
+from procurekit.cli.options import (
+    EXIT_OK,
+    EXIT_VIOLATION,
+    Group,
+    OutputPath,
+    as_of_option,
+    emit,
+    lang_option,
+    output_option,
+)
+from procurekit.documents.clauses import check_clauses, clauses_for
 from procurekit.errors import ProcurekitError
-from procurekit.evaluation.output import to_json
-from procurekit.ruleset.load import load_ruleset, resolve_ref
+from procurekit.evaluation.output import ruleset_json, ruleset_text, to_json
+from procurekit.ruleset.load import list_bundled, load_ruleset, resolve_ref
+
+
+@click.group(cls=Group)
+def rules() -> None:
+    """List, show and validate rule sets.
+
+    \b
+    Example:
+        procurekit rules show ikast-brande
+    """
+
+
+@rules.command(name="list")
+@click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def list_rules(format_: str) -> None:
+    """List the bundled rule sets.
+
+    \b
+    Example:
+        procurekit rules list --format json
+    """
+    items: list[dict[str, Any]] = []
+    for path in list_bundled():
+        rs = load_ruleset(path)
+        items.append({"id": rs.id, "version": rs.version, "extends": list(rs.lineage[:-1]),
+                      "rules": len(rs.rules), "title": rs.title.da})
+    if format_ == "json":
+        click.echo(to_json(items), nl=False)
+        return
+    for it in items:
+        parent = f" (extends {it['extends'][-1]})" if it["extends"] else ""
+        click.echo(f"{it['id']:<20} {it['version']:<8} {it['rules']:>3} rules  {it['title']}{parent}")
+
+
+@rules.command()
+@click.argument("ref", metavar="ID|PATH")
+@click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@lang_option
+def show(ref: str, format_: str, lang: str) -> None:
+    """Show a rule set after inheritance: parameters with sources, and rules.
+
+    \b
+    Example:
+        procurekit rules show ikast-brande --format json
+    """
+    rs = load_ruleset(resolve_ref(ref))
+    click.echo(to_json(ruleset_json(rs)) if format_ == "json" else ruleset_text(rs, lang), nl=False)
+
+
+@rules.command()
+@click.argument("path", metavar="PATH")
+def validate(path: str) -> None:
+    """Validate a rule-set file and the clauses it uses; print every problem, one line each, with file and line.
+
+    \b
+    Example:
+        procurekit rules validate rules/ikast-brande.yaml
+    """
+    rs = load_ruleset(resolve_ref(path))
+    library = check_clauses(rs)
+    used = len(clauses_for(rs, library))
+    click.echo(
+        f"{rs.path}: ok ({rs.id} {rs.version}, {len(rs.rules)} rules, {len(rs.parameters)} parameters, "
+        f"{used} clauses)"
+    )
 
 
 @rules.command()
@@ -75,7 +151,7 @@ def explain(ref: str, lang: str, as_of: dt.date | None, output: Path | str | Non
     Example:
         procurekit rules explain ikast-brande --lang da --as-of 2018-01-01
     """
-    _emit(explain_ruleset(load_ruleset(resolve_ref(ref)), as_of or dt.date.today(), lang), output)
+    emit(explain_ruleset(load_ruleset(resolve_ref(ref)), as_of or dt.date.today(), lang), output)
 
 
 @rules.command(name="test")
@@ -124,5 +200,4 @@ def schema(output: Path | str | None) -> None:
     Example:
         procurekit rules schema -o rule-set.schema.json
     """
-    _emit(to_json(ruleset_schema()), output)
-
+    emit(to_json(ruleset_schema()), output)

@@ -1,0 +1,90 @@
+"""`procurekit check`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from procurekit.cli.options import (
+    EXIT_OK,
+    EXIT_VIOLATION,
+    _explain,
+    as_of_option,
+    check_schema_text,
+    emit,
+    lang_option,
+    output_option,
+    rules_option,
+)
+from procurekit.evaluation.batch import DEFAULT_TIMEOUT, Job, find_datasets, register_json, run_jobs
+from procurekit.evaluation.output import to_json
+
+
+@click.command()
+@click.argument("dataset", type=click.Path(file_okay=False, path_type=Path), required=False)
+@rules_option
+@as_of_option
+@click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--all", "include_ok", is_flag=True, help="Also list ok findings.")
+@click.option("--explain", "subject", metavar="SUBJECT",
+              help="Why a participant, participant-month (ID@YYYY-MM) or month (YYYY-MM) got its verdicts.")
+@click.option("--schema", is_flag=True, help="Print the JSON Schema of the --format json output and exit.")
+@click.option(
+    "--engine", type=click.Choice(["durable", "python"]), default="durable", show_default=True,
+    help="durable_rules, or the plain-Python evaluator of the same rules (faster for bulk runs).",
+)
+@lang_option
+@output_option
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Worker processes for a register. Default: CPUs.")
+@click.option(
+    "--timeout", type=click.FloatRange(0), default=DEFAULT_TIMEOUT, show_default=True,
+    help="Seconds the rules engine may take in all; 0 = no limit.",
+)
+def check(
+    dataset: Path | None,
+    rules: str | None,
+    as_of: dt.date | None,
+    format_: str,
+    include_ok: bool,
+    subject: str | None,
+    schema: bool,
+    engine: str,
+    lang: str,
+    output: Path | str | None,
+    jobs: int | None,
+    timeout: float,
+) -> None:
+    """Check a contract dataset (or a folder of them, a register) against its rule set.
+
+    Exit code 0 when there is no violation, 1 when there is, 2 when the input or the rules could not
+    be used, 3 when the rules engine crashed or timed out.
+
+    \b
+    Example:
+        procurekit check examples/ikast-brande --as-of 2018-06-30 --format json
+        procurekit check examples/ikast-brande --explain IB-012
+    """
+    if schema:
+        emit(check_schema_text(), output)
+        return
+    if dataset is None:
+        raise click.UsageError("Missing argument 'DATASET'.")
+    if subject is not None:
+        _explain(dataset, rules, as_of, engine, lang, subject, format_, output)
+        return
+    paths = find_datasets(dataset)
+    job_list = [Job(p, rules, as_of, engine, lang, include_ok, format_ == "text") for p in paths]
+    results = run_jobs(job_list, workers=jobs, timeout=timeout)
+    if len(paths) == 1 and (dataset / "contract.yaml").is_file():
+        doc: Any = results[0]["json"]
+        texts = [results[0]["text"]]
+    else:
+        doc = register_json(dataset, results)
+        texts = [r["text"] for r in results]
+    text = to_json(doc) if format_ == "json" else "\n".join(t for t in texts if t)
+    emit(text, output)
+    sys.exit(EXIT_VIOLATION if any(r["violation"] for r in results) else EXIT_OK)
