@@ -1,4 +1,4 @@
-"""`procurekit check`."""
+"""`procurekit check`: a contract dataset, or a register of them, against its rule set."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""Commands around the checks: `procurekit dataset template` and `procurekit business-case`.
-
-Registered on the root `cli` group when procurekit.cli imports this module (last line of cli/__init__.py). Errors
-are procurekit exceptions, which the group turns into one line on stderr and exit code 2.
-"""
+"""`procurekit dataset template`: the monthly Excel workbook suppliers fill in."""
 
 from __future__ import annotations
 

@@ -31,6 +31,8 @@ class InputError(click.ClickException):
 
 
 class Group(click.Group):
+    """A click group that turns every error into one line on stderr: exit 2 for bad input, 3 for a bug."""
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)

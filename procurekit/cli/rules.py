@@ -1,7 +1,5 @@
-"""`procurekit rules init|diff|explain|test|schema`: adapting a rule set and testing it before the tender.
-
-Registered on the `rules` group by importing this module at the end of cli/__init__.py.
-"""
+"""`procurekit rules ...`: list, show and validate rule sets; adapt one (init, diff, explain, schema) and
+test it before the tender (test)."""
 
 from __future__ import annotations
 

@@ -27,6 +27,7 @@ class CellError(Exception):
 
 
 def parse_date(text: str) -> dt.date:
+    """A `YYYY-MM-DD` date."""
     try:
         if len(text) != 10:
             raise ValueError
@@ -36,10 +37,13 @@ def parse_date(text: str) -> dt.date:
 
 
 def parse_opt_date(text: str) -> dt.date | None:
+    """A date, or None for an empty cell."""
     return parse_date(text) if text else None
 
 
 def number_parser(decimal_comma: bool) -> Callable[[str], float]:
+    """A parser of finite, non-negative numbers up to 1e9; `decimal_comma` reads `1,5` as 1.5."""
+
     def parse(text: str) -> float:
         raw = text.replace(",", ".") if decimal_comma else text
         try:
@@ -58,6 +62,7 @@ def number_parser(decimal_comma: bool) -> Callable[[str], float]:
 
 
 def parse_count(text: str) -> int:
+    """A whole number from 0 to 10,000,000."""
     try:
         value = int(text)
     except ValueError:
@@ -70,6 +75,7 @@ def parse_count(text: str) -> int:
 
 
 def parse_bool(text: str) -> bool | None:
+    """`true`/`false` (any case), or None for an empty cell."""
     low = text.lower()
     if low in ("true", "false"):
         return low == "true"
@@ -79,6 +85,8 @@ def parse_bool(text: str) -> bool | None:
 
 
 def choice_parser(options: tuple[str, ...]) -> Callable[[str], str | None]:
+    """A parser of one of `options`, or None for an empty cell."""
+
     def parse(text: str) -> str | None:
         if text == "":
             return None
@@ -90,6 +98,7 @@ def choice_parser(options: tuple[str, ...]) -> Callable[[str], str | None]:
 
 
 def parse_pid(text: str) -> str:
+    """A participant pseudonym: letters, digits, `.`, `_`, `-`; at most 64."""
     if not text:
         raise CellError("participant_id is empty")
     if not _ID.match(text):
@@ -98,22 +107,26 @@ def parse_pid(text: str) -> str:
 
 
 def parse_month(text: str) -> str:
+    """A month, `YYYY-MM`."""
     if not _MONTH.match(text):
         raise CellError(f"'{show_cell(text)}' is not a month (YYYY-MM)")
     return text
 
 
 def parse_year(text: str) -> str:
+    """A year, `YYYY`."""
     if not _YEAR.match(text):
         raise CellError(f"'{show_cell(text)}' is not a year (YYYY)")
     return text
 
 
 def show_cell(text: str) -> str:
+    """`text` made safe for a one-line error: never a value that could hold a CPR number."""
     # One place decides what an error may echo (never a value that could hold a CPR number).
     return shown(text)
 
 
+#: The data rows of one table: (row number as a spreadsheet shows it, raw cells).
 RawRows = Iterator[tuple[int, list[str]]]
 
 

@@ -1,22 +1,4 @@
-"""Formatting results for people (text) and programs (JSON), and writing files atomically.
-
-Every output of procurekit is written here. The contract (README, "Output files"):
-
-* A file is written in full to a temporary file beside it, then renamed into place: a crash or a kill
-  never leaves half a file, and a failed run leaves the old file as it was.
-* A new file gets the mode 0o666 less the umask (the kernel applies the umask, and any default ACL, when
-  the temporary file is created; no umask is read, so nothing process-global is touched). Replacing an
-  existing file keeps its permission bits (and, where allowed, its owner and group).
-* An existing target that is not a regular file (a folder, a FIFO, a device, a socket) is refused, never
-  replaced or opened: opening a FIFO would block, replacing a device node (as root) would destroy it.
-* A symlink is written through: the file it points to is replaced atomically and the link stays a link.
-  Like the kernel's fs.protected_symlinks, a link another user owns in a sticky world-writable folder
-  (/tmp) is not followed.
-* Temporary files are named `.<name>.<pid>-<8 hex>.procurekit-tmp`. A write removes those an earlier,
-  interrupted write of the same target left behind: ours by that exact pattern, regular files of the same
-  owner, whose writer process is gone or which are older than STALE_AFTER seconds.
-* STDOUT ("-") writes the same bytes to standard output instead.
-"""
+"""Formatting results for people (text) and programs (JSON)."""
 
 from __future__ import annotations
 
