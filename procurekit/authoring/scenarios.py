@@ -36,10 +36,10 @@ from procurekit.ruleset.load import (
     RuleSetFile,
     Scalar,
     Verdict,
-    _Loader,
-    _pydantic_errors,
     bundled_rules_dir,
     load_ruleset,
+    merge_child,
+    pydantic_errors,
     resolve_ref,
 )
 from procurekit.yamlio import LineMap, Loc, load_yaml
@@ -241,7 +241,7 @@ def load_scenario_file(path: Path) -> ScenarioFile:
     try:
         spec = ScenarioFileSpec.model_validate(data)
     except ValidationError as exc:
-        raise RuleSetErrors(_pydantic_errors(Path(name), lines, exc)) from None
+        raise RuleSetErrors(pydantic_errors(Path(name), lines, exc)) from None
     try:
         base = load_ruleset(resolve_ref(spec.ruleset, base=path.parent))
     except ProcurekitError as exc:
@@ -306,10 +306,9 @@ def _override(
     spec = RuleSetFile.model_validate(
         {"id": f"{parent.id}-scenario", "title": parent.title, "parameters": params}
     )
-    loader = _Loader()
-    ruleset = loader._merge(Path(name), spec, sub, parent)
-    if loader.errors:
-        errors += loader.errors
+    ruleset, problems = merge_child(Path(name), spec, sub, parent)
+    if problems:
+        errors += problems
         return None
     from procurekit.evaluation.engines import durable_problems  # the engine module imports the rules module
 

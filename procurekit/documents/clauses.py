@@ -23,7 +23,7 @@ from procurekit.documents.render import Params, param_views, render_text
 from procurekit.documents.sandbox import helper
 from procurekit.errors import RuleFileError, RuleSetErrors
 from procurekit.files import data_dir
-from procurekit.ruleset.load import _RULE_ID, RuleSet, Text, read_model
+from procurekit.ruleset.load import RULE_ID, RuleSet, Text, read_model
 from procurekit.yamlio import LineMap
 
 _CLAUSE_ID = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -196,7 +196,7 @@ def clause_errors(ruleset: RuleSet, library: dict[str, Clause]) -> list[RuleFile
 
 
 def _looks_like_rule(text: str) -> bool:
-    return re.match(_RULE_ID, text) is not None
+    return re.match(RULE_ID, text) is not None
 
 
 def check_clauses(ruleset: RuleSet, library: dict[str, Clause] | None = None) -> dict[str, Clause]:

@@ -29,7 +29,7 @@ from procurekit.yamlio import LineMap, load_yaml
 Verdict = Literal["violation", "warning", "due", "ok"]
 VERDICTS: tuple[str, ...] = ("violation", "warning", "due", "ok")
 Scalar = Union[bool, int, float, str, dt.date]
-_RULE_ID = r"^[a-z0-9]+(?:-[a-z0-9]+)*\.[a-z0-9]+(?:-[a-z0-9]+)*$"
+RULE_ID = r"^[a-z0-9]+(?:-[a-z0-9]+)*\.[a-z0-9]+(?:-[a-z0-9]+)*$"
 _NAME = r"^[a-z][a-z0-9_]*$"
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -85,7 +85,7 @@ class ParameterFile(_Strict):
 class RuleFile(_Strict):
     """One rule as written in a file."""
 
-    id: str = Field(pattern=_RULE_ID, description="stable id family.name (public API)")
+    id: str = Field(pattern=RULE_ID, description="stable id family.name (public API)")
     subject: Literal["participant", "participant_month", "month", "year"] = Field(
         description="what the rule is checked on: each participant, participant-month, month or year"
     )
@@ -284,6 +284,19 @@ def load_ruleset(ref: str | Path) -> RuleSet:
     return ruleset
 
 
+def merge_child(
+    path: Path, spec: RuleSetFile, lines: LineMap, parent: RuleSet | None
+) -> tuple[RuleSet, list[RuleFileError]]:
+    """`spec` merged onto `parent` exactly as a child rule-set file at `path` would be.
+
+    Returns:
+        The merged rule set and every problem found (the rule set is unusable when there is one).
+    """
+    loader = _Loader()
+    ruleset = loader._merge(path, spec, lines, parent)
+    return ruleset, loader.errors
+
+
 def validate_ruleset(ref: str | Path) -> RuleSet:
     """Load a rule set and check it completely; same errors as `load_ruleset`."""
     return load_ruleset(ref)
@@ -306,8 +319,8 @@ class _Loader:
             # Only some rules are malformed: report them, and check the others too (every error in one run).
             salvaged = _without_bad_rules(data, lines, exc)
             if salvaged is None:
-                raise RuleSetErrors(_pydantic_errors(path, lines, exc)) from None
-            self.errors.extend(_pydantic_errors(path, lines, exc))
+                raise RuleSetErrors(pydantic_errors(path, lines, exc)) from None
+            self.errors.extend(pydantic_errors(path, lines, exc))
             spec, lines = salvaged
         parent: RuleSet | None = None
         if spec.extends:
@@ -634,7 +647,7 @@ def read_model(path: Path, model: type[_M], what: str) -> tuple[_M, LineMap]:
     try:
         return model.model_validate(data), lines
     except ValidationError as exc:
-        raise RuleSetErrors(_pydantic_errors(path, lines, exc)) from None
+        raise RuleSetErrors(pydantic_errors(path, lines, exc)) from None
 
 
 def _without_bad_rules(
@@ -663,7 +676,8 @@ def _without_bad_rules(
     return spec, remapped
 
 
-def _pydantic_errors(path: Path, lines: LineMap, exc: ValidationError) -> list[RuleFileError]:
+def pydantic_errors(path: Path, lines: LineMap, exc: ValidationError) -> list[RuleFileError]:
+    """One `RuleFileError` per problem pydantic found in a YAML file, each with its line and dotted location."""
     out = []
     for e in exc.errors():
         loc = tuple(e["loc"])
