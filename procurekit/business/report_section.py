@@ -7,13 +7,13 @@ its source, labelled in the report's language.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from procurekit.business.model import BusinessCase, InputValue, business_case, load_assumptions
 from procurekit.documents.charts import Chart, Series, chart
 from procurekit.documents.labels import month_name
 from procurekit.documents.render import fmt_date, fmt_money, fmt_number, fmt_percent
+from procurekit.documents.report import EconomyView
 from procurekit.documents.report_charts import short_month
 from procurekit.evaluation.check import CheckResult
 
@@ -39,19 +39,6 @@ INPUT_LABELS: dict[str, tuple[str, str, str]] = {
     "outcomes.ordinary_hours_per_participant_month": ("Ordinære timer pr. deltager pr. måned",
                                                       "Ordinary hours per participant per month", "number"),
 }
-
-
-@dataclass(frozen=True)
-class EconomyView:
-    """What the template shows of the business case (all text made here)."""
-
-    summary: str
-    totals: tuple[tuple[str, str], ...]
-    sensitivity_head: tuple[str, ...]
-    sensitivity_rows: tuple[tuple[str, ...], ...]
-    sensitivity_note: str
-    inputs: tuple[tuple[str, str, str], ...]  # label, value, source
-    notes: tuple[str, ...]
 
 
 def _t(lang: str, da: str, en: str) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from procurekit.business.report_section import economy as report_economy
 from procurekit.cli.options import EXIT_OK, EXIT_VIOLATION, OutputPath, as_of_option, emit, lang_option, rules_option
 from procurekit.documents.report import FORMATS as REPORT_FORMATS
 from procurekit.documents.report import report_document
@@ -127,9 +128,10 @@ def report(
         procurekit report examples/ikast-brande --format pdf -o out/report.pdf
     """
     result = check(dataset, rules, as_of, engine=engine, lang=lang)
+    economy = report_economy(result, assumptions) if assumptions is not None else None
     target = output or Path(f"report.{format_}")
     stem = "report" if str(target) == STDOUT else Path(target).stem
-    files = report_document(result, format_, templates_dir, clauses_dir, assumptions, image_prefix=stem)
+    files = report_document(result, format_, templates_dir, clauses_dir, economy, image_prefix=stem)
     if len(files) == 1 or str(target) == STDOUT:  # to standard output: the document only, charts left out
         emit(files[""], target)
     else:

@@ -18,7 +18,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from procurekit import __version__
-from procurekit.business.report_section import EconomyView, economy
 from procurekit.dataset.read import Dataset
 from procurekit.documents.actions import Breach, breaches, upcoming
 from procurekit.documents.charts import Chart
@@ -127,6 +126,19 @@ class Appendix:
     whys: tuple[Why, ...]
     not_evaluated: tuple[str, ...]
     generator: str
+
+
+@dataclass(frozen=True)
+class EconomyView:
+    """What the template shows of the business case (all text made here)."""
+
+    summary: str
+    totals: tuple[tuple[str, str], ...]
+    sensitivity_head: tuple[str, ...]
+    sensitivity_rows: tuple[tuple[str, ...], ...]
+    sensitivity_note: str
+    inputs: tuple[tuple[str, str, str], ...]  # label, value, source
+    notes: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -419,20 +431,21 @@ def report_document(
     fmt: str,
     templates_dir: Path | None = None,
     clauses_dir: Path | None = None,
-    assumptions: Path | None = None,
+    economy: tuple[EconomyView, Chart] | None = None,
     appendix: tuple[str, dict[str, Chart]] | None = None,
     image_prefix: str = "report",
 ) -> dict[str, bytes]:
-    """The compliance report in `fmt` (html, pdf, docx or md), with the business case under `assumptions`.
+    """The compliance report in `fmt` (html, pdf, docx or md); with `economy`, the business case too.
 
+    `economy` is the business case's section and its cumulative chart (`business.report_section.economy`).
     Returns the document under the key "" and, for Markdown, each chart as a PNG file under its name
     (`<image_prefix>-<chart>.png`), to be written beside the document. `appendix` is (HTML in the
     documented subset, its charts by `data-chart` name): sections added at the end of the report (the
     contract ledger's history uses it).
     """
     model = report_model(result, clauses_dir)
-    if assumptions is not None:
-        view, cumulative = economy(result, assumptions)
+    if economy is not None:
+        view, cumulative = economy
         model = replace(model, economy=view, charts={**model.charts, "business": cumulative})
     html = render("report.html.j2", result.lang, templates_dir, report=model)
     charts = model.charts
