@@ -10,11 +10,12 @@ import click
 
 from procurekit import __version__
 from procurekit.cli import business, check, dataset, documents, ledger, rules
-from procurekit.cli.options import Group
+from procurekit.cli.options import Group, debug_option
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="procurekit")
+@debug_option
 def cli() -> None:
     """procurekit: social-clause public procurement as rules as code.
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -18,7 +19,7 @@ import click
 from procurekit.errors import EngineError, ProcurekitError
 from procurekit.evaluation.output import to_json
 from procurekit.files import STDOUT, write_output, write_stdout
-from procurekit.privacy import shown
+from procurekit.privacy import NOT_SHOWN, may_show, shown
 
 EXIT_OK, EXIT_VIOLATION, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 F = TypeVar("F", bound=Callable[..., Any])
@@ -37,6 +38,7 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except EngineError as exc:
+            _traceback(ctx)
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(EXIT_INTERNAL)
         except ProcurekitError as exc:
@@ -44,6 +46,7 @@ class Group(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except MemoryError:
+            _traceback(ctx)
             click.echo("Error: out of memory", err=True)
             ctx.exit(EXIT_INTERNAL)
         except BrokenPipeError:  # `procurekit … | head`: the reader left before the end
@@ -60,7 +63,8 @@ class Group(click.Group):
 
 
 def _internal(ctx: click.Context, exc: BaseException) -> NoReturn:
-    """A bug: one line, never a traceback, exit code 3."""
+    """A bug: one line, exit code 3; the traceback only when asked for (--debug)."""
+    _traceback(ctx)
     # The message of an unforeseen error may quote input: shown only if it cannot hold a CPR number.
     reason = shown(str(exc), 200)
     click.echo(f"Error: internal error ({type(exc).__name__}: {reason}); please report it", err=True)
@@ -80,6 +84,30 @@ def _silence_stdout() -> None:
 #: The days a check can be made for: far enough from 0001 and 9999 that month arithmetic and the
 #: contract's years around as-of stay inside the calendar.
 AS_OF_RANGE = (dt.date(1900, 1, 1), dt.date(2199, 12, 31))
+
+
+_DEBUG = "procurekit.debug"
+
+
+def _traceback(ctx: click.Context) -> None:
+    # Called inside an except block: shows the exception being handled. Users never see a traceback
+    # unless they asked for one; a developer needs it to find the bug behind an exit 3.
+    if ctx.find_root().meta.get(_DEBUG):
+        # A line of it may quote input: shown only where it cannot hold a CPR number.
+        lines = traceback.format_exc().rstrip().splitlines()
+        click.echo("\n".join(line if may_show(line) else NOT_SHOWN for line in lines), err=True)
+
+
+def debug_option(func: F) -> F:
+    """--debug (or PROCUREKIT_DEBUG=1): show the traceback of an internal error (exit code 3)."""
+
+    def remember(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+        ctx.meta[_DEBUG] = value
+
+    return click.option(
+        "--debug", is_flag=True, envvar="PROCUREKIT_DEBUG", expose_value=False, is_eager=True, callback=remember,
+        help="Show the traceback of an internal error (exit code 3). Also PROCUREKIT_DEBUG=1.",
+    )(func)
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
