@@ -40,7 +40,6 @@ from procurekit.yamlio import load_yaml
 MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_CELL = 1000
 _HEADER = re.compile(r"^(?=.{1,40}$)[^\W\d]\w*(?: \w+){0,3}$")
-_csv_limit_set = False
 
 
 class Contract(BaseModel):
@@ -148,12 +147,21 @@ def _decode(path: Path, raw: bytes) -> str:
         raise DatasetError(path, f"not UTF-8 or Windows-1252 text (byte {exc.start})") from None
 
 
+def _next_row(reader: Iterator[list[str]]) -> list[str]:
+    """The next row, parsed under our field size limit.
+
+    `csv.field_size_limit` is process-wide; it is set only while one row is parsed and restored at once,
+    so code around us (another library, the caller's own CSV reading) never sees our limit.
+    """
+    previous = csv.field_size_limit(MAX_CELL * 10)
+    try:
+        return next(reader)
+    finally:
+        csv.field_size_limit(previous)
+
+
 def _csv_rows(path: Path) -> tuple[list[str], RawRows, bool]:
     """Open a CSV file: its header, an iterator of (row number, cells), and whether decimals use ','."""
-    global _csv_limit_set
-    if not _csv_limit_set:
-        csv.field_size_limit(MAX_CELL * 10)
-        _csv_limit_set = True
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -171,14 +179,20 @@ def _csv_rows(path: Path) -> tuple[list[str], RawRows, bool]:
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        header = next(reader)
+        header = _next_row(reader)
     except csv.Error as exc:
         raise DatasetError(path, f"unreadable header ({exc})", row=1) from None
+    except StopIteration:
+        raise DatasetError(path, "file is empty; expected a header row") from None
 
     def rows() -> RawRows:
         row = 1
         try:
-            for cells in reader:
+            while True:
+                try:
+                    cells = _next_row(reader)
+                except StopIteration:
+                    return
                 row += 1
                 yield row, cells
         except csv.Error as exc:

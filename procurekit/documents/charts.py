@@ -13,6 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from babel.numbers import format_decimal
+from matplotlib import rc_context
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 _LOCALES = {"da": "da_DK", "en": "en_GB"}
 
@@ -43,23 +46,6 @@ class Chart:
     alt: str
     svg: str = field(repr=False)
     png: bytes = field(repr=False)
-
-
-def _pyplot():  # type: ignore[no-untyped-def]
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
-
-    plt.rcParams.update({
-        "font.family": "DejaVu Sans",
-        "font.size": 9,
-        "svg.hashsalt": "procurekit",
-        "svg.fonttype": "path",
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-    })
-    return plt
 
 
 _COLOURS = ["#1f5f8b", "#c8553d", "#4f9d69", "#8a6fb0", "#d9a441"]
@@ -115,58 +101,78 @@ def chart(
     at a point, e.g. a breach), `highlight` (bars drawn in the alarm colour), a vertical `vline` at an x
     position with its label (e.g. the first paid month), and `value_labels` (each bar's value on it).
     """
-    plt = _pyplot()
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
-
-    locale = _LOCALES.get(lang, "da_DK")
-    fig, ax = plt.subplots(figsize=(7.0, 3.0), dpi=100)
-    try:
-        xs = list(range(len(x_labels)))
-        bars = [s for s in series if s.kind == "bar"]
-        width = 0.8 / max(1, len(bars))
-        for i, s in enumerate(series):
-            colour = _COLOURS[i % len(_COLOURS)]
-            if s.kind == "bar":
-                j = bars.index(s)
-                offset = (j - (len(bars) - 1) / 2) * width
-                colours = [_ALARM if k in highlight else colour for k in range(len(s.values))]
-                drawn = ax.bar([x + offset for x in xs], list(s.values), width=width, label=s.label,
-                               color=colours)
-                if value_labels:
-                    ax.bar_label(drawn, labels=[_tick(v, percent, locale) for v in s.values], padding=2,
-                                 fontsize=8)
-            elif s.kind == "step":
-                ax.step(xs, list(s.values), where="mid", label=s.label, color=colour, linewidth=1.6)
-            else:
-                ax.plot(xs, list(s.values), label=s.label, color=colour, linewidth=1.6)
-        _point_out(ax, len(xs), limit, limit_label, marks, vline)
-        widest = max((len(label) for label in x_labels), default=1)
-        most = max(3, min(10, 70 // max(1, widest)))  # as many labels as fit side by side
-        step = 1 if len(xs) <= 8 else max(1, -(-len(xs) // most))
-        ax.set_xticks(xs[::step], [x_labels[i] for i in xs[::step]], rotation=0)
-        ax.set_ylabel(y_label)
-        if x_label:
-            ax.set_xlabel(x_label)
-        ax.set_title(title, loc="left", fontsize=10, fontweight="bold")
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: _tick(value, percent, locale)))
-        if percent:
-            top = max([*(v for s in series for v in s.values), limit or 0, 0.01])
-            ax.set_ylim(0, 1.12 if top > 0.75 else top * 1.35)
-            ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))  # whole percents
-        else:
-            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-            top = max([*(v for s in series for v in s.values), limit or 0, 1])
-            ax.set_ylim(0, top * (1.3 if marks or value_labels else 1.15))
-        ax.grid(axis="y", color="#dddddd", linewidth=0.6)
-        if len(series) > 1 or limit_label:  # below the plot, where it hides no data
-            ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16 if x_label
-                      else -0.1), ncol=len(series) + (1 if limit_label else 0))
+    # Style by `rc_context` around this chart only, and a `Figure` made directly (never pyplot): a
+    # program that imports procurekit keeps its own backend, rcParams and figure list.
+    with rc_context({
+        "font.family": "DejaVu Sans",
+        "font.size": 9,
+        "svg.hashsalt": "procurekit",
+        "svg.fonttype": "path",
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    }):
+        fig = Figure(figsize=(7.0, 3.0), dpi=100)
+        ax = fig.subplots()
+        _plot(ax, x_labels, series, highlight, value_labels, percent, _LOCALES.get(lang, "da_DK"))
+        _point_out(ax, len(x_labels), limit, limit_label, marks, vline)
+        _axes(ax, title, x_labels, series, y_label, x_label, _LOCALES.get(lang, "da_DK"), limit, limit_label,
+              percent, bool(marks or value_labels))
         fig.tight_layout()
         svg_buf, png_buf = io.StringIO(), io.BytesIO()
         fig.savefig(svg_buf, format="svg", metadata={"Date": None, "Creator": "procurekit"})
         fig.savefig(png_buf, format="png", dpi=150, metadata={"Software": "procurekit"})
-    finally:
-        plt.close(fig)
     svg = svg_buf.getvalue()
     svg = svg[svg.index("<svg"):]  # inline: no XML declaration or doctype
     return Chart(title=title, alt=alt or title, svg=svg, png=png_buf.getvalue())
+
+
+def _plot(  # type: ignore[no-untyped-def]
+    ax, x_labels: Sequence[str], series: Sequence[Series], highlight: Sequence[int], value_labels: bool,
+    percent: bool, locale: str,
+) -> None:
+    """The data: bars side by side (the highlighted ones in the alarm colour), steps and lines."""
+    xs = list(range(len(x_labels)))
+    bars = [s for s in series if s.kind == "bar"]
+    width = 0.8 / max(1, len(bars))
+    for i, s in enumerate(series):
+        colour = _COLOURS[i % len(_COLOURS)]
+        if s.kind == "bar":
+            j = bars.index(s)
+            offset = (j - (len(bars) - 1) / 2) * width
+            colours = [_ALARM if k in highlight else colour for k in range(len(s.values))]
+            drawn = ax.bar([x + offset for x in xs], list(s.values), width=width, label=s.label, color=colours)
+            if value_labels:
+                ax.bar_label(drawn, labels=[_tick(v, percent, locale) for v in s.values], padding=2, fontsize=8)
+        elif s.kind == "step":
+            ax.step(xs, list(s.values), where="mid", label=s.label, color=colour, linewidth=1.6)
+        else:
+            ax.plot(xs, list(s.values), label=s.label, color=colour, linewidth=1.6)
+
+
+def _axes(  # type: ignore[no-untyped-def]
+    ax, title: str, x_labels: Sequence[str], series: Sequence[Series], y_label: str, x_label: str, locale: str,
+    limit: float | None, limit_label: str, percent: bool, headroom: bool,
+) -> None:
+    """Ticks, labels, title, scale, grid and legend."""
+    xs = list(range(len(x_labels)))
+    widest = max((len(label) for label in x_labels), default=1)
+    most = max(3, min(10, 70 // max(1, widest)))  # as many labels as fit side by side
+    step = 1 if len(xs) <= 8 else max(1, -(-len(xs) // most))
+    ax.set_xticks(xs[::step], [x_labels[i] for i in xs[::step]], rotation=0)
+    ax.set_ylabel(y_label)
+    if x_label:
+        ax.set_xlabel(x_label)
+    ax.set_title(title, loc="left", fontsize=10, fontweight="bold")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: _tick(value, percent, locale)))
+    if percent:
+        top = max([*(v for s in series for v in s.values), limit or 0, 0.01])
+        ax.set_ylim(0, 1.12 if top > 0.75 else top * 1.35)
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))  # whole percents
+    else:
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        top = max([*(v for s in series for v in s.values), limit or 0, 1])
+        ax.set_ylim(0, top * (1.3 if headroom else 1.15))
+    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+    if len(series) > 1 or limit_label:  # below the plot, where it hides no data
+        ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16 if x_label else -0.1),
+                  ncol=len(series) + (1 if limit_label else 0))

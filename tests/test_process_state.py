@@ -1,0 +1,57 @@
+"""procurekit leaves process-wide state as it found it: the csv field size limit, matplotlib's backend and style."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from helpers import make_dataset, participant
+
+from procurekit.dataset.read import read_dataset
+from procurekit.documents.charts import Series, chart
+
+
+@pytest.fixture
+def small_csv_limit() -> Iterator[int]:
+    previous = csv.field_size_limit(60)
+    yield 60
+    csv.field_size_limit(previous)
+
+
+def test_csv_field_size_limit_is_restored(tmp_path: Path, small_csv_limit: int) -> None:
+    # A 64-character pseudonym is within procurekit's own limit but over the caller's: read under
+    # ours, and the caller's limit is back afterwards.
+    pid = "P" * 64
+    folder = make_dataset(tmp_path / "ds", [participant(pid)])
+    assert [p.participant_id for p in read_dataset(folder).participants] == [pid]
+    assert csv.field_size_limit() == small_csv_limit
+    with pytest.raises(csv.Error):
+        next(csv.reader([pid]))
+
+
+def test_chart_leaves_matplotlib_state_alone() -> None:
+    code = """
+import matplotlib
+matplotlib.use("svg")
+matplotlib.rcParams["font.size"] = 17.0
+from procurekit.documents.charts import Series, chart
+chart("t", ["a", "b"], [Series("s", [1, 2])], y_label="n")
+import sys
+print(matplotlib.get_backend(), matplotlib.rcParams["font.size"], matplotlib.rcParams["svg.hashsalt"],
+      "matplotlib.pyplot" in sys.modules)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["svg", "17.0", "None", "False"]
+
+
+def test_chart_is_the_same_after_someone_changes_rcparams() -> None:
+    import matplotlib
+
+    before = chart("t", ["a", "b"], [Series("s", [1, 2])], y_label="n")
+    with matplotlib.rc_context({"font.size": 20, "axes.spines.top": True}):
+        during = chart("t", ["a", "b"], [Series("s", [1, 2])], y_label="n")
+    assert during.svg == before.svg
