@@ -641,10 +641,13 @@ def _fold(node: Node) -> Node:
         return chosen if not isinstance(chosen, Const) else Const(chosen.value, chosen.type, node.col)
     if all(isinstance(c, Const) for c in children):
         value = evaluate(node, {})
-        if isinstance(node, (Cmp, Not, Logic)):
-            return Const(value, BOOL, node.col)
-        kind = NUMBER if isinstance(value, (int, float)) else STRING
-        if isinstance(node, Call) and node.func in ("date", "add_months") or getattr(node, "date", False):
-            kind = DATE
-        return Const(value, kind if value is not None else NULL, node.col)
+        if value is None:
+            return Const(None, NULL, node.col)
+        # A date is a day number at run time, so the value alone cannot tell `date(...) + 30` (a date)
+        # from `30 + 30` (a number): the folded constant takes the type the type checker gives the node.
+        try:
+            kind = typecheck(node, {})
+        except ExprError:
+            kind = BOOL if isinstance(value, bool) else NUMBER if isinstance(value, (int, float)) else STRING
+        return Const(value, kind, node.col)
     return node

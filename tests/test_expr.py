@@ -80,3 +80,23 @@ def test_add_months_lands_in_the_right_month(day: int, months: int) -> None:
     end = dt.date.fromordinal(ex.add_months(day, months))
     assert (end.year * 12 + end.month) - (start.year * 12 + start.month) == months
     assert end.day == start.day or (end.day < start.day and (end + dt.timedelta(days=1)).day == 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ('date("2020-01-01") + 30', ex.DATE),
+        ('30 + date("2020-01-01")', ex.DATE),
+        ('date("2020-01-01") - 1', ex.DATE),
+        ('date("2020-03-01") - date("2020-01-01")', ex.NUMBER),
+        ('min(date("2020-01-01"), date("2021-01-01"))', ex.DATE),
+        ('add_months(date("2020-01-31"), 1)', ex.DATE),
+        ('if(true, date("2020-01-01"), date("2021-01-01"))', ex.DATE),
+        ("1 + 2", ex.NUMBER),
+        ('date("2020-01-01") < date("2021-01-01")', ex.BOOL),
+    ],
+)
+def test_folded_constants_keep_their_type(text: str, kind: str) -> None:
+    folded = ex.bind(ex.parse(text), {}, {})
+    assert isinstance(folded, ex.Const)
+    assert folded.type == kind
