@@ -12,6 +12,7 @@ __all__ = [
     "RuleSetErrors",
     "DatasetError",
     "EngineError",
+    "OutputError",
     "UnknownRuleSetError",
 ]
 

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 import procurekit.conditions as ex
 from procurekit.errors import RuleFileError, RuleSetErrors, UnknownRuleSetError
 from procurekit.files import data_dir
-from procurekit.ruleset.subjects import SOURCES, SUBJECTS
+from procurekit.ruleset.subjects import SUBJECTS, Source
 from procurekit.yamlio import LineMap, load_yaml
 
 Verdict = Literal["violation", "warning", "due", "ok"]
@@ -90,7 +90,7 @@ class RuleFile(_Strict):
         description="what the rule is checked on: each participant, participant-month, month or year"
     )
     title: Text = Field(description="the rule's name in Danish and English")
-    requires: list[Literal["participants", "hours", "supplier", "turnover"]] = Field(
+    requires: list[Source] = Field(
         default_factory=list, description="data files the rule needs; absent ⇒ not evaluated"
     )
     applies: str | None = Field(None, description="condition: when the rule applies at all")
@@ -298,7 +298,15 @@ def merge_child(
 
 
 def validate_ruleset(ref: str | Path) -> RuleSet:
-    """Load a rule set and check it completely; same errors as `load_ruleset`."""
+    """Load a rule set, the same as `load_ruleset`: loading already checks everything.
+
+    Kept as the name a reader looks for when the point is the check (`procurekit rules validate`).
+    The clauses a rule set names are checked by `documents.clauses.check_clauses`, not here.
+
+    Raises:
+        RuleSetErrors: every problem found, each with file and line.
+        UnknownRuleSetError: the id or path does not exist.
+    """
     return load_ruleset(ref)
 
 
@@ -514,8 +522,6 @@ class _Loader:
                 continue
             loc = ("rules", index, key)
             trees[key] = self._expr(path, lines, loc, rf.id, key, text, types, ex.BOOL)
-        for source in rf.requires:
-            assert source in SOURCES
         needed = {rf.severity} | {k for k in ("warning", "due") if getattr(rf, k) is not None}
         for verdict in sorted(needed - set(rf.message)):
             self.err(

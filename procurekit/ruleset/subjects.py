@@ -7,6 +7,7 @@ a minor change, renaming one is a major change (rule files refer to them by name
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 from procurekit.conditions import BOOL, DATE, NUMBER, STRING
 
@@ -91,4 +92,5 @@ SUBJECT_LABELS = {
 }
 
 #: Data files a rule may require. `participants` is always there.
-SOURCES = ("participants", "hours", "supplier", "turnover")
+Source = Literal["participants", "hours", "supplier", "turnover"]
+SOURCES: tuple[Source, ...] = get_args(Source)
