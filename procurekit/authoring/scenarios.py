@@ -312,9 +312,9 @@ def _override(
         return None
     from procurekit.evaluation.engines import durable_problems  # the engine module imports the rules module
 
-    problems = durable_problems(ruleset)  # other values can fold a condition into another shape
-    if problems:
-        errors += [RuleFileError(name, lines.line_of(prefix), f"rule '{r.id}': {m}") for r, m in problems]
+    refused = durable_problems(ruleset)  # other values can fold a condition into another shape
+    if refused:
+        errors += [RuleFileError(name, lines.line_of(prefix), f"rule '{r.id}': {m}") for r, m in refused]
         return None
     return ruleset
 

@@ -243,7 +243,15 @@ class _MalformedCell(Exception):
         self.where = where
 
 
-def _parser_class() -> type:
+def _sheet_parser(wb: Workbook, sheet: str) -> tuple[Any, Any]:
+    """openpyxl's streaming sheet parser for `sheet`, and the XML source it reads (to close).
+
+    The one place that uses openpyxl's private internals (`worksheet._reader.WorkSheetParser`,
+    `ws._get_source`, `ws._shared_strings`, `wb._date_formats`, `wb._timedelta_formats`): the public
+    read-only `iter_rows` gives None both for an empty cell and for a formula without a saved value,
+    and the second must be refused, not read as empty. pyproject.toml bounds openpyxl below 3.2;
+    check these names on an upgrade.
+    """
     from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser  # type: ignore[import-untyped]
 
     class Parser(WorkSheetParser):  # type: ignore[misc]
@@ -258,7 +266,21 @@ def _parser_class() -> type:
                 cell["value"] = _NO_VALUE
             return cell
 
-    return Parser
+    ws = wb[sheet]
+    source = ws._get_source()
+    try:
+        parser = Parser(
+            source,
+            ws._shared_strings,
+            data_only=True,
+            epoch=wb.epoch,
+            date_formats=wb._date_formats,
+            timedelta_formats=wb._timedelta_formats,
+        )
+    except BaseException:
+        source.close()
+        raise
+    return parser, source
 
 
 def sheet_opener(sheet: str) -> TableOpener:
@@ -284,16 +306,7 @@ class _SheetRows:
         self._wb: Workbook | None = None
         self._wb = open_workbook(path)
         try:
-            ws = self._wb[sheet]
-            self._source = ws._get_source()
-            parser = _parser_class()(
-                self._source,
-                ws._shared_strings,
-                data_only=True,
-                epoch=self._wb.epoch,
-                date_formats=self._wb._date_formats,
-                timedelta_formats=self._wb._timedelta_formats,
-            )
+            parser, self._source = _sheet_parser(self._wb, sheet)
             self._raw = self._parse(parser)
             self.header = self._read_header()
             self._rows = self._data_rows()

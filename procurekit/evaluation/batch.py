@@ -118,6 +118,10 @@ def _now() -> float:
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
+    # The one use of a private attribute here: before Python 3.14 (`terminate_workers`) an executor
+    # cannot kill a worker that hangs or spins; `shutdown` waits for it. `_processes` maps pid to
+    # Process on 3.11 and 3.12 (requires-python bounds us below 3.13); getattr keeps this harmless if
+    # it goes away: the workers are then left to the timeout of the caller.
     for process in list(getattr(pool, "_processes", {}).values()):
         if process.is_alive():
             process.kill()

@@ -270,6 +270,41 @@ class _DurableJson:
     loads = staticmethod(json.loads)
 
 
+# --- durable_rules' private internals, used here and nowhere else --------------------------------
+# durable_rules 2.0 has no public API for two things we need: a Host without its background timer
+# thread (we drive every batch ourselves; the timer thread only costs a core), and deleting a ruleset
+# (a long-running process compiles one ruleset per plan and would otherwise keep every one in the C
+# engine). Both reach into `Host` internals (`_run`, `_ruleset_directory`, `_ruleset_list`,
+# `Ruleset._handle`); the Host also gets durable's module-level `json` replaced (see _DurableJson).
+# pyproject.toml bounds durable_rules below 2.1; check these on an upgrade.
+
+
+def _quiet_host() -> Any:
+    """A durable_rules Host that starts no timer thread and has no named actions."""
+    from durable import engine as durable_engine
+
+    durable_engine.json = _DurableJson  # see _DurableJson: numbers durable's parser can read
+
+    class _QuietHost(durable_engine.Host):  # type: ignore[misc]
+        def _run(self) -> None:
+            pass
+
+        def get_action(self, action_name: str) -> Any:
+            raise KeyError(action_name)
+
+    return _QuietHost()
+
+
+def _delete_ruleset(host: Any, name: str) -> None:
+    """Remove ruleset `name` from `host` and free it in the C engine."""
+    import durable_rules_engine
+
+    ruleset = host._ruleset_directory.pop(name, None)
+    host._ruleset_list = [r for r in host._ruleset_list if r is not ruleset]
+    if ruleset is not None:
+        durable_rules_engine.delete_ruleset(ruleset._handle)
+
+
 class DurableEngine:
     """durable_rules behind a lock, with compiled rulesets cached and unloaded on eviction."""
 
@@ -278,18 +313,7 @@ class DurableEngine:
     CACHE = 32
 
     def __init__(self) -> None:
-        from durable import engine as durable_engine
-
-        durable_engine.json = _DurableJson  # see _DurableJson: numbers durable's parser can read
-
-        class _QuietHost(durable_engine.Host):  # type: ignore[misc]
-            def _run(self) -> None:  # no background timer threads
-                pass
-
-            def get_action(self, action_name: str) -> Any:
-                raise KeyError(action_name)
-
-        self._host = _QuietHost()
+        self._host = _quiet_host()
         self._lock = threading.RLock()
         self._compiled: OrderedDict[str, _Compiled] = OrderedDict()
         self._hits: list[tuple[str, str]] = []
@@ -355,12 +379,7 @@ class DurableEngine:
                 self._compile(plan)
 
     def _unload(self, name: str) -> None:
-        import durable_rules_engine
-
-        ruleset = self._host._ruleset_directory.pop(name, None)
-        self._host._ruleset_list = [r for r in self._host._ruleset_list if r is not ruleset]
-        if ruleset is not None:
-            durable_rules_engine.delete_ruleset(ruleset._handle)
+        _delete_ruleset(self._host, name)
 
     def close(self) -> None:
         """Unload every compiled ruleset."""
