@@ -4,10 +4,10 @@ Cost: the programme (places × price per place per month, mentors, wage subsidie
 Savings: kontanthjælp no longer paid, at the municipality's share after state reimbursement. Under the
 refusion reform (in force 4 January 2016) the state reimburses a share that falls with the time a person
 has been on public support: 80 % in weeks 1–4, 40 % in weeks 5–26, 30 % in weeks 27–52 and 20 % after
-52 weeks, so for people on benefits for years the municipality pays 80 % (DOMAIN.md §5.1). Savings arise
-(1) during the course, when paid hours reduce the benefit, and (2) once a participant holds an ordinary
-job. A person earning less than the benefit still receives part of it: the benefit is reduced by net
-earnings less an hourly disregard (DOMAIN.md §5.4).
+52 weeks, so for people on benefits for years the municipality pays 80 % (docs/sources.md, "Business
+case"). Savings arise (1) during the course, when paid hours reduce the benefit, and (2) once a
+participant holds an ordinary job. A person earning less than the benefit still receives part of it:
+the benefit is reduced by net earnings less an hourly disregard (docs/sources.md, "Business case").
 
 Outcomes (enrolments, exits, jobs, hours) come from a contract dataset when one is given; otherwise from
 assumed rates in the assumptions file. Every number in that file carries its source.
@@ -341,7 +341,7 @@ def residual_benefit(rate: float, hours: float, net_wage: float, disregard: floa
     """The benefit still paid to someone working `hours` in a month.
 
     Self-supporting (nothing paid) once net earnings reach the benefit; below that the benefit is reduced
-    by net earnings less the hourly disregard (DOMAIN.md §5.4).
+    by net earnings less the hourly disregard (docs/sources.md, "Business case").
     """
     if hours * net_wage >= rate:
         return 0.0

@@ -10,9 +10,9 @@ trees, bound to the parameter values in force on `as_of`:
 
 Whatever matches none of them is `ok`. Both engines evaluate exactly these trees, so the verdicts
 must be identical (tests/test_differential.py checks that on random data). Outcomes are rare in real
-data, so durable_rules fires few actions, which is where its cost lies (DURABLE_RULES.md §5).
+data, so durable_rules fires few actions, which is where its cost lies (docs/engine.md).
 
-durable_rules is wrapped per DURABLE_RULES.md §9: one long-lived host without background threads,
+durable_rules is wrapped as docs/engine.md describes: one long-lived host without background threads,
 behind one lock; rulesets are compiled once per (rule set, subject, parameter values) and cached;
 every evaluation uses a fresh sid that is deleted afterwards; facts are plain dicts with an id.
 """
@@ -135,7 +135,7 @@ class _Compiler:
     other sub-expression (arithmetic, function calls) is *materialised*: computed in Python into a
     field `__mN` before the fact is asserted, so both engines use identical arithmetic. Missing values
     are omitted from the fact; every nullable operand also gets a presence flag `__nn_<field>`
-    (durable's `$nex` hangs when used on its own; see DURABLE_RULES.md §1).
+    (durable's `$nex` hangs when used on its own; see docs/engine.md).
     """
 
     def __init__(self, kind: str) -> None:

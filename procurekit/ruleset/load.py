@@ -75,7 +75,9 @@ class ParameterFile(_Strict):
     description: str | None = Field(None, description="what the parameter means")
     source: str | None = Field(None, description="legal or factual source, with URL where there is one")
     confidence: Literal["H", "M", "L", "NOT CONFIRMED", "user"] | None = Field(
-        None, description="DOMAIN.md confidence of the source; user = the municipality's own choice"
+        None,
+        description="confidence of the source (H, M, L, NOT CONFIRMED: see docs/sources.md); "
+        "user = the municipality's own choice",
     )
     label: Text | None = Field(
         None, description="short name in a document's fill-in field while the value is not confirmed"
