@@ -38,6 +38,8 @@ demo: $(STAMP)
 	$(BIN)/procurekit ledger report IB-RENG-2016 --format html -o out/ledger/report.html --db out/ledger/procurekit.db
 
 test: $(STAMP)
+	$(BIN)/ruff check procurekit tests
+	$(BIN)/mypy procurekit
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
