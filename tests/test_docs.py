@@ -142,3 +142,12 @@ if __name__ == "__main__":
     SOURCES.write_text(sources_markdown(), encoding="utf-8")
     print(f"wrote {SOURCES.relative_to(ROOT)}")
 
+
+def test_readme_layout_has_one_line_per_folder() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Layout\n", 1)[1].split("```", 2)[1]
+    names = [line.split()[0] for line in block.strip().splitlines()]
+    packages = {f"{p.parent.name}/" for p in (ROOT / "procurekit").glob("*/__init__.py")}
+    assert packages <= set(names), packages - set(names)
+    assert len(names) == len(set(names))
+    assert len(block.strip().splitlines()) <= 20
