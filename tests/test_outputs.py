@@ -379,7 +379,7 @@ def test_a_too_long_input_path_is_exit_2_naming_it(args: list[str], ds: Path, tm
 def test_an_os_error_on_a_path_is_exit_2_and_without_a_path_exit_3(
     ds: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import procurekit.cli as cli_module
+    import procurekit.cli.check as cli_module
 
     def denied(path: Path) -> list[Path]:
         raise PermissionError(13, "Permission denied", str(path / "participants.csv"))

@@ -197,7 +197,7 @@ def _explain(dataset: Path, rules: str | None, as_of: dt.date | None, engine: st
 
 def check_schema_text() -> str:
     """The JSON Schema of `check --format json`, as shipped in the package."""
-    return (Path(__file__).resolve().parent / "schemas" / "check.schema.json").read_text(encoding="utf-8")
+    return (Path(__file__).resolve().parent.parent / "schemas" / "check.schema.json").read_text(encoding="utf-8")
 
 
 def emit(data: str | bytes, output: Path | str | None) -> None:

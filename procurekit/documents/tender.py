@@ -201,7 +201,7 @@ class Tender:
     ruleset: RuleSet
 
 
-#: Confidence tags whose values are not binding until the authority confirms them (DOMAIN.md: L and
+#: Confidence tags whose values are not binding until the authority confirms them (docs/sources.md: L and
 #: NOT CONFIRMED are to be checked; `user` is the authority's own choice).
 UNCONFIRMED = ("NOT CONFIRMED", "L", "user")
 
