@@ -107,10 +107,9 @@ def end_to_end(sizes: list[int]) -> list[dict]:
 
 def overhead(size: int = 10000) -> dict:
     """procurekit's DurableEngine vs raw durable_rules on the same facts and the same ruleset."""
-    from procurekit import check, read_dataset
+    from procurekit import check, load_ruleset, read_dataset
     from procurekit.dataset.facts import derive
     from procurekit.evaluation.engines import DurableEngine, make_plan
-    from procurekit.ruleset.load import load_ruleset
 
     folder, _ = register(size)
     datasets = [read_dataset(p) for p in sorted(folder.iterdir()) if p.is_dir()]

@@ -6,8 +6,6 @@ checks run on durable_rules and the documents are generated from the same rules.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from procurekit.dataset.read import Dataset, looks_like_cpr, read_dataset  # noqa: E402
 from procurekit.documents.charts import Chart, Series, chart  # noqa: E402
 from procurekit.documents.report import report_document  # noqa: E402
@@ -20,10 +18,14 @@ from procurekit.errors import (
     UnknownRuleSetError,
 )
 from procurekit.evaluation.check import CheckResult, Finding, NotEvaluated, check, default_as_of  # noqa: E402
+from procurekit.evaluation.engines import load_checked_ruleset as load_ruleset  # noqa: E402
+from procurekit.evaluation.engines import load_checked_ruleset as validate_ruleset  # noqa: E402
 from procurekit.files import write_atomic
-from procurekit.ruleset.load import Parameter, Rule, RuleSet, load_ruleset, resolve_ref, validate_ruleset  # noqa: E402
+from procurekit.ruleset.load import Parameter, Rule, RuleSet, resolve_ref  # noqa: E402
+from procurekit.version import __version__  # noqa: E402
 
 __all__ = [
+    "__version__",
     "Chart",
     "CheckResult",
     "Dataset",

@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script
     sys.path.insert(0, str(ROOT))
 
-from procurekit.ruleset.load import Parameter, RuleSet, list_bundled, load_ruleset  # noqa: E402
+from procurekit import load_ruleset  # noqa: E402
+from procurekit.ruleset.load import Parameter, RuleSet, list_bundled  # noqa: E402
 
 SOURCES = ROOT / "docs" / "sources.md"
 UNDATED = dt.date.min

@@ -14,11 +14,11 @@ from click.testing import CliRunner
 from helpers import write_rules
 from pypdf import PdfReader
 
+from procurekit import load_ruleset
 from procurekit.cli import cli
 from procurekit.documents.clauses import clause_errors, load_library
 from procurekit.documents.render import fmt_date, fmt_money, fmt_quantity
 from procurekit.documents.tender import load_tender, tender_documents
-from procurekit.ruleset.load import load_ruleset
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "ikast-brande"

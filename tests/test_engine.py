@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
+from procurekit import load_ruleset
 from procurekit.errors import EngineError
 from procurekit.evaluation.engines import DurableEngine, PythonEngine, get_engine, make_plan
-from procurekit.ruleset.load import load_ruleset
 
 FACT = {
     "participant_id": "A", "years_on_benefits": 6, "enrolled_on": dt.date(2017, 1, 2).toordinal(),

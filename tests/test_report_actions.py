@@ -7,10 +7,10 @@ from pathlib import Path
 
 from helpers import completed, make_dataset, participant, write_rules
 
+from procurekit import load_ruleset
 from procurekit.documents.actions import breaches, upcoming
 from procurekit.documents.clauses import contract_point, load_library
 from procurekit.evaluation.check import check
-from procurekit.ruleset.load import load_ruleset
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "ikast-brande"

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from helpers import write_rules
 from pypdf import PdfReader
 
+from procurekit import load_ruleset
 from procurekit.cli import cli
-from procurekit.ruleset.load import load_ruleset
 from procurekit.ruleset.subjects import SUBJECTS
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from procurekit import load_ruleset
 from procurekit.authoring.scenarios import bundled_scenarios, coverage_gaps, load_scenarios, run_case
 from procurekit.cli import cli
-from procurekit.ruleset.load import list_bundled, load_ruleset
+from procurekit.ruleset.load import list_bundled
 
 FILES = load_scenarios(bundled_scenarios())
 CASES = [(f, c) for f in FILES for c in f.cases]

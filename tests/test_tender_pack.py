@@ -20,13 +20,13 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 from test_documents import CONFIRM, confirmed_tender, docx_text, pdf_text
 
+from procurekit import load_ruleset
 from procurekit.cli import cli
 from procurekit.documents.clauses import load_library, point_of
 from procurekit.documents.docx import column_widths
 from procurekit.documents.law import load_law
 from procurekit.documents.tender import build_pack, load_tender
 from procurekit.errors import RuleSetErrors
-from procurekit.ruleset.load import load_ruleset
 
 ROOT = Path(__file__).resolve().parents[1]
 IKAST = ROOT / "examples" / "ikast-brande" / "tender.yaml"

@@ -17,8 +17,9 @@ from typing import Any
 import yaml
 
 from procurekit.errors import ProcurekitError
+from procurekit.evaluation.engines import load_checked_ruleset
 from procurekit.files import write_atomic
-from procurekit.ruleset.load import Parameter, Rule, RuleSet, RuleSetFile, bundled_rules_dir, load_ruleset, resolve_ref
+from procurekit.ruleset.load import Parameter, Rule, RuleSet, RuleSetFile, bundled_rules_dir, resolve_ref
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -108,14 +109,14 @@ def init_ruleset(new_id: str, parent_ref: str, out_dir: Path) -> Path:
     """
     if not _ID.match(new_id):
         raise ProcurekitError(f"'{new_id}' is not a rule-set id (lower-case letters, digits and dashes)")
-    parent = load_ruleset(resolve_ref(parent_ref))
+    parent = load_checked_ruleset(resolve_ref(parent_ref))
     target = out_dir / f"{new_id}.yaml"
     if target.exists():
         raise ProcurekitError(f"{target}: already exists; not overwritten")
     text = init_text(parent, new_id, _extends_ref(parent, out_dir))
     write_atomic(target, text)
     try:
-        load_ruleset(target)
+        load_checked_ruleset(target)
     except ProcurekitError:
         target.unlink()
         raise

@@ -15,47 +15,7 @@ from babel.numbers import format_decimal, format_percent
 
 import procurekit.conditions as ex
 from procurekit.ruleset.load import Parameter, Rule, RuleSet, Scalar
-from procurekit.ruleset.subjects import SUBJECTS
-
-#: Fact fields in words (Danish, English). A boolean field reads as a statement.
-FIELD_WORDS: dict[str, tuple[str, str]] = {
-    "as_of": ("opgørelsesdagen", "the check date"),
-    "contract_start": ("kontraktens start", "the contract's start"),
-    "contract_end": ("kontraktens udløb", "the contract's end"),
-    "participant_id": ("deltagerens pseudonym", "the participant's pseudonym"),
-    "years_on_benefits": ("år på kontanthjælp ved optagelse", "years on cash benefits at enrolment"),
-    "enrolled_on": ("optagelsesdagen", "the day of enrolment"),
-    "left_on": ("forløbets sidste dag", "the last day of the course"),
-    "exit_reason": ("afslutningsårsagen", "the exit reason"),
-    "met_stability": ("stabilitetskravet er opfyldt", "the stability requirement is met"),
-    "met_efficiency": ("effektivitetskravet er opfyldt", "the efficiency requirement is met"),
-    "met_quality": ("kvalitetskravet er opfyldt", "the quality requirement is met"),
-    "job_offer_on": ("dagen for jobtilbuddet", "the day of the job offer"),
-    "job_offer_terms": ("jobtilbuddets vilkår", "the terms of the job offer"),
-    "aktivitetsparat": ("deltageren er aktivitetsparat", "the participant is aktivitetsparat"),
-    "active": ("deltageren er stadig i forløb", "the participant is still on the course"),
-    "end_on": ("forløbets slutdag (opgørelsesdagen, mens det varer)",
-               "the course's last day (the check date while it lasts)"),
-    "month": ("måneden", "the month"),
-    "month_start": ("månedens første dag", "the month's first day"),
-    "month_end": ("månedens sidste dag", "the month's last day"),
-    "course_month": ("forløbsmåneden", "the course month"),
-    "praktik_hours": ("praktiktimerne", "the internship hours"),
-    "subsidised_hours": ("løntilskudstimerne", "the wage-subsidy hours"),
-    "ordinary_hours": ("de ordinære timer", "the ordinary hours"),
-    "total_hours": ("timerne i alt", "the total hours"),
-    "paid_hours": ("de lønnede timer", "the paid hours"),
-    "places_in_use": ("pladser i brug samme dag", "the places in use on one day"),
-    "trainees": ("personer i praktik eller løntilskud", "the people in internship or wage subsidy"),
-    "ordinary_staff": ("ordinært ansatte", "the ordinary staff"),
-    "contract_fte": ("kontraktens årsværk", "the contract's FTE"),
-    "target_group_fte": ("målgruppens årsværk", "the target group's FTE"),
-    "year": ("året", "the year"),
-    "year_start": ("årets første dag i kontrakten", "the year's first day in the contract"),
-    "year_end": ("årets sidste dag i kontrakten", "the year's last day in the contract"),
-    "turnover_dkk": ("årets omsætning på kontrakten", "the year's turnover on the contract"),
-    "reported_on": ("dagen for årsindberetningen", "the day of the annual report"),
-}
+from procurekit.ruleset.subjects import FIELD_WORDS, SUBJECTS
 
 UNITS_DA = {
     "years": "år", "months": "måneder", "days": "dage", "places": "pladser", "hours/week": "timer om ugen",

@@ -30,6 +30,7 @@ from procurekit.dataset.read import read_dataset
 from procurekit.dataset.schema import HOURS_COLUMNS, PARTICIPANT_COLUMNS, SUPPLIER_COLUMNS, TURNOVER_COLUMNS
 from procurekit.errors import DatasetError, ProcurekitError, RuleFileError, RuleSetErrors
 from procurekit.evaluation.check import CheckResult, check
+from procurekit.evaluation.engines import load_checked_ruleset
 from procurekit.ruleset.load import (
     ParameterFile,
     RuleSet,
@@ -37,7 +38,6 @@ from procurekit.ruleset.load import (
     Scalar,
     Verdict,
     bundled_rules_dir,
-    load_ruleset,
     merge_child,
     pydantic_errors,
     resolve_ref,
@@ -243,7 +243,7 @@ def load_scenario_file(path: Path) -> ScenarioFile:
     except ValidationError as exc:
         raise RuleSetErrors(pydantic_errors(Path(name), lines, exc)) from None
     try:
-        base = load_ruleset(resolve_ref(spec.ruleset, base=path.parent))
+        base = load_checked_ruleset(resolve_ref(spec.ruleset, base=path.parent))
     except ProcurekitError as exc:
         raise RuleSetErrors([RuleFileError(name, lines.line_of(("ruleset",)), str(exc))]) from None
     errors: list[RuleFileError] = []

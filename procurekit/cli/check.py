@@ -12,14 +12,15 @@ import click
 from procurekit.cli.options import (
     EXIT_OK,
     EXIT_VIOLATION,
-    _explain,
     as_of_option,
     check_schema_text,
     emit,
+    explain_check,
     lang_option,
     output_option,
     rules_option,
 )
+from procurekit.documents.actions import check_json, check_text
 from procurekit.evaluation.batch import DEFAULT_TIMEOUT, Job, find_datasets, register_json, run_jobs
 from procurekit.evaluation.output import to_json
 
@@ -74,11 +75,11 @@ def check(
     if dataset is None:
         raise click.UsageError("Missing argument 'DATASET'.")
     if subject is not None:
-        _explain(dataset, rules, as_of, engine, lang, subject, format_, output)
+        explain_check(dataset, rules, as_of, engine, lang, subject, format_, output)
         return
     paths = find_datasets(dataset)
     job_list = [Job(p, rules, as_of, engine, lang, include_ok, format_ == "text") for p in paths]
-    results = run_jobs(job_list, workers=jobs, timeout=timeout)
+    results = run_jobs(job_list, (check_json, check_text), workers=jobs, timeout=timeout)
     if len(paths) == 1 and (dataset / "contract.yaml").is_file():
         doc: Any = results[0]["json"]
         texts = [results[0]["text"]]

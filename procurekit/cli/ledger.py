@@ -16,7 +16,15 @@ from typing import Any, TypeVar
 
 import click
 
-from procurekit.cli.options import EXIT_OK, EXIT_VIOLATION, Group, _date, as_of_option, lang_option, rules_option
+from procurekit.cli.options import (
+    EXIT_OK,
+    EXIT_VIOLATION,
+    Group,
+    as_of_option,
+    lang_option,
+    parse_date_option,
+    rules_option,
+)
 from procurekit.ledger import Ledger, LedgerError, resolve_db
 from procurekit.ledger.output import history_csv, history_text, list_text, status_text, to_json
 
@@ -55,7 +63,7 @@ def ledger() -> None:
 
 @ledger.command()
 @click.argument("dataset", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--received", callback=_date, metavar="DATE", help="The day the submission was received.")
+@click.option("--received", callback=parse_date_option, metavar="DATE", help="The day the submission was received.")
 @click.option("--note", metavar="TEXT", help="A note kept with the submission (no personal data).")
 @as_of_option
 @rules_option
@@ -92,7 +100,7 @@ def add(
 
 @ledger.command()
 @click.argument("contract", required=False)
-@click.option("--as-of", callback=_date, metavar="DATE",
+@click.option("--as-of", callback=parse_date_option, metavar="DATE",
               help="Status as known on this day (submissions checked as of it or earlier). Default: today, "
                    "or the contract's end if earlier.")
 @click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True)

@@ -110,7 +110,7 @@ def debug_option(func: F) -> F:
     )(func)
 
 
-def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+def parse_date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
     if value is None:
         return None
     try:
@@ -160,7 +160,7 @@ def as_of_option(func: F) -> F:
     """--as-of DATE, shared by the commands that evaluate rules."""
     return click.option(
         "--as-of",
-        callback=_date,
+        callback=parse_date_option,
         metavar="DATE",
         help="Check as of this day (YYYY-MM-DD). Default: today, or the contract's end if earlier.",
     )(func)
@@ -180,8 +180,8 @@ def rules_option(func: F) -> F:
     )(func)
 
 
-def _explain(dataset: Path, rules: str | None, as_of: dt.date | None, engine: str, lang: str, subject: str,
-             format_: str, output: Path | str | None) -> None:
+def explain_check(dataset: Path, rules: str | None, as_of: dt.date | None, engine: str, lang: str, subject: str,
+                  format_: str, output: Path | str | None) -> None:
     """`check --explain`: one subject's verdicts; exit 1 when one of them is a violation."""
     from procurekit.documents.why import explain_subject, explanation_json, explanation_text, subject_kind
     from procurekit.evaluation.check import check as run_check

@@ -25,8 +25,9 @@ from procurekit.cli.options import (
 )
 from procurekit.documents.clauses import check_clauses, clauses_for
 from procurekit.errors import ProcurekitError
+from procurekit.evaluation.engines import load_checked_ruleset as load_ruleset
 from procurekit.evaluation.output import ruleset_json, ruleset_text, to_json
-from procurekit.ruleset.load import list_bundled, load_ruleset, resolve_ref
+from procurekit.ruleset.load import list_bundled, resolve_ref
 
 
 @click.group(cls=Group)

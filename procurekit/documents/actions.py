@@ -19,6 +19,7 @@ from procurekit.dataset.read import Participant
 from procurekit.documents.clauses import Clause, contract_point, load_library
 from procurekit.documents.labels import value_types
 from procurekit.documents.render import fmt_date, fmt_money, fmt_quantity
+from procurekit.evaluation import output
 from procurekit.evaluation.check import CheckResult, Finding
 from procurekit.ruleset.load import VERDICTS, Rule, RuleSet
 
@@ -293,3 +294,18 @@ def finding_context(result: CheckResult, findings: list[Finding]) -> list[tuple[
         points[rule.id] = (contract_point(result.ruleset, library, rule.clause, rule_id=rule.id)
                            if library is not None else None)
     return [(since.get((f.rule, f.subject)), points.get(f.rule)) for f in findings]
+
+
+def next_steps(result: CheckResult) -> dict[tuple[str, str], tuple[str | None, str]]:
+    """(contract point, next step) per (rule, subject) of every breach: what `check` prints under each."""
+    return {(b.rule, s): (b.point, b.next_step) for b in breaches(result) for s in b.subjects}
+
+
+def check_json(result: CheckResult, include_ok: bool = False) -> dict[str, Any]:
+    """The `check --format json` document, with since and contract point per finding."""
+    return result.to_json(include_ok, context=finding_context)
+
+
+def check_text(result: CheckResult, include_ok: bool = False) -> str:
+    """The `check` text report, with the contract point and next step under each violation."""
+    return output.check_text(result, include_ok, steps=next_steps(result))

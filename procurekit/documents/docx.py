@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from procurekit.documents.blocks import STATUS_COLOURS, Block, Run
 from procurekit.documents.charts import Chart
-
-if TYPE_CHECKING:
-    from procurekit.documents.formats import Block, Run
 
 #: Text width of an A4 page with 2.2 cm margins, in cm.
 _TEXT_WIDTH_CM = 16.6
@@ -24,10 +22,6 @@ _CHAR_CM = 0.24
 _CELL_PAD_CM = 0.5
 #: A cell this short is kept on one line ("40 %", "27. maj 2016").
 _KEEP_WHOLE = 14
-
-#: Verdict colours (RGB) of status cells in DOCX and PDF; HTML has the same in its stylesheet.
-STATUS_COLOURS = {"violation": (164, 38, 44), "warning": (138, 90, 0), "due": (138, 90, 0), "ok": (47, 110, 60)}
-
 
 
 def column_widths(rows: list[list[str]], total: float = _TEXT_WIDTH_CM, header_rows: int = 0) -> list[float]:

@@ -27,43 +27,14 @@ import datetime as dt
 import io
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from procurekit.documents.blocks import STATUS_COLOURS, Block, Run
 from procurekit.documents.charts import Chart
-from procurekit.documents.docx import STATUS_COLOURS, column_widths, to_docx
-
-
-@dataclass
-class Run:
-    text: str
-    bold: bool = False
-    italic: bool = False
-
-
-@dataclass
-class Block:
-    """One block of a document."""
-
-    kind: str  # heading | para | item | table | figure | pagebreak | toc
-    runs: list[Run] = field(default_factory=list)
-    level: int = 0  # heading level; list depth for items
-    number: str = ""  # clause number, or "1." for ordered list items
-    css: str = ""
-    rows: list[list[str]] = field(default_factory=list)
-    header_rows: int = 0
-    status: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column) → verdict class
-    row_headers: set[tuple[int, int]] = field(default_factory=set)  # (row, column) of <th> cells below the header
-    chart: str = ""
-    caption: str = ""
-
-    @property
-    def text(self) -> str:
-        return "".join(r.text for r in self.runs)
-
+from procurekit.documents.docx import column_widths, to_docx
 
 #: characters XML 1.0 cannot hold (C0 controls but tab, newline, return; surrogates; U+FFFE, U+FFFF)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

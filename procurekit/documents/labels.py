@@ -13,10 +13,9 @@ import re
 from typing import Any
 
 import procurekit.conditions as ex
-from procurekit.authoring.explain import FIELD_WORDS
 from procurekit.documents.render import fmt_date, fmt_number, fmt_percent, fmt_quantity
 from procurekit.ruleset.load import Rule, RuleSet
-from procurekit.ruleset.subjects import SUBJECTS
+from procurekit.ruleset.subjects import FIELD_WORDS, SUBJECTS
 
 _MONTHS = {
     "da": ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",

@@ -17,7 +17,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from procurekit import __version__
 from procurekit.dataset.read import Dataset
 from procurekit.documents.actions import Breach, breaches, upcoming
 from procurekit.documents.charts import Chart
@@ -29,6 +28,7 @@ from procurekit.documents.report_charts import report_charts
 from procurekit.documents.why import point_texts
 from procurekit.evaluation.check import CheckResult
 from procurekit.ruleset.load import VERDICTS
+from procurekit.version import __version__
 
 FORMATS = ("html", "pdf", "docx", "md")
 _RANK = {v: i for i, v in enumerate(VERDICTS)}

@@ -20,7 +20,7 @@ from procurekit.ruleset.load import RuleSet, Scalar
 from procurekit.yamlio import LineMap
 
 if TYPE_CHECKING:
-    from procurekit.documents.tender import TenderFile
+    from procurekit.documents.tender_file import TenderFile
 
 
 def _months_before(day: dt.date, months: int) -> dt.date:

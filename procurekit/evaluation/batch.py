@@ -12,14 +12,18 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from procurekit.errors import DatasetError, EngineError, ProcurekitError
+
+if TYPE_CHECKING:
+    from procurekit.evaluation.check import CheckResult
 
 DEFAULT_TIMEOUT = 600.0
 
@@ -53,28 +57,37 @@ def find_datasets(path: Path) -> list[Path]:
     return found
 
 
-def run_job(job: Job) -> dict[str, Any]:
+#: How a worker turns a check into its outputs: (result, include_ok) -> the JSON document, and the text.
+#: The documents layer above this one adds breaches and next steps (`procurekit.check_json`/`check_text`),
+#: so the caller passes them in; they must be module-level functions (they are pickled to the workers).
+Render = tuple[Callable[["CheckResult", bool], dict[str, Any]], Callable[["CheckResult", bool], str]]
+
+
+def run_job(job: Job, render: Render) -> dict[str, Any]:
     """Check one dataset (in a worker); return its JSON document, text and whether it has a violation."""
     from procurekit.evaluation.check import check
-    from procurekit.evaluation.output import check_text
 
+    to_json, to_text = render
     try:
         result = check(job.path, job.rules, as_of=job.as_of, engine=job.engine, lang=job.lang,
                        explain_ok=job.include_ok)
     except ProcurekitError as exc:  # custom exception signatures do not survive pickling
         return {"error": str(exc)}
     return {
-        "json": result.to_json(include_ok=job.include_ok),
-        "text": check_text(result, include_ok=job.include_ok) if job.text else None,
+        "json": to_json(result, job.include_ok),
+        "text": to_text(result, job.include_ok) if job.text else None,
         "violation": result.has_violation,
     }
 
 
-def run_jobs(jobs: list[Job], workers: int | None = None, timeout: float = DEFAULT_TIMEOUT) -> list[dict[str, Any]]:
+def run_jobs(
+    jobs: list[Job], render: Render, workers: int | None = None, timeout: float = DEFAULT_TIMEOUT,
+) -> list[dict[str, Any]]:
     """Run every job in forked worker processes; results in job order.
 
     Args:
         jobs: the checks to run.
+        render: the JSON and the text of a check (see `Render`).
         workers: number of processes (default: the number of CPUs, at most one per job).
         timeout: seconds allowed for the whole run; 0 means no limit.
 
@@ -86,7 +99,7 @@ def run_jobs(jobs: list[Job], workers: int | None = None, timeout: float = DEFAU
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(max_workers=count, mp_context=context)
     try:
-        futures = [pool.submit(run_job, job) for job in jobs]
+        futures = [pool.submit(run_job, job, render) for job in jobs]
         results = []
         deadline = None if not timeout else _now() + timeout
         for job, future in zip(jobs, futures, strict=True):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,8 @@ from babel.numbers import format_decimal
 import procurekit.conditions as ex
 from procurekit.dataset.facts import Fact, derive
 from procurekit.dataset.read import Dataset, read_dataset
-from procurekit.evaluation.engines import get_engine, make_plan
-from procurekit.ruleset.load import VERDICTS, Rule, RuleSet, Scalar, load_ruleset, resolve_ref
+from procurekit.evaluation.engines import get_engine, load_checked_ruleset, make_plan
+from procurekit.ruleset.load import VERDICTS, Rule, RuleSet, Scalar, resolve_ref
 from procurekit.ruleset.subjects import SUBJECTS
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -59,6 +60,10 @@ class NotEvaluated:
     subject: str | None = None
 
 
+#: (since, contract point) for each of the findings given: see `CheckResult.to_json`.
+FindingContext = Callable[["CheckResult", list[Finding]], list[tuple[str | None, str | None]]]
+
+
 @dataclass
 class CheckResult:
     """The outcome of a check: every finding (ok included) and what could not be evaluated."""
@@ -82,14 +87,20 @@ class CheckResult:
         """True when at least one finding is a violation."""
         return any(f.verdict == "violation" for f in self.findings)
 
-    def to_json(self, include_ok: bool = False) -> dict[str, Any]:
-        """The documented JSON document of `procurekit check --format json`."""
-        from procurekit.documents.actions import finding_context
+    def to_json(self, include_ok: bool = False, context: FindingContext | None = None) -> dict[str, Any]:
+        """The documented JSON document of `procurekit check --format json`.
 
+        Args:
+            include_ok: also list the ok findings.
+            context: (since, contract point) of each finding shown. Both come from the documents layer
+                (breaches over months, the clause library), which sits above this one, so it is passed in:
+                `procurekit.check_json` passes `documents.actions.finding_context`. Without it both are null.
+        """
         shown = [f for f in self.findings if include_ok or f.verdict != "ok"]
+        found = context(self, shown) if context is not None else [(None, None)] * len(shown)
         findings = [
             {**f.to_json(), "since": since, "contract_point": point}
-            for f, (since, point) in zip(shown, finding_context(self, shown), strict=True)
+            for f, (since, point) in zip(shown, found, strict=True)
         ]
         return {
             "format_version": FORMAT_VERSION,
@@ -114,8 +125,8 @@ def default_as_of(dataset: Dataset, today: dt.date | None = None) -> dt.date:
 def ruleset_for(dataset: Dataset, rules: str | Path | None) -> RuleSet:
     """The rule set named on the command line, or else the one contract.yaml names."""
     if rules is not None:
-        return load_ruleset(rules if isinstance(rules, Path) else resolve_ref(str(rules)))
-    return load_ruleset(resolve_ref(dataset.contract.ruleset, base=dataset.path))
+        return load_checked_ruleset(rules if isinstance(rules, Path) else resolve_ref(str(rules)))
+    return load_checked_ruleset(resolve_ref(dataset.contract.ruleset, base=dataset.path))
 
 
 def check(

@@ -30,11 +30,12 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import procurekit.conditions as ex
 from procurekit.errors import EngineError
-from procurekit.ruleset.load import Rule, RuleSet, Scalar, param_const
+from procurekit.ruleset.load import Rule, RuleSet, Scalar, load_ruleset, param_const
 from procurekit.ruleset.subjects import SUBJECTS
 
 NOT_APPLICABLE = "not_applicable"
@@ -459,6 +460,19 @@ class DurableEngine:
 _DURABLE_CODES = {
     "113": "too complex for the durable_rules engine (too many comparisons in one outcome; error code 113)",
 }
+
+
+def load_checked_ruleset(ref: str | Path) -> RuleSet:
+    """A rule set by bundled id or path, checked down to whether durable_rules can compile every rule.
+
+    What every command loads (`procurekit.load_ruleset`): a rule durable_rules cannot run is reported
+    with its file and line, like any other mistake in the file.
+
+    Raises:
+        RuleSetErrors: every problem found, each with file and line.
+        UnknownRuleSetError: the id or path does not exist.
+    """
+    return load_ruleset(ref, compile_check=durable_problems)
 
 
 def durable_problems(ruleset: RuleSet) -> list[tuple[Rule, str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 from procurekit.evaluation.check import CheckResult, Finding
@@ -21,8 +22,20 @@ _WORDS = {
 }
 
 
-def check_text(result: CheckResult, include_ok: bool = False) -> str:
-    """A readable report of a check, grouped by rule."""
+#: (contract point, next step) per (rule, subject) of a violation: see `check_text`.
+NextSteps = Mapping[tuple[str, str], tuple[str | None, str]]
+
+
+def check_text(result: CheckResult, include_ok: bool = False, steps: NextSteps | None = None) -> str:
+    """A readable report of a check, grouped by rule.
+
+    Args:
+        result: the check.
+        include_ok: also list the ok findings.
+        steps: the contract point and next step under each violation. They come from the documents layer
+            (the clause library), which sits above this one: `procurekit.check_text` passes
+            `documents.actions.next_steps(result)`.
+    """
     lang = result.lang
     rs = result.ruleset
     labels, words = _LABEL[lang], _WORDS[lang]
@@ -35,9 +48,7 @@ def check_text(result: CheckResult, include_ok: bool = False) -> str:
     by_rule: dict[str, list[Finding]] = defaultdict(list)
     for f in result.findings:
         by_rule[f.rule].append(f)
-    from procurekit.documents.actions import breaches
-
-    steps = {(b.rule, s): b for b in breaches(result) for s in b.subjects}
+    steps = steps or {}
     point_word = "pkt." if lang == "da" else "point"
     for rule in rs.rules:
         found = by_rule.get(rule.id)
@@ -52,10 +63,11 @@ def check_text(result: CheckResult, include_ok: bool = False) -> str:
         width = max((len(f.subject) for f in shown), default=0)
         for f in shown:
             lines.append(f"  {labels[f.verdict]:<12} {f.subject:<{width}}  {f.message}")
-            breach = steps.get((f.rule, f.subject))
-            if breach is not None:
-                where = f"{point_word} {breach.point} · " if breach.point else ""
-                lines.append(f"  {'':<12} {'':<{width}}  → {where}{breach.next_step}")
+            step = steps.get((f.rule, f.subject))
+            if step is not None:
+                point, next_step = step
+                where = f"{point_word} {point} · " if point else ""
+                lines.append(f"  {'':<12} {'':<{width}}  → {where}{next_step}")
         lines.append("")
     if result.not_evaluated:
         lines.append(f"{words['not_evaluated']}:")

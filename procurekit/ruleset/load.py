@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -269,8 +269,19 @@ def resolve_ref(ref: str, base: Path | None = None) -> Path:
     raise UnknownRuleSetError(f"unknown rule set '{ref}' (bundled: {known})")
 
 
-def load_ruleset(ref: str | Path) -> RuleSet:
+#: The rules an engine cannot run, with why (see `load_ruleset`).
+CompileCheck = Callable[[RuleSet], list[tuple[Rule, str]]]
+
+
+def load_ruleset(ref: str | Path, compile_check: CompileCheck | None = None) -> RuleSet:
     """Load a rule set by bundled id or path, resolving `extends`.
+
+    Args:
+        ref: a bundled id or a path.
+        compile_check: the rules an engine cannot run. The engines sit in the layer above this one, so
+            they are passed in: `procurekit.load_ruleset` (`evaluation.engines.load_checked_ruleset`)
+            passes durable_rules' compiler, and every command loads rule sets through it. Without it the
+            file is checked, but not whether durable_rules can run its rules.
 
     Raises:
         RuleSetErrors: every problem found, each with file and line.
@@ -278,9 +289,7 @@ def load_ruleset(ref: str | Path) -> RuleSet:
     """
     path = ref if isinstance(ref, Path) else resolve_ref(ref)
     ruleset = _Loader().load(path, ())
-    from procurekit.evaluation.engines import durable_problems  # the engine module imports this one
-
-    problems = durable_problems(ruleset)
+    problems = compile_check(ruleset) if compile_check is not None else []
     if problems:
         raise RuleSetErrors([RuleFileError(r.file, r.line, f"rule '{r.id}': {m}") for r, m in problems])
     return ruleset
@@ -299,7 +308,7 @@ def merge_child(
     return ruleset, loader.errors
 
 
-def validate_ruleset(ref: str | Path) -> RuleSet:
+def validate_ruleset(ref: str | Path, compile_check: CompileCheck | None = None) -> RuleSet:
     """Load a rule set, the same as `load_ruleset`: loading already checks everything.
 
     Kept as the name a reader looks for when the point is the check (`procurekit rules validate`).
@@ -309,7 +318,7 @@ def validate_ruleset(ref: str | Path) -> RuleSet:
         RuleSetErrors: every problem found, each with file and line.
         UnknownRuleSetError: the id or path does not exist.
     """
-    return load_ruleset(ref)
+    return load_ruleset(ref, compile_check)
 
 
 class _Loader:
