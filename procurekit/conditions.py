@@ -30,13 +30,14 @@ names are substituted, and expands to at most `MAX_NODES` nodes.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Union
+
+import procurekit.months as months_mod
 
 NUMBER, BOOL, STRING, DATE, NULL = "number", "bool", "string", "date", "null"
 TYPES = (NUMBER, BOOL, STRING, DATE)
@@ -500,14 +501,10 @@ def add_months(day: int, months: float) -> int | None:
     """
     if not MIN_DAY <= day <= MAX_DAY:
         return None
-    start = dt.date.fromordinal(int(day))
-    n = int(months)
-    index = start.year * 12 + start.month - 1 + n
-    year, month = divmod(index, 12)
-    if not dt.MINYEAR <= year <= dt.MAXYEAR:
+    try:
+        return months_mod.add_months(dt.date.fromordinal(int(day)), int(months)).toordinal()
+    except ValueError:
         return None
-    last = calendar.monthrange(year, month + 1)[1]
-    return dt.date(year, month + 1, min(start.day, last)).toordinal()
 
 
 def _arith(op: str, a: Any, b: Any, date: bool = False) -> Any:

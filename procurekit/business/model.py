@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from procurekit.dataset.facts import Occupancy
 from procurekit.dataset.read import Dataset
 from procurekit.errors import AssumptionsError, RuleFileError
+from procurekit.months import month_start, months_between
 from procurekit.yamlio import LineMap, load_yaml
 
 WEEKS_PER_YEAR = 365.2425 / 7
@@ -322,12 +323,6 @@ class BusinessCase:
         return self.months[-1].cumulative_savings
 
 
-def month_start(day: dt.date, add: int = 0) -> dt.date:
-    """The first day of `day`'s month, `add` months on."""
-    index = day.year * 12 + day.month - 1 + add
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 def reimbursed_share(week: int, steps: Sequence[Step]) -> float:
     """The share of the benefit the state reimburses in `week` (1-based) on public support."""
     share = steps[0].value
@@ -518,7 +513,7 @@ def business_case(a: Assumptions, dataset: Dataset | None = None) -> BusinessCas
     if dataset is not None:
         start = month_start(dataset.contract.start)
         end = dataset.contract.end
-        programme_months = (end.year - start.year) * 12 + end.month - start.month + 1
+        programme_months = months_between(start, end) + 1
         trajectories = dataset_trajectories(dataset)
         participants = float(len(trajectories))
     else:

@@ -9,7 +9,6 @@ manager could have seen that day.
 from __future__ import annotations
 
 import bisect
-import calendar
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
@@ -17,6 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from procurekit.dataset.read import Dataset, Participant
+from procurekit.months import month_index as _month_index
+from procurekit.months import month_of as _month_bounds
+from procurekit.months import month_text as _label
+from procurekit.months import parse_month
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,21 +33,6 @@ class Fact:
 
 def _ord(day: dt.date | None) -> int | None:
     return day.toordinal() if day is not None else None
-
-
-def _month_index(day: dt.date) -> int:
-    return day.year * 12 + day.month - 1
-
-
-def _month_bounds(index: int) -> tuple[dt.date, dt.date]:
-    year, month0 = divmod(index, 12)
-    last = calendar.monthrange(year, month0 + 1)[1]
-    return dt.date(year, month0 + 1, 1), dt.date(year, month0 + 1, last)
-
-
-def _label(index: int) -> str:
-    year, month0 = divmod(index, 12)
-    return f"{year:04d}-{month0 + 1:02d}"
 
 
 def _visible_exit(p: Participant, as_of: dt.date) -> bool:
@@ -131,7 +119,7 @@ def _participant_months(
     out = []
     for h in dataset.hours:
         p = by_id.get(h.participant_id)
-        index = int(h.month[:4]) * 12 + int(h.month[5:]) - 1
+        index = parse_month(h.month)
         if p is None or index > last_month:
             continue
         start, end = _month_bounds(index)

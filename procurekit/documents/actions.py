@@ -21,6 +21,7 @@ from procurekit.documents.labels import value_types
 from procurekit.documents.render import fmt_date, fmt_money, fmt_quantity
 from procurekit.evaluation import output
 from procurekit.evaluation.check import CheckResult, Finding
+from procurekit.months import month_of, month_text, parse_month
 from procurekit.ruleset.load import VERDICTS, Rule, RuleSet
 
 _RANK = {v: i for i, v in enumerate(VERDICTS)}
@@ -80,17 +81,15 @@ def _day(value: Any) -> dt.date | None:
 
 
 def _month_first(month: str) -> dt.date:
-    return dt.date(int(month[:4]), int(month[5:7]), 1)
+    return month_of(parse_month(month))[0]
 
 
 def _month_last(month: str) -> dt.date:
-    first = _month_first(month)
-    return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    return month_of(parse_month(month))[1]
 
 
 def _next_month(month: str) -> str:
-    year, mon = int(month[:4]), int(month[5:7])
-    return f"{year + mon // 12:04d}-{mon % 12 + 1:02d}"
+    return month_text(parse_month(month) + 1)
 
 
 def _month_of(f: Finding, kind: str) -> str | None:

@@ -23,6 +23,7 @@ from procurekit.documents.tender_checks import confirm_errors, timetable_errors
 from procurekit.documents.tender_file import TenderFile
 from procurekit.errors import RuleFileError, RuleSetErrors, UnknownRuleSetError
 from procurekit.evaluation.engines import load_checked_ruleset
+from procurekit.months import add_months
 from procurekit.ruleset.load import RuleSet, read_model, resolve_ref
 
 DOCUMENTS = ("udbudsbetingelser", "kravspecifikation", "kontraktbilag")
@@ -100,18 +101,6 @@ class TraineeClause:
     citation: str
     min_value: str
     min_months: str
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later (the month's last day when it is shorter)."""
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for d in range(day.day, 27, -1):
-        try:
-            return dt.date(year, month, d)
-        except ValueError:
-            continue
-    return dt.date(year, month, min(day.day, 28))
 
 
 def _label(description: str) -> str:

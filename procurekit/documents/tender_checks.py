@@ -16,23 +16,12 @@ from typing import TYPE_CHECKING
 
 from procurekit.documents.law import load_law
 from procurekit.errors import RuleFileError
+from procurekit.months import add_months
 from procurekit.ruleset.load import RuleSet, Scalar
 from procurekit.yamlio import LineMap
 
 if TYPE_CHECKING:
     from procurekit.documents.tender_file import TenderFile
-
-
-def _months_before(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 - months
-    year = day.year + month // 12
-    month = month % 12 + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, d)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 def timetable_errors(spec: TenderFile, path: Path, lines: LineMap) -> list[RuleFileError]:
@@ -55,7 +44,7 @@ def timetable_errors(spec: TenderFile, path: Path, lines: LineMap) -> list[RuleF
     pin_ok = False
     if d.prior_information_notice is not None:
         pin = law.prior_information_notice
-        earliest = _months_before(spec.published, pin.max_months_before)
+        earliest = add_months(spec.published, -pin.max_months_before)
         latest = spec.published - dt.timedelta(days=pin.min_days_before)
         pin_ok = earliest <= d.prior_information_notice <= latest
         if not pin_ok:

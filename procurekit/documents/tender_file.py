@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from procurekit.months import months_between
 from procurekit.ruleset.load import Scalar, Text
 
 
@@ -55,7 +56,7 @@ class ContractPeriod(_Strict):
     @property
     def months(self) -> int:
         """Whole calendar months from start to end (inclusive of a partial last month)."""
-        months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month
+        months = months_between(self.start, self.end)
         return months + (1 if self.end.day >= self.start.day - 1 else 0)
 
 

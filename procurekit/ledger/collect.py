@@ -37,6 +37,7 @@ from procurekit import (
     resolve_ref,
 )
 from procurekit.ledger.db import LedgerError
+from procurekit.months import month_of, parse_month
 
 TABLES = ("participants", "hours", "supplier", "turnover")
 MAX_XML_PART = 512 * 1024 * 1024
@@ -303,15 +304,8 @@ def as_of_for(ds: Dataset) -> dt.date:
     c = ds.contract
     if not months:
         return c.start
-    year, month = (int(x) for x in max(months).split("-"))
-    end = month_end(year, month)
+    end = month_of(parse_month(max(months)))[1]
     return max(c.start, min(end, c.end))
-
-
-def month_end(year: int, month: int) -> dt.date:
-    """The last day of a month."""
-    first_next = dt.date(year + month // 12, month % 12 + 1, 1)
-    return first_next - dt.timedelta(days=1)
 
 
 def data_rows(ds: Dataset) -> list[tuple[str, int, str, str]]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from procurekit import read_dataset
-from procurekit.ledger.collect import month_end
+from procurekit.months import month_index, month_of, month_text, parse_month
 
 PARTICIPANT_COLUMNS = ["participant_id", "years_on_benefits", "enrolled_on", "left_on", "exit_reason",
                        "met_stability", "met_efficiency", "met_quality", "job_offer_on", "job_offer_terms"]
@@ -38,16 +38,11 @@ def month_end_snapshots(dataset: Path | str, out_dir: Path | str, months: list[s
     ds = read_dataset(source)
     c = ds.contract
     if months is None:
-        months = []
-        day = dt.date(c.start.year, c.start.month, 1)
-        while day <= c.end:
-            months.append(day.strftime("%Y-%m"))
-            day = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+        months = [month_text(i) for i in range(month_index(c.start), month_index(c.end) + 1)]
     contract_text = (source / "contract.yaml").read_bytes()
     out = []
     for month in months:
-        year, mon = (int(x) for x in month.split("-"))
-        cut = min(month_end(year, mon), c.end)
+        cut = min(month_of(parse_month(month))[1], c.end)
         folder = Path(out_dir) / month
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "contract.yaml").write_bytes(contract_text)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from procurekit.ledger.db import LedgerError
+from procurekit.months import month_index, month_of, month_text, parse_month
 
 
 @dataclass(frozen=True)
@@ -184,9 +185,7 @@ def _month_of(subject: str) -> str | None:
 
 def months_between(first: str, last: str) -> int:
     """Months from `first` to `last` (YYYY-MM), both counted."""
-    y1, m1 = (int(x) for x in first.split("-"))
-    y2, m2 = (int(x) for x in last.split("-"))
-    return (y2 - y1) * 12 + (m2 - m1) + 1
+    return parse_month(last) - parse_month(first) + 1
 
 
 def history(
@@ -215,16 +214,10 @@ def expected_months(contract: dict[str, Any], day: dt.date) -> list[str]:
     """Every month of the contract that has ended by `day` (a submission for it is expected)."""
     start, end = dt.date.fromisoformat(contract["start"]), dt.date.fromisoformat(contract["end"])
     out = []
-    year, month = start.year, start.month
-    while True:
-        first = dt.date(year, month, 1)
-        if first > end:
+    for index in range(month_index(start), month_index(end) + 1):
+        if min(month_of(index)[1], end) > day:
             break
-        nxt = dt.date(year + month // 12, month % 12 + 1, 1)
-        if min(nxt - dt.timedelta(days=1), end) > day:
-            break
-        out.append(first.strftime("%Y-%m"))
-        year, month = nxt.year, nxt.month
+        out.append(month_text(index))
     return out
 
 
