@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
 from procurekit.errors import RuleFileError
 from procurekit.privacy import looks_like_cpr, shown
@@ -74,6 +75,39 @@ def load_yaml(path: Path | str, text: str | None = None, refuse_cpr: bool = Fals
     counter = [0]
     data = _convert(node, (), lines, path, counter, yaml.SafeLoader(""), refuse_cpr)
     return data, lines
+
+
+def load_mapping(path: Path | str, not_mapping: str, refuse_cpr: bool = False) -> tuple[dict[str, Any], LineMap]:
+    """Load a YAML file whose document must be a mapping (every file procurekit reads is one).
+
+    Args:
+        path: the file.
+        not_mapping: the message when the document is something else (it says what the file holds).
+        refuse_cpr: as for `load_yaml`.
+
+    Raises:
+        RuleFileError: as `load_yaml`, or `not_mapping` on line 1.
+    """
+    data, lines = load_yaml(path, refuse_cpr=refuse_cpr)
+    if not isinstance(data, dict):
+        raise RuleFileError(Path(path), 1, not_mapping)
+    return data, lines
+
+
+def model_errors(lines: LineMap, exc: ValidationError) -> list[tuple[int | None, str, str]]:
+    """(line, dotted location, message) of every problem pydantic found in a YAML document.
+
+    The location leaves out the names pydantic adds for union members (`Rule`, `list[str]`); it is ""
+    for the document as a whole. Each caller words and wraps them in its own error class, and decides
+    whether to report all of them or the first.
+    """
+    out = []
+    for e in exc.errors():
+        loc = tuple(e["loc"])
+        keys = tuple(p for p in loc if not (isinstance(p, str) and (p[:1].isupper() or "[" in p)))
+        line = lines[loc] if loc in lines else lines.line_of(keys)
+        out.append((line, ".".join(str(p) for p in keys), e["msg"]))
+    return out
 
 
 def _parse(path: Path, text: str) -> yaml.Node | None:

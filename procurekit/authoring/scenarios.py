@@ -42,7 +42,7 @@ from procurekit.ruleset.load import (
     pydantic_errors,
     resolve_ref,
 )
-from procurekit.yamlio import LineMap, Loc, load_yaml
+from procurekit.yamlio import LineMap, Loc, load_mapping
 
 SUFFIX = ".scenarios.yaml"
 ENGINES = ("durable", "python")
@@ -235,9 +235,10 @@ def load_scenario_file(path: Path) -> ScenarioFile:
         RuleSetErrors: every problem found, each with file and line.
     """
     name = shown(path)
-    data, lines = load_yaml(name)
-    if not isinstance(data, dict):
-        raise RuleSetErrors([RuleFileError(name, 1, "a scenario file is a mapping of ruleset and cases")])
+    try:
+        data, lines = load_mapping(name, "a scenario file is a mapping of ruleset and cases")
+    except RuleFileError as exc:
+        raise RuleSetErrors([exc]) from None
     try:
         spec = ScenarioFileSpec.model_validate(data)
     except ValidationError as exc:

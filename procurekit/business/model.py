@@ -29,7 +29,7 @@ from procurekit.dataset.facts import Occupancy
 from procurekit.dataset.read import Dataset
 from procurekit.errors import AssumptionsError, RuleFileError
 from procurekit.months import month_start, months_between
-from procurekit.yamlio import LineMap, load_yaml
+from procurekit.yamlio import LineMap, load_mapping, model_errors
 
 WEEKS_PER_YEAR = 365.2425 / 7
 _MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -184,18 +184,14 @@ def load_assumptions(path: Path | str) -> Assumptions:
     """
     path = Path(path)
     try:
-        data, lines = load_yaml(path)
+        data, lines = load_mapping(path, "must be a mapping with title, programme, benefits and outcomes")
     except RuleFileError as exc:
         raise AssumptionsError(exc.path, exc.line, exc.message) from None
-    if not isinstance(data, dict):
-        raise AssumptionsError(path, 1, "must be a mapping with title, programme, benefits and outcomes")
     try:
         model = Assumptions.model_validate(data)
-    except ValidationError as exc:
-        e = exc.errors()[0]
-        loc = tuple(e["loc"])
-        shown = ".".join(str(p) for p in loc if not (isinstance(p, str) and p[:1].isupper())) or "file"
-        raise AssumptionsError(path, lines.line_of(loc), f"{shown}: {e['msg']}") from None
+    except ValidationError as exc:  # the first problem: the business case reports one, like a dataset
+        line, where, message = model_errors(lines, exc)[0]
+        raise AssumptionsError(path, line, f"{where or 'file'}: {message}") from None
     model._path, model._lines = str(path), lines
     o = model.outcomes
     if o.job_share.value > o.completion_share.value:

@@ -35,7 +35,7 @@ from procurekit.dataset.schema import (
 )
 from procurekit.errors import DatasetError, RuleFileError
 from procurekit.privacy import looks_like_cpr
-from procurekit.yamlio import load_yaml
+from procurekit.yamlio import load_mapping, model_errors
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_CELL = 1000
@@ -345,18 +345,16 @@ def _turnover(
 def read_contract(path: Path) -> Contract:
     """Read and validate contract.yaml."""
     try:
-        data, lines = load_yaml(path, refuse_cpr=True)
+        data, lines = load_mapping(
+            path, "must be a mapping of contract_id, municipality, supplier, ruleset, start, end", refuse_cpr=True
+        )
     except RuleFileError as exc:
         raise DatasetError(path, exc.message, line=exc.line) from None
-    if not isinstance(data, dict):
-        raise DatasetError(path, "must be a mapping of contract_id, municipality, supplier, ruleset, start, end")
     try:
         contract = Contract.model_validate(data)
-    except ValidationError as exc:
-        e = exc.errors()[0]
-        loc = tuple(e["loc"])
-        field = show_cell(".".join(str(p) for p in loc)) or "contract"
-        raise DatasetError(path, f"{field}: {e['msg']}", line=lines.line_of(loc)) from None
+    except ValidationError as exc:  # the first problem: a dataset reports one
+        line, where, message = model_errors(lines, exc)[0]
+        raise DatasetError(path, f"{show_cell(where) or 'contract'}: {message}", line=line) from None
     if contract.end < contract.start:
         raise DatasetError(path, "end: end is before start", line=lines.line_of(("end",)))
     return contract

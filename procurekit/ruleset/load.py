@@ -24,7 +24,7 @@ import procurekit.conditions as ex
 from procurekit.errors import RuleFileError, RuleSetErrors, UnknownRuleSetError
 from procurekit.files import data_dir
 from procurekit.ruleset.subjects import SUBJECTS, Source
-from procurekit.yamlio import LineMap, load_yaml
+from procurekit.yamlio import LineMap, load_mapping, load_yaml, model_errors
 
 Verdict = Literal["violation", "warning", "due", "ok"]
 VERDICTS: tuple[str, ...] = ("violation", "warning", "due", "ok")
@@ -656,11 +656,9 @@ def read_model(path: Path, model: type[_M], what: str) -> tuple[_M, LineMap]:
         RuleSetErrors: every problem, one per line with file and line (`what` names the file's kind).
     """
     try:
-        data, lines = load_yaml(path)
+        data, lines = load_mapping(path, f"{what} must be a mapping")
     except RuleFileError as exc:
         raise RuleSetErrors([exc]) from None
-    if not isinstance(data, dict):
-        raise RuleSetErrors([RuleFileError(path, 1, f"{what} must be a mapping")])
     try:
         return model.model_validate(data), lines
     except ValidationError as exc:
@@ -695,13 +693,7 @@ def _without_bad_rules(
 
 def pydantic_errors(path: Path, lines: LineMap, exc: ValidationError) -> list[RuleFileError]:
     """One `RuleFileError` per problem pydantic found in a YAML file, each with its line and dotted location."""
-    out = []
-    for e in exc.errors():
-        loc = tuple(e["loc"])
-        # Union members add their type name to the location; drop those for the message.
-        shown = [str(p) for p in loc if not (isinstance(p, str) and p[:1].isupper() or "[" in str(p))]
-        out.append(RuleFileError(path, lines.line_of(loc), f"{'.'.join(shown)}: {e['msg']}"))
-    return out
+    return [RuleFileError(path, line, f"{where}: {message}") for line, where, message in model_errors(lines, exc)]
 
 
 def param_const(value: Scalar) -> ex.Const:
