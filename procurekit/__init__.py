@@ -2,37 +2,60 @@
 
 One declarative rule set per programme holds eligibility, caps, triggers and compliance checks; the
 checks run on durable_rules and the documents are generated from the same rules.
+
+Everything the command line does is a call here: `check` (`check_json`, `check_text`), `read_dataset`,
+`load_ruleset`, the tender pack (`load_tender`, `tender_documents`, `build_pack`), `report_document`,
+`business_case`, `explain_ruleset`, `init_ruleset` and `diff_rulesets`, `run_scenarios`, the dataset
+template (`write_template`) and the contract ledger (`Ledger`). The subpackages list their public names
+in their own `__all__`.
 """
 
 from __future__ import annotations
 
-from procurekit.dataset.read import Dataset, looks_like_cpr, read_dataset  # noqa: E402
-from procurekit.documents.charts import Chart, Series, chart  # noqa: E402
-from procurekit.documents.report import report_document  # noqa: E402
+from procurekit.authoring import diff_rulesets, explain_ruleset, init_ruleset, load_scenarios, run_scenarios
+from procurekit.business import business_case, load_assumptions
+from procurekit.dataset import Dataset, looks_like_cpr, read_dataset, write_template
+from procurekit.documents import (
+    Chart,
+    Series,
+    build_pack,
+    chart,
+    check_json,
+    check_text,
+    load_tender,
+    report_document,
+    tender_documents,
+)
 from procurekit.errors import (
+    AssumptionsError,
     DatasetError,
     EngineError,
+    OutputError,
     ProcurekitError,
     RuleFileError,
     RuleSetErrors,
     UnknownRuleSetError,
 )
-from procurekit.evaluation.check import CheckResult, Finding, NotEvaluated, check, default_as_of  # noqa: E402
-from procurekit.evaluation.engines import load_checked_ruleset as load_ruleset  # noqa: E402
-from procurekit.evaluation.engines import load_checked_ruleset as validate_ruleset  # noqa: E402
+from procurekit.evaluation import CheckResult, Finding, NotEvaluated, check, default_as_of
+from procurekit.evaluation import load_checked_ruleset as load_ruleset
+from procurekit.evaluation import load_checked_ruleset as validate_ruleset
 from procurekit.files import write_atomic
-from procurekit.ruleset.load import Parameter, Rule, RuleSet, resolve_ref  # noqa: E402
-from procurekit.version import __version__  # noqa: E402
+from procurekit.ledger import Ledger, LedgerError
+from procurekit.ruleset import Parameter, Rule, RuleSet, list_bundled, resolve_ref
+from procurekit.version import __version__
 
 __all__ = [
-    "__version__",
+    "AssumptionsError",
     "Chart",
     "CheckResult",
     "Dataset",
     "DatasetError",
     "EngineError",
     "Finding",
+    "Ledger",
+    "LedgerError",
     "NotEvaluated",
+    "OutputError",
     "Parameter",
     "ProcurekitError",
     "Rule",
@@ -41,14 +64,29 @@ __all__ = [
     "RuleSetErrors",
     "Series",
     "UnknownRuleSetError",
+    "__version__",
+    "build_pack",
+    "business_case",
     "chart",
     "check",
+    "check_json",
+    "check_text",
     "default_as_of",
+    "diff_rulesets",
+    "explain_ruleset",
+    "init_ruleset",
+    "list_bundled",
+    "load_assumptions",
     "load_ruleset",
+    "load_scenarios",
+    "load_tender",
     "looks_like_cpr",
     "read_dataset",
     "report_document",
     "resolve_ref",
+    "run_scenarios",
+    "tender_documents",
     "validate_ruleset",
     "write_atomic",
+    "write_template",
 ]

@@ -6,7 +6,11 @@ Read from the source with `ast`, imports inside functions included: a lazy impor
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
+from types import ModuleType
+
+import pytest
 
 import procurekit
 
@@ -22,8 +26,8 @@ LAYERS = [
     ("procurekit.documents",),
     ("procurekit.business",),
     ("procurekit.authoring",),
-    ("procurekit",),  # the public API, procurekit/__init__.py
     ("procurekit.ledger",),
+    ("procurekit",),  # the public API, procurekit/__init__.py
     ("procurekit.cli", "procurekit.pytest_plugin"),
     ("procurekit.__main__",),
 ]
@@ -65,7 +69,8 @@ def _imports(module: str, path: Path, known: set[str]) -> list[tuple[str, list[s
                 continue
             for a in node.names:  # `from procurekit.documents import actions` imports a module
                 sub = f"{base}.{a.name}"
-                out.append((sub, []) if sub in known else (base, [a.name]))
+                is_module = sub in known and isinstance(getattr(importlib.import_module(base), a.name), ModuleType)
+                out.append((sub, []) if is_module else (base, [a.name]))
     return out
 
 
@@ -118,3 +123,21 @@ def test_every_module_loads_rule_sets_with_the_durable_check() -> None:
            if t == "procurekit.ruleset.load" and {"load_ruleset", "validate_ruleset"} & set(names)
            and m != "procurekit.evaluation.engines"]
     assert raw == []
+
+
+def test_the_command_line_imports_the_public_api_not_module_paths() -> None:
+    packages = {"procurekit." + p.name for p in ROOT.iterdir() if (p / "__init__.py").is_file()}
+    deep = [f"{m} -> {t}" for m, edges in _graph().items() if m.startswith("procurekit.cli")
+            for t, _ in edges if t.count(".") >= 2 and not t.startswith("procurekit.cli")
+            and t.rpartition(".")[0] in packages]
+    assert deep == []
+
+
+@pytest.mark.parametrize("package", ["procurekit", *(f"procurekit.{p}" for p in (
+    "ruleset", "dataset", "evaluation", "documents", "business", "authoring", "ledger"))])
+def test_every_package_lists_its_public_names(package: str) -> None:
+    module = importlib.import_module(package)
+    assert module.__all__ == sorted(module.__all__, key=str)
+    for name in module.__all__:
+        assert not name.startswith("_") or name == "__version__"
+        assert getattr(module, name) is not None

@@ -169,7 +169,7 @@ class CaseResult:
 # --- loading -----------------------------------------------------------------------------------
 
 
-def shown(path: Path) -> str:
+def shown_path(path: Path) -> str:
     """A path as printed: relative to the working directory when it is below it."""
     try:
         rel = os.path.relpath(path)
@@ -234,7 +234,7 @@ def load_scenario_file(path: Path) -> ScenarioFile:
     Raises:
         RuleSetErrors: every problem found, each with file and line.
     """
-    name = shown(path)
+    name = shown_path(path)
     try:
         data, lines = load_mapping(name, "a scenario file is a mapping of ruleset and cases")
     except RuleFileError as exc:
@@ -401,7 +401,7 @@ def run_case(file: ScenarioFile, case: LoadedCase, engines: Sequence[str] | None
                 problems.setdefault(
                     f"{case.line}\0engines disagree: only {side} gave {' '.join(diff[:3])}", []
                 ).append(side)
-    name = shown(file.path)
+    name = shown_path(file.path)
     for key, on in problems.items():
         where, text = key.split("\0", 1)
         outcome.failures.append(f"{name}:{where} {case.spec.name} [{', '.join(on)}]: {text}")
@@ -422,7 +422,7 @@ def _row_error(file: ScenarioFile, case: LoadedCase, exc: DatasetError) -> RuleF
     elif table == "contract":
         loc = (*loc, "contract")
     return RuleFileError(
-        shown(file.path), case.lines.line_of(loc), f"case '{case.spec.name}': {where}: {exc.message}"
+        shown_path(file.path), case.lines.line_of(loc), f"case '{case.spec.name}': {where}: {exc.message}"
     )
 
 

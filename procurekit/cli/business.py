@@ -6,11 +6,10 @@ from pathlib import Path
 
 import click
 
-from procurekit.business.model import business_case, load_assumptions
-from procurekit.business.output import business_case_html, business_case_json, business_case_text
+from procurekit import business_case, load_assumptions, read_dataset
+from procurekit.business import business_case_html, business_case_json, business_case_text
 from procurekit.cli.options import emit, lang_option, output_option
-from procurekit.dataset.read import read_dataset
-from procurekit.evaluation.output import to_json
+from procurekit.evaluation import to_json
 
 
 @click.command(name="business-case")

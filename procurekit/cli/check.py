@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from procurekit import check_json, check_text
 from procurekit.cli.options import (
     EXIT_OK,
     EXIT_VIOLATION,
@@ -20,9 +21,7 @@ from procurekit.cli.options import (
     output_option,
     rules_option,
 )
-from procurekit.documents.actions import check_json, check_text
-from procurekit.evaluation.batch import DEFAULT_TIMEOUT, Job, find_datasets, register_json, run_jobs
-from procurekit.evaluation.output import to_json
+from procurekit.evaluation import DEFAULT_TIMEOUT, Job, find_datasets, register_json, run_jobs, to_json
 
 
 @click.command()

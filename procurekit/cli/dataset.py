@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
+from procurekit import write_template
 from procurekit.cli.options import Group, lang_option
-from procurekit.dataset.excel import write_template
 
 
 @click.group(cls=Group)

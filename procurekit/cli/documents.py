@@ -12,22 +12,19 @@ from pathlib import Path
 
 import click
 
-from procurekit.business.report_section import economy as report_economy
+from procurekit import build_pack, check, load_tender, report_document
+from procurekit.business import economy as report_economy
 from procurekit.cli.options import EXIT_OK, EXIT_VIOLATION, OutputPath, as_of_option, emit, lang_option, rules_option
-from procurekit.documents.report import FORMATS as REPORT_FORMATS
-from procurekit.documents.report import report_document
-from procurekit.documents.tender import (
+from procurekit.documents import (
     DATA_FORMATS,
     DOCUMENT_FORMATS,
     FillIn,
-    build_pack,
     fill_ins_shown,
-    load_tender,
     notice_data,
 )
+from procurekit.documents import FORMATS as REPORT_FORMATS
 from procurekit.errors import ProcurekitError
-from procurekit.evaluation.check import check
-from procurekit.evaluation.output import to_json
+from procurekit.evaluation import to_json
 from procurekit.files import STDOUT, write_all_atomic
 
 _templates_option = click.option(

@@ -25,8 +25,8 @@ from procurekit.cli.options import (
     parse_date_option,
     rules_option,
 )
-from procurekit.ledger import Ledger, LedgerError, resolve_db
-from procurekit.ledger.output import history_csv, history_text, list_text, status_text, to_json
+from procurekit.evaluation import to_json
+from procurekit.ledger import Ledger, LedgerError, history_csv, history_text, list_text, resolve_db, status_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -82,8 +82,7 @@ def add(
     Example:
         procurekit ledger add leverandor/2018-08 --received 2018-09-05 --db contracts.db
     """
-    from procurekit.ledger.collect import prepare
-    from procurekit.ledger.store import store
+    from procurekit.ledger import prepare, store
 
     prep = prepare(dataset, rules, as_of, received, note, engine)  # before the database is opened
     with _open(db, create=True) as lg:

@@ -17,7 +17,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from procurekit.errors import EngineError, ProcurekitError
-from procurekit.evaluation.output import to_json
+from procurekit.evaluation import to_json
 from procurekit.files import STDOUT, write_output, write_stdout
 from procurekit.privacy import NOT_SHOWN, may_show, shown
 
@@ -183,8 +183,8 @@ def rules_option(func: F) -> F:
 def explain_check(dataset: Path, rules: str | None, as_of: dt.date | None, engine: str, lang: str, subject: str,
                   format_: str, output: Path | str | None) -> None:
     """`check --explain`: one subject's verdicts; exit 1 when one of them is a violation."""
-    from procurekit.documents.why import explain_subject, explanation_json, explanation_text, subject_kind
-    from procurekit.evaluation.check import check as run_check
+    from procurekit import check as run_check
+    from procurekit.documents import explain_subject, explanation_json, explanation_text, subject_kind
 
     subject_kind(subject)  # refuse an unusable subject before reading anything
     if not (dataset / "contract.yaml").is_file():

@@ -10,9 +10,17 @@ from typing import Any
 
 import click
 
-from procurekit.authoring.adapt import diff_rulesets, diff_text, init_ruleset, ruleset_schema
-from procurekit.authoring.explain import explain_ruleset
-from procurekit.authoring.scenarios import ENGINES, coverage_gaps, find_scenarios, load_scenarios, run_scenarios, shown
+from procurekit import (
+    diff_rulesets,
+    explain_ruleset,
+    init_ruleset,
+    list_bundled,
+    load_ruleset,
+    load_scenarios,
+    resolve_ref,
+    run_scenarios,
+)
+from procurekit.authoring import ENGINES, coverage_gaps, diff_text, find_scenarios, ruleset_schema, shown_path
 from procurekit.cli.options import (
     EXIT_OK,
     EXIT_VIOLATION,
@@ -23,11 +31,9 @@ from procurekit.cli.options import (
     lang_option,
     output_option,
 )
-from procurekit.documents.clauses import check_clauses, clauses_for
+from procurekit.documents import check_clauses, clauses_for
 from procurekit.errors import ProcurekitError
-from procurekit.evaluation.engines import load_checked_ruleset as load_ruleset
-from procurekit.evaluation.output import ruleset_json, ruleset_text, to_json
-from procurekit.ruleset.load import list_bundled, resolve_ref
+from procurekit.evaluation import ruleset_json, ruleset_text, to_json
 
 
 @click.group(cls=Group)
@@ -177,7 +183,7 @@ def run_tests(paths: tuple[str, ...], engine: str, coverage: bool, verbose: bool
     failed = [r for r in results if not r.passed]
     for r in results:
         if r.passed and verbose:
-            click.echo(f"ok    {shown(r.file.path)}:{r.case.line} {r.case.spec.name}")
+            click.echo(f"ok    {shown_path(r.file.path)}:{r.case.line} {r.case.spec.name}")
         for line in r.failures:
             click.echo(f"FAIL  {line}")
     gaps = coverage_gaps(files, list({f.ruleset.id: f.ruleset for f in files}.values())) if coverage else []

@@ -21,12 +21,27 @@ from typing import Any
 
 from procurekit.ledger.collect import prepare
 from procurekit.ledger.db import LATEST, LedgerError, connect, resolve_db
+from procurekit.ledger.output import history_csv, history_text, list_text, status_text
 from procurekit.ledger.snapshots import month_end_snapshots
 from procurekit.ledger.store import Added, list_submissions, store
 from procurekit.ledger.timeline import Event, contract_ids, history, status
 from procurekit.ledger.verify import verify
 
-__all__ = ["LATEST", "Added", "Event", "Ledger", "LedgerError", "month_end_snapshots", "resolve_db"]
+__all__ = [
+    "Added",
+    "Event",
+    "LATEST",
+    "Ledger",
+    "LedgerError",
+    "history_csv",
+    "history_text",
+    "list_text",
+    "month_end_snapshots",
+    "prepare",
+    "resolve_db",
+    "status_text",
+    "store",
+]
 
 
 class Ledger:

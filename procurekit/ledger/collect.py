@@ -24,20 +24,13 @@ from typing import Any
 
 import yaml
 
-from procurekit import (
-    CheckResult,
-    Dataset,
-    DatasetError,
-    Finding,
-    RuleSet,
-    check,
-    load_ruleset,
-    looks_like_cpr,
-    read_dataset,
-    resolve_ref,
-)
+from procurekit.dataset import Dataset, looks_like_cpr, read_dataset
+from procurekit.errors import DatasetError
+from procurekit.evaluation import CheckResult, Finding, check
+from procurekit.evaluation import load_checked_ruleset as load_ruleset
 from procurekit.ledger.db import LedgerError
 from procurekit.months import month_of, parse_month
+from procurekit.ruleset import RuleSet, resolve_ref
 
 TABLES = ("participants", "hours", "supplier", "turnover")
 MAX_XML_PART = 512 * 1024 * 1024

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from procurekit import Chart
+from procurekit.documents import Chart
 
 _OPEN, _RESOLVED = "#c8553d", "#4f9d69"
 MAX_BARS = 40

@@ -14,7 +14,9 @@ import tempfile
 from html import escape
 from pathlib import Path
 
-from procurekit import Chart, Series, chart, check, read_dataset, report_document
+from procurekit.dataset import read_dataset
+from procurekit.documents import Chart, Series, chart, report_document
+from procurekit.evaluation import check
 from procurekit.ledger.collect import load_flat
 from procurekit.ledger.db import LedgerError
 from procurekit.ledger.gantt import Span, breach_timeline

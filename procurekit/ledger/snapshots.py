@@ -13,7 +13,7 @@ import io
 from pathlib import Path
 from typing import Any
 
-from procurekit import read_dataset
+from procurekit.dataset import read_dataset
 from procurekit.months import month_index, month_of, month_text, parse_month
 
 PARTICIPANT_COLUMNS = ["participant_id", "years_on_benefits", "enrolled_on", "left_on", "exit_reason",

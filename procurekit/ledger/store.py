@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from procurekit import __version__
 from procurekit.ledger.collect import Prepared, sha256_hex
 from procurekit.ledger.db import now_iso, transaction
 from procurekit.ledger.seal import seal_submission
+from procurekit.version import __version__
 
 #: Test hook: "MARKER:SECONDS" makes `add` create MARKER and wait inside its transaction (SECONDS, or until
 #: MARKER.release exists), so tests can kill it there or run a second writer against it. Never set in normal use.

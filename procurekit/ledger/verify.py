@@ -16,10 +16,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from procurekit import ProcurekitError, RuleSet, check, read_dataset
+from procurekit.dataset import read_dataset
+from procurekit.errors import ProcurekitError
+from procurekit.evaluation import check
 from procurekit.ledger.collect import canonical, cases_of, data_rows, load_flat, sha256_hex
 from procurekit.ledger.seal import check_seals
 from procurekit.ledger.store import dumps
+from procurekit.ruleset import RuleSet
 
 
 def verify(con: sqlite3.Connection, progress: Callable[[int, int], None] | None = None) -> list[str]:
