@@ -36,9 +36,10 @@ from procurekit.errors import (
     RuleSetErrors,
     UnknownRuleSetError,
 )
-from procurekit.evaluation import CheckResult, Finding, NotEvaluated, check, default_as_of
+from procurekit.evaluation import CheckResult, Finding, NotEvaluated, default_as_of
 from procurekit.evaluation import load_checked_ruleset as load_ruleset
 from procurekit.evaluation import load_checked_ruleset as validate_ruleset
+from procurekit.evaluation.check import check  # the package's `check` is the module
 from procurekit.files import write_atomic
 from procurekit.ledger import Ledger, LedgerError
 from procurekit.ruleset import Parameter, Rule, RuleSet, list_bundled, resolve_ref

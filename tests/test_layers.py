@@ -141,3 +141,12 @@ def test_every_package_lists_its_public_names(package: str) -> None:
     for name in module.__all__:
         assert not name.startswith("_") or name == "__version__"
         assert getattr(module, name) is not None
+
+
+@pytest.mark.parametrize("package", [m for m, p in _modules().items() if p.name == "__init__.py"])
+def test_no_package_hides_a_module_behind_a_name(package: str) -> None:
+    # `procurekit.evaluation.check` must stay the module (monkeypatch paths, `import ... as`), not the function
+    module = importlib.import_module(package)
+    hidden = [n for n in vars(module) if f"{package}.{n}" in _modules()
+              and not isinstance(getattr(module, n), ModuleType)]
+    assert hidden == []

@@ -82,11 +82,11 @@ def add(
     Example:
         procurekit ledger add leverandor/2018-08 --received 2018-09-05 --db contracts.db
     """
-    from procurekit.ledger import prepare, store
+    from procurekit.ledger import prepare, store_submission
 
     prep = prepare(dataset, rules, as_of, received, note, engine)  # before the database is opened
     with _open(db, create=True) as lg:
-        added = store(lg.con, prep)
+        added = store_submission(lg.con, prep)
     sm = added.summary
     if added.new:
         click.echo(

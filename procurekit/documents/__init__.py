@@ -15,7 +15,7 @@ from procurekit.documents.clauses import (
 from procurekit.documents.formats import write_formats
 from procurekit.documents.law import load_law
 from procurekit.documents.notice import AwardCriterion, Notice, eforms_fields, ocds_release
-from procurekit.documents.render import BundledTemplateError, TemplateError, render, render_text
+from procurekit.documents.render import BundledTemplateError, TemplateError, render_text
 from procurekit.documents.report import FORMATS, EconomyView, report_document, report_model
 from procurekit.documents.tender import (
     DATA_FORMATS,
@@ -62,7 +62,6 @@ __all__ = [
     "notice_data",
     "ocds_release",
     "point_of",
-    "render",
     "render_text",
     "report_document",
     "report_model",

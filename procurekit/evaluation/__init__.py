@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from procurekit.evaluation.batch import DEFAULT_TIMEOUT, Job, find_datasets, register_json, run_jobs
-from procurekit.evaluation.check import CheckResult, Finding, NotEvaluated, check, default_as_of
+from procurekit.evaluation.check import CheckResult, Finding, NotEvaluated, default_as_of
 from procurekit.evaluation.engines import (
     DurableEngine,
     PythonEngine,
@@ -22,7 +22,6 @@ __all__ = [
     "Job",
     "NotEvaluated",
     "PythonEngine",
-    "check",
     "default_as_of",
     "durable_problems",
     "find_datasets",

@@ -23,9 +23,9 @@ from procurekit.ledger.collect import prepare
 from procurekit.ledger.db import LATEST, LedgerError, connect, resolve_db
 from procurekit.ledger.output import history_csv, history_text, list_text, status_text
 from procurekit.ledger.snapshots import month_end_snapshots
-from procurekit.ledger.store import Added, list_submissions, store
+from procurekit.ledger.store import Added, list_submissions, store_submission
 from procurekit.ledger.timeline import Event, contract_ids, history, status
-from procurekit.ledger.verify import verify
+from procurekit.ledger.verify import verify_ledger
 
 __all__ = [
     "Added",
@@ -40,7 +40,7 @@ __all__ = [
     "prepare",
     "resolve_db",
     "status_text",
-    "store",
+    "store_submission",
 ]
 
 
@@ -81,7 +81,7 @@ class Ledger:
         engine: str = "durable",
     ) -> Added:
         """Record one submission of one contract (idempotent: the same content returns the earlier one)."""
-        return store(self.con, prepare(dataset, rules, as_of, received, note, engine))
+        return store_submission(self.con, prepare(dataset, rules, as_of, received, note, engine))
 
     def contracts(self) -> list[str]:
         """The contract ids in the ledger."""
@@ -115,4 +115,4 @@ class Ledger:
 
     def verify(self) -> list[str]:
         """Recompute every hash and re-run every submission; the differences, one line each."""
-        return verify(self.con)
+        return verify_ledger(self.con)

@@ -26,8 +26,9 @@ import yaml
 
 from procurekit.dataset import Dataset, looks_like_cpr, read_dataset
 from procurekit.errors import DatasetError
-from procurekit.evaluation import CheckResult, Finding, check
+from procurekit.evaluation import CheckResult, Finding
 from procurekit.evaluation import load_checked_ruleset as load_ruleset
+from procurekit.evaluation.check import check
 from procurekit.ledger.db import LedgerError
 from procurekit.months import month_of, parse_month
 from procurekit.ruleset import RuleSet, resolve_ref

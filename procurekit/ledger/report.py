@@ -16,7 +16,7 @@ from pathlib import Path
 
 from procurekit.dataset import read_dataset
 from procurekit.documents import Chart, Series, chart, report_document
-from procurekit.evaluation import check
+from procurekit.evaluation.check import check
 from procurekit.ledger.collect import load_flat
 from procurekit.ledger.db import LedgerError
 from procurekit.ledger.gantt import Span, breach_timeline

@@ -32,7 +32,7 @@ class Added:
     summary: dict[str, int]
 
 
-def store(con: sqlite3.Connection, prep: Prepared) -> Added:
+def store_submission(con: sqlite3.Connection, prep: Prepared) -> Added:
     """Record a prepared submission; the same content again returns the earlier submission."""
     key = prep.content_key
     summary = prep.result.summary

@@ -18,14 +18,14 @@ from typing import Any
 
 from procurekit.dataset import read_dataset
 from procurekit.errors import ProcurekitError
-from procurekit.evaluation import check
+from procurekit.evaluation.check import check
 from procurekit.ledger.collect import canonical, cases_of, data_rows, load_flat, sha256_hex
 from procurekit.ledger.seal import check_seals
 from procurekit.ledger.store import dumps
 from procurekit.ruleset import RuleSet
 
 
-def verify(con: sqlite3.Connection, progress: Callable[[int, int], None] | None = None) -> list[str]:
+def verify_ledger(con: sqlite3.Connection, progress: Callable[[int, int], None] | None = None) -> list[str]:
     """Every difference found, one line each; an empty list means the ledger is intact."""
     problems: list[str] = []
     problems += _blobs(con)
