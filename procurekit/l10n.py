@@ -14,6 +14,7 @@ standard library: every other layer may use it.
 from __future__ import annotations
 
 import datetime as dt
+import numbers
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
@@ -65,9 +66,17 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
     "verdict": {
         "violation": ("overtrædelse", "violation"),
         "warning": ("advarsel", "warning"),
-        "due": ("forfalder", "due"),
-        "ok": ("ok", "ok"),
+        "due": ("frist løber", "due"),
+        "ok": ("i orden", "OK"),
     },
+}
+
+#: Verdicts counted: verdict → (da, en), for "overtrædelser 3".
+VERDICT_PLURALS: dict[str, tuple[str, str]] = {
+    "violation": ("overtrædelser", "violations"),
+    "warning": ("advarsler", "warnings"),
+    "due": ("frister løber", "due"),
+    "ok": ("i orden", "OK"),
 }
 
 _YES_NO = {"da": ("ja", "nej"), "en": ("yes", "no")}
@@ -78,13 +87,19 @@ def locale(lang: str) -> str:
     return LOCALES.get(lang, "da_DK")
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+def is_number(value: Any) -> bool:
+    """An int, float or Decimal (numpy's numbers too, as charts get them), not a bool."""
+    return isinstance(value, (numbers.Real, Decimal)) and not isinstance(value, bool)
 
 
-def _exact(value: int | float | Decimal) -> Decimal | None:
+def _exact(value: Any) -> Decimal | None:
     """The value as a normalised Decimal with the digits it has; None for NaN or infinity."""
-    d = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if isinstance(value, Decimal):
+        d = value
+    elif isinstance(value, numbers.Integral):
+        d = Decimal(int(value))
+    else:
+        d = Decimal(repr(float(value)))  # the shortest digits that give the float back
     if not d.is_finite():
         return None
     d = d.normalize()
@@ -107,7 +122,7 @@ def number(value: Any, lang: str = "da", places: int | None = None) -> str:
     """
     if value is None:
         return NONE.get(lang, NONE["da"])
-    if not _is_number(value):
+    if not is_number(value):
         return str(value)
     d = _exact(value)
     if d is None:
@@ -125,7 +140,7 @@ def percent(value: Any, lang: str = "da", places: int | None = None) -> str:
 
     `places` rounds the percentage (a chart's axis: places=0 gives whole percents).
     """
-    if value is None or not _is_number(value):
+    if value is None or not is_number(value):
         return number(value, lang)
     d = _exact(value)
     if d is None:
@@ -139,7 +154,7 @@ def money(value: Any, lang: str = "da") -> str:
 
     A smaller amount with øre keeps two decimals ("45,50 kr.").
     """
-    if value is None or not _is_number(value):
+    if value is None or not is_number(value):
         return number(value, lang)
     d = _exact(value)
     if d is None:
@@ -211,12 +226,19 @@ def code(field: str, value: Any, lang: str = "da") -> str:
     return words[1 if lang == "en" else 0]
 
 
+def verdict(value: str, lang: str = "da", plural: bool = False) -> str:
+    """A verdict in words: "overtrædelse" / "violation"; plural: "overtrædelser" / "violations"."""
+    if plural and value in VERDICT_PLURALS:
+        return VERDICT_PLURALS[value][1 if lang == "en" else 0]
+    return code("verdict", value, lang)
+
+
 def unit_word(unit: str, value: Any, lang: str = "da") -> str | None:
     """The word of a unit for a value (singular for exactly 1), or None for a unit without words."""
     forms = UNITS.get(unit) or UNITS.get(unit.lower())
     if forms is None:
         return None
-    one = _is_number(value) and value == 1
+    one = is_number(value) and value == 1
     return forms[(0 if one else 1) + (2 if lang == "en" else 0)]
 
 
@@ -250,7 +272,7 @@ def value(value: Any, lang: str = "da", *, unit: str = "", field: str = "", is_d
     if isinstance(value, bool):
         return boolean(value, lang)
     if is_date:
-        day = dt.date.fromordinal(int(value)) if _is_number(value) else value
+        day = dt.date.fromordinal(int(value)) if is_number(value) else value
         return date(day, lang)
     if isinstance(value, str):
         if field in CODES:
@@ -258,7 +280,7 @@ def value(value: Any, lang: str = "da", *, unit: str = "", field: str = "", is_d
         if field == "month":
             return month(value, lang)
         return value
-    if _is_number(value):
+    if is_number(value):
         if unit in SHARE_UNITS:
             return percent(value, lang)
         return number(value, lang)

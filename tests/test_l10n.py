@@ -43,6 +43,13 @@ def test_percent_shows_a_share_with_its_precision(value: object, da: str, en: st
     assert l10n.percent(value, "en") == en
 
 
+def test_numpy_numbers_as_charts_get_them() -> None:
+    np = pytest.importorskip("numpy")
+    assert l10n.number(np.float64(0.5), "da") == "0,5"
+    assert l10n.number(np.int64(1234), "da") == "1.234"
+    assert l10n.percent(np.float64(0.25), "en", places=0) == "25%"
+
+
 def test_chart_ticks_may_ask_for_whole_percents() -> None:
     assert l10n.percent(0.0999, "da", places=0) == "10 %"
     assert l10n.percent(0.125, "en", places=0) == "12%"  # half to even, as Babel
@@ -97,12 +104,19 @@ def test_quantities_with_unit_words(value: object, unit: str, da: str, en: str) 
     ("job_offer_terms", "flexjob", "fleksjob", "flexjob"),
     ("verdict", "violation", "overtrædelse", "violation"),
     ("verdict", "warning", "advarsel", "warning"),
-    ("verdict", "due", "forfalder", "due"),
+    ("verdict", "due", "frist løber", "due"),
+    ("verdict", "ok", "i orden", "OK"),
 ])
 def test_code_labels(field: str, code: str, da: str, en: str) -> None:
     assert l10n.code(field, code, "da") == da
     assert l10n.code(field, code, "en") == en
     assert l10n.value(code, "da", field=field) == da
+
+
+def test_verdicts_counted() -> None:
+    assert l10n.verdict("violation", "da", plural=True) == "overtrædelser"
+    assert l10n.verdict("warning", "en", plural=True) == "warnings"
+    assert l10n.verdict("due", "da") == "frist løber"
 
 
 def test_an_unknown_code_is_shown_as_it_is() -> None:

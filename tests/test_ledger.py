@@ -83,7 +83,7 @@ def test_status_lists_the_job_offers_falling_due(story: tuple[Path, list[Path]])
     code, out, _ = invoke("ledger", "status", CONTRACT, "--as-of", "2018-04-30", "--db", str(db))
     assert code == 0
     line = next(x for x in out.splitlines() if "guarantee.job-offer" in x)
-    assert "FORFALDER" in line and "IB-009" in line and "frist 2018-05-27 (om 27 dage)" in line
+    assert "FRIST LØBER" in line and "IB-009" in line and "frist 2018-05-27 (om 27 dage)" in line
     with Ledger.open(db) as ledger:
         due = ledger.status(CONTRACT, dt.date(2018, 4, 30))["due"]
     assert {"rule": "guarantee.job-offer", "subject": "IB-009", "deadline": "2018-05-27", "days_left": 27}.items() <= \
