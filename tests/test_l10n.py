@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from babel.numbers import format_decimal
@@ -134,3 +137,63 @@ def test_none_is_a_dash_in_danish_and_none_in_english() -> None:
     for f in (l10n.number, l10n.percent, l10n.money, l10n.date, l10n.month):
         assert f(None, "da") == "–"
         assert f(None, "en") == "none"
+
+
+# --- one value, one way: check text, JSON message, report, explain and business case --------------
+
+SHARE, YEARS, DEADLINE = "9,99 %", "4,999 år", "2. marts 2018"
+
+
+def _invoke(*args: str) -> str:
+    from click.testing import CliRunner
+
+    from procurekit.cli import cli
+
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    assert result.exit_code in (0, 1), result.stderr
+    return html.unescape(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from helpers import completed, make_dataset, participant
+
+    folder = tmp_path_factory.mktemp("l10n") / "ds"
+    return make_dataset(
+        folder,
+        [participant("A", years_on_benefits="4.999"), completed("B", left_on="2018-01-31")],
+        supplier=[{"month": "2018-01", "ordinary_staff": 50, "contract_fte": 10, "target_group_fte": "0.999"}],
+    )
+
+
+def test_the_same_value_prints_the_same_in_every_output(dataset: Path, tmp_path: Path) -> None:
+    common = (str(dataset), "--as-of", "2018-02-15")
+    text = _invoke("check", *common)
+    messages = " ".join(f["message"] for f in json.loads(_invoke("check", *common, "--format", "json"))["findings"])
+    report = _invoke("report", *common, "--format", "html", "-o", "-")
+    explained = {s: _invoke("check", *common, "--explain", s) for s in ("A", "B", "2018-01")}
+    for shown in (text, messages, report):
+        assert SHARE in shown and YEARS in shown and DEADLINE in shown
+        assert "0,0999" not in shown and "4,99 " not in shown and "2018-03-02" not in shown
+    assert YEARS in explained["A"] and DEADLINE in explained["B"] and SHARE in explained["2018-01"]
+    assumptions = tmp_path / "assumptions.yaml"
+    source = (Path(__file__).parents[1] / "examples" / "ikast-brande" / "assumptions.yaml").read_text("utf-8")
+    assumptions.write_text(source.replace("job_shares: [0.5,", "job_shares: [0.0999, 0.5,"), encoding="utf-8")
+    business = _invoke("business-case", "--assumptions", str(assumptions))
+    assert SHARE in business
+    with_case = _invoke("report", *common, "--assumptions", str(assumptions), "--format", "html", "-o", "-")
+    assert f"{SHARE} i job" in with_case
+
+
+def test_rules_explain_writes_a_share_as_the_check_does(tmp_path: Path) -> None:
+    from helpers import write_rules
+
+    rules = write_rules(tmp_path / "r.yaml", """
+        extends: ikast-brande
+        id: share-test
+        title: {da: Andel, en: Share}
+        version: 1.0.0
+        parameters:
+          min_target_group_share: {value: 0.0999}
+    """)
+    assert f"min_target_group_share = {SHARE}" in _invoke("rules", "explain", str(rules))
