@@ -15,6 +15,7 @@ import yaml
 from click.testing import CliRunner
 from helpers import completed, make_dataset
 
+from procurekit import l10n
 from procurekit.business.model import (
     WEEKS_PER_YEAR,
     BusinessCase,
@@ -26,7 +27,6 @@ from procurekit.business.model import (
 )
 from procurekit.cli import cli
 from procurekit.dataset.read import read_dataset
-from procurekit.documents.render import fmt_money
 from procurekit.errors import AssumptionsError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -355,7 +355,7 @@ def test_html_has_the_chart_and_danish_amounts(tmp_path: Path) -> None:
     assert '<html lang="da">' in html
     assert '<figure data-chart="cumulative"><svg' in html
     assert "<figcaption>Udgifter og besparelser, akkumuleret." in html
-    total = fmt_money(case.total_cost)
+    total = l10n.money(case.total_cost)
     assert total.endswith(" kr.") and "." in total[:-4] and total in html  # e.g. "1.296.123 kr."
     assert "1.500 kr." in html  # the price per place in the sensitivity grid
     assert "Følsomhed" in html and "Måned for måned" in html and "marts 2018" in html

@@ -23,7 +23,7 @@ def test_clean_dataset_exits_0(tmp_path: Path) -> None:
     ds = make_dataset(tmp_path / "ds", [participant("A")])
     code, out, _ = invoke("check", str(ds), "--as-of", "2017-03-01")
     assert code == 0
-    assert "Resumé: overtrædelser 0, advarsler 0, forfaldne 0, ok 5" in out
+    assert "Resumé: overtrædelser 0, advarsler 0, frister løber 0, i orden 5" in out
 
 
 def test_violation_exits_1_and_json_has_the_documented_shape(tmp_path: Path) -> None:

@@ -14,10 +14,9 @@ from click.testing import CliRunner
 from helpers import write_rules
 from pypdf import PdfReader
 
-from procurekit import load_ruleset
+from procurekit import l10n, load_ruleset
 from procurekit.cli import cli
 from procurekit.documents.clauses import clause_errors, load_library
-from procurekit.documents.render import fmt_date, fmt_money, fmt_quantity
 from procurekit.documents.tender import load_tender, tender_documents
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,13 +83,13 @@ def pack(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, bytes]
 def test_danish_formatting() -> None:
     import datetime as dt
 
-    assert fmt_date(dt.date(2016, 10, 1)) == "1. oktober 2016"
-    assert fmt_date(dt.date(2016, 10, 1), "en") == "1 October 2016"
-    assert fmt_money(12326) == "12.326 kr."
-    assert fmt_quantity(18, "months") == "18 måneder"
-    assert fmt_quantity(1, "months") == "1 måned"
-    assert fmt_quantity(0.1, "share") == "10 %"
-    assert fmt_quantity(4, "course month") == "forløbsmåned 4"
+    assert l10n.date(dt.date(2016, 10, 1)) == "1. oktober 2016"
+    assert l10n.date(dt.date(2016, 10, 1), "en") == "1 October 2016"
+    assert l10n.money(12326) == "12.326 kr."
+    assert l10n.quantity(18, "months") == "18 måneder"
+    assert l10n.quantity(1, "months") == "1 måned"
+    assert l10n.quantity(0.1, "share") == "10 %"
+    assert l10n.quantity(4, "course month") == "forløbsmåned 4"
 
 
 # ---- the tender pack --------------------------------------------------------------------------------
@@ -164,7 +163,7 @@ def test_no_rule_set_number_is_typed_into_a_template_or_clause() -> None:
     sources = [*(ROOT / "templates").glob("*.j2"), *(ROOT / "clauses").glob("*.yaml")]
     for param in rs.parameters.values():
         for lang in ("da", "en"):
-            shown = fmt_quantity(param.at(day), param.unit, lang)
+            shown = l10n.quantity(param.at(day), param.unit, lang)
             if not re.search(r"\d", shown):
                 continue
             for path in sources:

@@ -1,7 +1,7 @@
 """`rules explain`: a rule set in plain language, for a politician or a supplier.
 
 Each rule's conditions are rendered from the parsed trees (never from the source text), with the
-parameter values in force on a date filled in and formatted the Danish way (Babel, as in messages),
+parameter values in force on a date filled in and formatted as in messages (`procurekit.l10n`),
 `let` names replaced by what they stand for, and fact fields named in words. Then the clause, the legal
 reference and every parameter's source with its confidence tag.
 """
@@ -10,18 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from babel.dates import format_date
-from babel.numbers import format_decimal, format_percent
-
 import procurekit.conditions as ex
+from procurekit import l10n
 from procurekit.ruleset.load import Parameter, Rule, RuleSet, Scalar
 from procurekit.ruleset.subjects import FIELD_WORDS, SUBJECTS
-
-UNITS_DA = {
-    "years": "år", "months": "måneder", "days": "dage", "places": "pladser", "hours/week": "timer om ugen",
-    "staff": "ansatte", "persons": "personer", "course month": "forløbsmåned", "DKK": "kr.",
-    "FTE": "årsværk", "times": "gange", "hours": "timer",
-}
 
 #: Units the field already says ("course month 4" reads as "4").
 _BARE_UNITS = {"course month"}
@@ -46,7 +38,7 @@ _WORDS = {
         "missing": "mangler", "given": "er oplyst", "if": "hvis", "otherwise": "ellers",
         "min": "det mindste af", "max": "det største af", "floor": "rundet ned", "ceil": "rundet op",
         "months_after": "måneder efter", "days_after": "dage efter", "days_before": "dage før",
-        "days_from": "antal dage fra", "to": "til", "yes": "ja", "no": "nej", "none": "intet",
+        "days_from": "antal dage fra", "to": "til", "none": "intet",
     },
     "en": {
         "rules": "Rules", "params": "Parameters and sources", "for": "Applies to", "when": "When",
@@ -60,7 +52,7 @@ _WORDS = {
         "missing": "is missing", "given": "is given", "if": "if", "otherwise": "otherwise",
         "min": "the smaller of", "max": "the larger of", "floor": "rounded down", "ceil": "rounded up",
         "months_after": "months after", "days_after": "days after", "days_before": "days before",
-        "days_from": "the number of days from", "to": "to", "yes": "yes", "no": "no", "none": "none",
+        "days_from": "the number of days from", "to": "to", "none": "none",
     },
 }
 
@@ -80,33 +72,19 @@ _CMP = {
 }
 
 
-def number(value: float, lang: str) -> str:
-    """A number as in messages: 12.326,5 in Danish, 12,326.5 in English."""
-    return str(format_decimal(round(value, 4), locale=lang))
-
-
-def day(value: dt.date, lang: str) -> str:
-    """A date as in messages: 3. maj 2018 / 3 May 2018."""
-    return str(format_date(value, "d. MMMM y" if lang == "da" else "d MMMM y", locale=lang))
-
-
 def scalar(value: Scalar | None, unit: str | None, lang: str, bare: bool = False) -> str:
-    """A parameter value with its unit in words (a share as a percentage)."""
-    w = _WORDS[lang]
+    """A parameter value with its unit in words (a share as a percentage); `bare`: the number alone."""
     if value is None:
-        return w["none"]
+        return _WORDS[lang]["none"]
     if isinstance(value, bool):
-        return w["yes"] if value else w["no"]
+        return l10n.boolean(value, lang)
     if isinstance(value, dt.date):
-        return day(value, lang)
+        return l10n.date(value, lang)
     if isinstance(value, str):
         return f"“{value}”"
-    if unit == "share" and not bare:
-        return str(format_percent(value, locale=lang, format="#,##0.## %" if lang == "da" else "#,##0.##%"))
-    text = number(value, lang)
     if bare or not unit or unit in _BARE_UNITS:
-        return text
-    return f"{text} {UNITS_DA.get(unit, unit) if lang == 'da' else unit}"
+        return l10n.number(value, lang)
+    return l10n.quantity(value, unit, lang)
 
 
 class _Renderer:
@@ -129,7 +107,7 @@ class _Renderer:
         w, lang = self.w, self.lang
         if isinstance(node, ex.Const):
             if node.type == ex.DATE and isinstance(node.value, int):
-                return day(dt.date.fromordinal(node.value), lang)
+                return l10n.date(dt.date.fromordinal(node.value), lang)
             return scalar(node.value, None, lang)
         if isinstance(node, ex.Name):
             if node.name in self.rule.lets:
@@ -200,7 +178,7 @@ class _Renderer:
                     f"{w['otherwise']} {self.text(args[2], bare)}")
         arg = args[0]
         assert isinstance(arg, ex.Const)
-        return day(dt.date.fromisoformat(arg.value), self.lang)
+        return l10n.date(arg.value, self.lang)
 
 
 def _values(p: Parameter, lang: str) -> str:
@@ -208,7 +186,7 @@ def _values(p: Parameter, lang: str) -> str:
     parts = []
     for since, value, _ in p.values:
         text = scalar(value, p.unit, lang)
-        parts.append(text if since == dt.date.min else f"{text} {w['from']} {day(since, lang)}")
+        parts.append(text if since == dt.date.min else f"{text} {w['from']} {l10n.date(since, lang)}")
     return "; ".join(parts)
 
 
@@ -222,7 +200,7 @@ def explain_ruleset(ruleset: RuleSet, as_of: dt.date, lang: str = "da") -> str:
         lines += [" ".join(ruleset.description.split()), ""]
     if len(ruleset.lineage) > 1:
         lines += [f"{w['lineage']}: {' → '.join(ruleset.lineage)}.", ""]
-    lines += [f"{w['as_of']} {day(as_of, lang)}.", "", f"## {w['rules']}", ""]
+    lines += [f"{w['as_of']} {l10n.date(as_of, lang)}.", "", f"## {w['rules']}", ""]
     for n, rule in enumerate(ruleset.rules, start=1):
         r = _Renderer(rule, ruleset, params, lang)
         lines += [f"### {n}. {rule.title.get(lang)}", "", f"`{rule.id}` · {w['for']}: "
@@ -254,7 +232,7 @@ def explain_ruleset(ruleset: RuleSet, as_of: dt.date, lang: str = "da") -> str:
         lines.append(f"  {w['source']}: {' '.join(p.source.split())}")
         for since, _, source in p.values:
             if source and since != dt.date.min:
-                lines.append(f"  {day(since, lang)}: {' '.join(source.split())}")
+                lines.append(f"  {l10n.date(since, lang)}: {' '.join(source.split())}")
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from babel.dates import format_date
-
+from procurekit import l10n
 from procurekit.business.model import BusinessCase
 from procurekit.documents.charts import Chart, Series, chart
-from procurekit.documents.render import LOCALES, fmt_money, fmt_number, fmt_percent, render
+from procurekit.documents.render import render
 
 
 def _t(lang: str, da: str, en: str) -> str:
     return en if lang == "en" else da
-
-
-def month_name(month: str | None, lang: str) -> str:
-    """'2018-03' → 'marts 2018' (da) / 'March 2018' (en)."""
-    if month is None:
-        return "–"
-    day = dt.date(int(month[:4]), int(month[5:7]), 1)
-    return format_date(day, format="MMMM y", locale=LOCALES.get(lang, "da_DK"))
 
 
 def break_even_text(case: BusinessCase, lang: str) -> str:
@@ -30,7 +20,7 @@ def break_even_text(case: BusinessCase, lang: str) -> str:
     if case.break_even is None:
         return _t(lang, f"ikke inden for perioden ({len(case.months)} måneder)",
                   f"not within the horizon ({len(case.months)} months)")
-    when = month_name(case.break_even_month, lang)
+    when = l10n.month(case.break_even_month, lang)
     return _t(lang, f"måned {case.break_even} ({when})", f"month {case.break_even} ({when})")
 
 
@@ -122,34 +112,34 @@ def business_case_json(case: BusinessCase, lang: str = "da") -> dict[str, Any]:
 
 def business_case_text(case: BusinessCase, lang: str = "da") -> str:
     """A readable business case: summary, month table and sensitivity grid."""
-    n = lambda v: fmt_number(round(v), lang)  # noqa: E731
+    n = lambda v: l10n.number(round(v), lang)  # noqa: E731
     basis = case.contract_id or _t(lang, "antagne satser", "assumed rates")
     lines = [
         f"{case.title}",
         f"{_t(lang, 'Grundlag', 'Basis')}: {basis} · {case.start} – {case.end} ({len(case.months)} "
         f"{_t(lang, 'måneder', 'months')})",
         f"{_t(lang, 'Break-even', 'Break-even')}: {break_even_text(case, lang)}",
-        f"{_t(lang, 'Deltagere', 'Participants')} {fmt_number(round(case.participants, 1), lang)} · "
-        f"{_t(lang, 'afsluttet', 'left')} {fmt_number(round(case.left, 1), lang)} · "
-        f"{_t(lang, 'i ordinært job', 'into ordinary jobs')} {fmt_number(round(case.into_jobs, 1), lang)}"
-        + (f" ({fmt_percent(case.job_share, lang)} {_t(lang, 'af de afsluttede', 'of those who left')})"
+        f"{_t(lang, 'Deltagere', 'Participants')} {l10n.number(round(case.participants, 1), lang)} · "
+        f"{_t(lang, 'afsluttet', 'left')} {l10n.number(round(case.left, 1), lang)} · "
+        f"{_t(lang, 'i ordinært job', 'into ordinary jobs')} {l10n.number(round(case.into_jobs, 1), lang)}"
+        + (f" ({l10n.percent(case.job_share, lang)} {_t(lang, 'af de afsluttede', 'of those who left')})"
            if case.job_share is not None else "")
-        + f" · {_t(lang, 'udgifter', 'cost')} {fmt_money(case.total_cost, lang)} · "
-        f"{_t(lang, 'besparelser', 'savings')} {fmt_money(case.total_savings, lang)} · "
-        f"{_t(lang, 'netto', 'net')} {fmt_money(case.total_savings - case.total_cost, lang)}",
+        + f" · {_t(lang, 'udgifter', 'cost')} {l10n.money(case.total_cost, lang)} · "
+        f"{_t(lang, 'besparelser', 'savings')} {l10n.money(case.total_savings, lang)} · "
+        f"{_t(lang, 'netto', 'net')} {l10n.money(case.total_savings - case.total_cost, lang)}",
         "",
     ]
     head = [_t(lang, "måned", "month"), _t(lang, "pladser", "places"), _t(lang, "i job", "in jobs"),
             _t(lang, "udgifter", "cost"), _t(lang, "besparelser", "savings"), _t(lang, "akk. udgifter", "cum. cost"),
             _t(lang, "akk. besparelser", "cum. savings")]
-    rows = [[m.month, fmt_number(round(m.places_in_use, 1), lang), fmt_number(round(m.in_jobs, 1), lang),
+    rows = [[m.month, l10n.number(round(m.places_in_use, 1), lang), l10n.number(round(m.in_jobs, 1), lang),
              n(m.cost), n(m.savings), n(m.cumulative_cost), n(m.cumulative_savings)] for m in case.months]
     lines += _table(head, rows)
     lines += ["", _t(lang, "Følsomhed: break-even-måned efter pris pr. plads (rækker) og andel i job (kolonner)",
                      "Sensitivity: break-even month by price per place (rows) and share into jobs (columns)")]
     never = "–"
-    head = [_t(lang, "pris/plads/md.", "price/place/month")] + [fmt_percent(s, lang) for s in case.grid.job_shares]
-    rows = [[fmt_money(p, lang)] + [never if b is None else str(b) for b in row]
+    head = [_t(lang, "pris/plads/md.", "price/place/month")] + [l10n.percent(s, lang) for s in case.grid.job_shares]
+    rows = [[l10n.money(p, lang)] + [never if b is None else str(b) for b in row]
             for p, row in zip(case.grid.prices, case.grid.break_even, strict=True)]
     lines += _table(head, rows)
     lines += ["", f"{_t(lang, 'Antaget', 'Assumed')}:"] + [f"  - {note}" for note in assumed_notes(case, lang)]
@@ -197,6 +187,6 @@ def business_case_html(case: BusinessCase, lang: str = "da") -> str:
         chart=cumulative_chart(case, lang),
         break_even=break_even_text(case, lang),
         notes=assumed_notes(case, lang),
-        month_names={m.month: month_name(m.month, lang) for m in case.months},
+        month_names={m.month: l10n.month(m.month, lang) for m in case.months},
     )
     return render("business-case.html.j2", lang, view=view)

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from procurekit import l10n
 from procurekit.business.model import BusinessCase, InputValue, business_case, load_assumptions
 from procurekit.documents.charts import Chart, Series, chart
-from procurekit.documents.labels import month_name
-from procurekit.documents.render import fmt_date, fmt_money, fmt_number, fmt_percent
 from procurekit.documents.report import EconomyView
-from procurekit.documents.report_charts import short_month
 from procurekit.evaluation.check import CheckResult
 
 #: Input names of an assumptions file → (da, en, kind); kind: money | share | number.
@@ -52,9 +50,9 @@ def _input_row(i: InputValue, lang: str) -> tuple[str, str, str]:
     if qualifier.startswith("week"):
         name += _t(lang, f", fra uge {qualifier[4:]}", f", from week {qualifier[4:]}")
     elif qualifier:
-        name += _t(lang, f", fra {fmt_date(qualifier, lang)}", f", from {fmt_date(qualifier, lang)}")
-    value = (fmt_money(i.value, lang) if kind == "money" else fmt_percent(i.value, lang) if kind == "share"
-             else fmt_number(i.value, lang))
+        name += _t(lang, f", fra {l10n.date(qualifier, lang)}", f", from {l10n.date(qualifier, lang)}")
+    value = (l10n.money(i.value, lang) if kind == "money" else l10n.percent(i.value, lang) if kind == "share"
+             else l10n.number(i.value, lang))
     return name, value, " ".join(i.source.split())
 
 
@@ -78,7 +76,7 @@ def _break_even(case: BusinessCase, lang: str) -> str:
     if case.break_even is None:
         return _t(lang, f"indhenter besparelserne ikke udgifterne inden for de {len(case.months)} måneder",
                   f"the savings do not catch up with the cost within the {len(case.months)} months")
-    when = month_name(case.break_even_month or "", lang)
+    when = l10n.month(case.break_even_month or "", lang)
     return _t(lang, f"indhenter besparelserne udgifterne i måned {case.break_even} ({when})",
               f"the savings catch up with the cost in month {case.break_even} ({when})")
 
@@ -87,11 +85,11 @@ def economy_chart(case: BusinessCase, lang: str) -> Chart:
     """Cumulative cost and savings with the break-even month marked."""
     vline = None
     if case.break_even is not None:
-        vline = (case.break_even - 1, _t(lang, f"Balance i {month_name(case.break_even_month or '', lang)}",
-                                         f"Break-even in {month_name(case.break_even_month or '', lang)}"))
+        vline = (case.break_even - 1, _t(lang, f"Balance i {l10n.month(case.break_even_month or '', lang)}",
+                                         f"Break-even in {l10n.month(case.break_even_month or '', lang)}"))
     return chart(
         _t(lang, "Udgifter og besparelser, akkumuleret", "Cost and savings, cumulative"),
-        [short_month(m.month, lang) for m in case.months],
+        [l10n.month(m.month, lang, short=True) for m in case.months],
         [Series(_t(lang, "Akkumulerede udgifter", "Cumulative cost"), [m.cumulative_cost for m in case.months]),
          Series(_t(lang, "Akkumulerede besparelser", "Cumulative savings"),
                 [m.cumulative_savings for m in case.months])],
@@ -110,29 +108,30 @@ def economy(result: CheckResult, assumptions: Path) -> tuple[EconomyView, Chart]
     net = case.total_savings - case.total_cost
     summary = _t(
         lang,
-        f"Beregnet på kontraktens egne data ({month_name(case.start, lang)} – {month_name(case.end, lang)}) "
+        f"Beregnet på kontraktens egne data ({l10n.month(case.start, lang)} – {l10n.month(case.end, lang)}) "
         f"med forudsætningerne «{case.title}»: {_break_even(case, lang)}.",
-        f"Computed from the contract's own data ({month_name(case.start, lang)} – {month_name(case.end, lang)}) "
+        f"Computed from the contract's own data ({l10n.month(case.start, lang)} – {l10n.month(case.end, lang)}) "
         f"with the assumptions “{case.title}”: {_break_even(case, lang)}.",
     )
     totals = (
-        (_t(lang, "Udgifter i alt", "Cost in all"), fmt_money(case.total_cost, lang)),
-        (_t(lang, "Besparelser i alt", "Savings in all"), fmt_money(case.total_savings, lang)),
-        (_t(lang, "Netto", "Net"), fmt_money(net, lang)),
+        (_t(lang, "Udgifter i alt", "Cost in all"), l10n.money(case.total_cost, lang)),
+        (_t(lang, "Besparelser i alt", "Savings in all"), l10n.money(case.total_savings, lang)),
+        (_t(lang, "Netto", "Net"), l10n.money(net, lang)),
     )
     grid = case.grid
     head = (_t(lang, "Pris pr. plads pr. måned", "Price per place per month"),
-            *(_t(lang, f"{fmt_percent(s, lang)} i job", f"{fmt_percent(s, lang)} into jobs") for s in grid.job_shares))
+            *(_t(lang, f"{l10n.percent(s, lang)} i job", f"{l10n.percent(s, lang)} into jobs")
+              for s in grid.job_shares))
     rows = tuple(
-        (fmt_money(price, lang), *("–" if b is None else _t(lang, f"måned {b}", f"month {b}") for b in row))
+        (l10n.money(price, lang), *("–" if b is None else _t(lang, f"måned {b}", f"month {b}") for b in row))
         for price, row in zip(grid.prices, grid.break_even, strict=True)
     )
-    base_share = "–" if grid.base_job_share is None else fmt_percent(grid.base_job_share, lang)
+    base_share = "–" if grid.base_job_share is None else l10n.percent(grid.base_job_share, lang)
     note = _t(lang, f"Måneden, hvor besparelserne indhenter udgifterne, ved andre priser og jobandele. "
-                    f"Grundberegningen: {fmt_money(grid.base_price, lang)} pr. plads og {base_share} i job. "
+                    f"Grundberegningen: {l10n.money(grid.base_price, lang)} pr. plads og {base_share} i job. "
                     "«–»: ikke inden for perioden.",
               f"The month the savings catch up with the cost, at other prices and job shares. "
-              f"Base case: {fmt_money(grid.base_price, lang)} per place and {base_share} into jobs. "
+              f"Base case: {l10n.money(grid.base_price, lang)} per place and {base_share} into jobs. "
               "“–”: not within the horizon.")
     inputs = tuple(_input_row(i, lang) for i in case.inputs if _used(case, i))
     view = EconomyView(summary, totals, head, rows, note, inputs, tuple(assumed_notes(case, lang)))

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
+from procurekit import l10n
 from procurekit.cli.options import (
     EXIT_OK,
     EXIT_VIOLATION,
@@ -91,7 +92,7 @@ def add(
     if added.new:
         click.echo(
             f"recorded submission {added.submission}: {added.contract_id} {added.month} (as of {added.as_of}): "
-            f"overtrædelser {sm['violation']}, advarsler {sm['warning']}, forfaldne {sm['due']}"
+            + ", ".join(f"{l10n.verdict(v, 'da', plural=True)} {sm[v]}" for v in ("violation", "warning", "due"))
         )
     else:
         click.echo(f"already recorded as submission {added.submission} ({added.contract_id} {added.month})")

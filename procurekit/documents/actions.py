@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import procurekit.conditions as ex
+from procurekit import l10n
 from procurekit.dataset.read import Participant
 from procurekit.documents.clauses import Clause, contract_point, load_library
 from procurekit.documents.labels import value_types
-from procurekit.documents.render import fmt_date, fmt_money, fmt_quantity
 from procurekit.evaluation import output
 from procurekit.evaluation.check import CheckResult, Finding
 from procurekit.months import month_of, month_text, parse_month
@@ -192,7 +192,7 @@ def next_step(
 
     def quantity(name: str) -> str:
         p = params[name]
-        return fmt_quantity(p.at(day), p.unit, lang)
+        return l10n.quantity(p.at(day), p.unit, lang)
 
     def point(paragraph: int) -> str | None:
         return contract_point(rs, library, SANCTIONS, paragraph=paragraph) if library is not None else None
@@ -200,12 +200,12 @@ def next_step(
     if ongoing and "remedy_deadline_days" in params:
         days = params["remedy_deadline_days"].at(day)
         due = day + dt.timedelta(days=int(days)) if isinstance(days, (int, float)) else None
-        until = _t(lang, f", til {fmt_date(due, lang)}", f", until {fmt_date(due, lang)}") if due else ""
+        until = _t(lang, f", til {l10n.date(due, lang)}", f", until {l10n.date(due, lang)}") if due else ""
         text = _t(lang, f"Påkrav med {quantity('remedy_deadline_days')}s frist{until}",
                   f"Formal notice with {quantity('remedy_deadline_days')} to remedy{until}")
         text += _pkt(point(NOTICE), lang)
         if "penalty_per_week_dkk" in params:
-            amount = fmt_money(params["penalty_per_week_dkk"].at(day), lang)
+            amount = l10n.money(params["penalty_per_week_dkk"].at(day), lang)
             text += _t(lang, f"; derefter bod {amount} pr. påbegyndt uge",
                        f"; then a penalty of {amount} per week begun")
             text += _pkt(point(PENALTY), lang)
@@ -214,7 +214,7 @@ def next_step(
         name = "documentation_deadline_days" if "documentation_deadline_days" in params else "remedy_deadline_days"
         days = params[name].at(day)
         due = day + dt.timedelta(days=int(days)) if isinstance(days, (int, float)) else None
-        until = _t(lang, f", til {fmt_date(due, lang)}", f", until {fmt_date(due, lang)}") if due else ""
+        until = _t(lang, f", til {l10n.date(due, lang)}", f", until {l10n.date(due, lang)}") if due else ""
         text = _t(lang, f"Påtale og krav om redegørelse inden {quantity(name)}{until}",
                   f"Reprimand asking for an account within {quantity(name)}{until}")
         marker = point(MATERIAL)

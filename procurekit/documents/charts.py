@@ -12,12 +12,11 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from babel.numbers import format_decimal
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-_LOCALES = {"da": "da_DK", "en": "en_GB"}
+from procurekit import l10n
 
 
 @dataclass(frozen=True)
@@ -53,10 +52,11 @@ _ALARM = "#a4262c"  # the report's colour for a violation
 _LIMIT = "#333333"
 
 
-def _tick(value: float, percent: bool, locale: str) -> str:
+def _tick(value: float, percent: bool, lang: str) -> str:
+    """An axis tick or a bar's value: whole percents for a share, at most two decimals otherwise."""
     if percent:
-        return str(format_decimal(value * 100, format="#,##0", locale=locale)) + (" %" if locale == "da_DK" else "%")
-    return str(format_decimal(value, format="#,##0.##", locale=locale))
+        return l10n.percent(value, lang, places=0)
+    return l10n.number(value, lang, places=2)
 
 
 def _point_out(  # type: ignore[no-untyped-def]
@@ -113,9 +113,9 @@ def chart(
     }):
         fig = Figure(figsize=(7.0, 3.0), dpi=100)
         ax = fig.subplots()
-        _plot(ax, x_labels, series, highlight, value_labels, percent, _LOCALES.get(lang, "da_DK"))
+        _plot(ax, x_labels, series, highlight, value_labels, percent, lang)
         _point_out(ax, len(x_labels), limit, limit_label, marks, vline)
-        _axes(ax, title, x_labels, series, y_label, x_label, _LOCALES.get(lang, "da_DK"), limit, limit_label,
+        _axes(ax, title, x_labels, series, y_label, x_label, lang, limit, limit_label,
               percent, bool(marks or value_labels))
         fig.tight_layout()
         svg_buf, png_buf = io.StringIO(), io.BytesIO()
@@ -128,7 +128,7 @@ def chart(
 
 def _plot(  # type: ignore[no-untyped-def]
     ax, x_labels: Sequence[str], series: Sequence[Series], highlight: Sequence[int], value_labels: bool,
-    percent: bool, locale: str,
+    percent: bool, lang: str,
 ) -> None:
     """The data: bars side by side (the highlighted ones in the alarm colour), steps and lines."""
     xs = list(range(len(x_labels)))
@@ -142,7 +142,7 @@ def _plot(  # type: ignore[no-untyped-def]
             colours = [_ALARM if k in highlight else colour for k in range(len(s.values))]
             drawn = ax.bar([x + offset for x in xs], list(s.values), width=width, label=s.label, color=colours)
             if value_labels:
-                ax.bar_label(drawn, labels=[_tick(v, percent, locale) for v in s.values], padding=2, fontsize=8)
+                ax.bar_label(drawn, labels=[_tick(v, percent, lang) for v in s.values], padding=2, fontsize=8)
         elif s.kind == "step":
             ax.step(xs, list(s.values), where="mid", label=s.label, color=colour, linewidth=1.6)
         else:
@@ -150,7 +150,7 @@ def _plot(  # type: ignore[no-untyped-def]
 
 
 def _axes(  # type: ignore[no-untyped-def]
-    ax, title: str, x_labels: Sequence[str], series: Sequence[Series], y_label: str, x_label: str, locale: str,
+    ax, title: str, x_labels: Sequence[str], series: Sequence[Series], y_label: str, x_label: str, lang: str,
     limit: float | None, limit_label: str, percent: bool, headroom: bool,
 ) -> None:
     """Ticks, labels, title, scale, grid and legend."""
@@ -163,7 +163,7 @@ def _axes(  # type: ignore[no-untyped-def]
     if x_label:
         ax.set_xlabel(x_label)
     ax.set_title(title, loc="left", fontsize=10, fontweight="bold")
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: _tick(value, percent, locale)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: _tick(value, percent, lang)))
     if percent:
         top = max([*(v for s in series for v in s.values), limit or 0, 0.01])
         ax.set_ylim(0, 1.12 if top > 0.75 else top * 1.35)

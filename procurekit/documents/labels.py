@@ -13,25 +13,9 @@ import re
 from typing import Any
 
 import procurekit.conditions as ex
-from procurekit.documents.render import fmt_date, fmt_number, fmt_percent, fmt_quantity
+from procurekit import l10n
 from procurekit.ruleset.load import Rule, RuleSet
 from procurekit.ruleset.subjects import FIELD_WORDS, SUBJECTS
-
-_MONTHS = {
-    "da": ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
-           "november", "december"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"),
-}
-
-
-def month_name(month: str, lang: str) -> str:
-    """'2018-09' → 'september 2018' (da) / 'September 2018' (en); anything else as it is."""
-    try:
-        year, mon = int(month[:4]), int(month[5:7])
-        return f"{_MONTHS['en' if lang == 'en' else 'da'][mon - 1]} {year}"
-    except (ValueError, IndexError):
-        return month
 
 #: Names of `let` values (and parameters lacking English words), da and en, with a unit.
 LET_WORDS: dict[str, tuple[str, str, str]] = {
@@ -70,11 +54,6 @@ FIELD_UNITS = {
     "ordinary_staff": "persons", "contract_fte": "fte", "target_group_fte": "fte", "turnover_dkk": "DKK",
 }
 
-_TERMS = {"ordinary": ("almindelige vilkår", "ordinary terms"), "subsidised": ("løntilskud", "wage subsidy"),
-          "flexjob": ("fleksjob", "flexjob"), "completed": ("gennemført", "completed"),
-          "dropped_out": ("frafaldet", "dropped out"), "other": ("anden årsag", "other reason")}
-
-
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -106,25 +85,19 @@ def value_types(rule: Rule, ruleset: RuleSet) -> dict[str, str]:
 
 
 def value_text(name: str, value: Any, kind: str | None, ruleset: RuleSet, day: dt.date, lang: str) -> str:
-    """A value as a person reads it: a date in words, a number with its unit, yes/no, a term in words."""
-    if value is None:
-        return "–" if lang == "da" else "none"
-    if isinstance(value, bool):
-        return ("ja" if value else "nej") if lang == "da" else ("yes" if value else "no")
-    if kind == ex.DATE and isinstance(value, str):
-        return fmt_date(value, lang)
-    if isinstance(value, str) and name == "month" and len(value) == 7:
-        return month_name(value, lang)
-    if isinstance(value, str):
-        words = _TERMS.get(value)
-        return words[0 if lang == "da" else 1] if words else value
-    if isinstance(value, (int, float)):
-        p = ruleset.parameters.get(name)
-        unit = p.unit if p is not None else FIELD_UNITS.get(name) or (LET_WORDS.get(name, ("", "", ""))[2])
-        if unit == "share":
-            return fmt_percent(value, lang)
-        return fmt_quantity(value, unit, lang) if unit else fmt_number(value, lang)
-    return str(value)
+    """A value as a person reads it: a date in words, a number with its unit, yes/no, a code in words."""
+    if l10n.is_number(value):
+        unit = unit_of(name, ruleset)
+        return l10n.quantity(value, unit, lang) if unit else l10n.number(value, lang)
+    return l10n.value(value, lang, field=name, is_date=kind == ex.DATE)
+
+
+def unit_of(name: str, ruleset: RuleSet) -> str:
+    """The unit of a parameter, fact field or `let` value ("" when it has none)."""
+    p = ruleset.parameters.get(name)
+    if p is not None:
+        return p.unit
+    return FIELD_UNITS.get(name) or LET_WORDS.get(name, ("", "", ""))[2]
 
 
 def labelled_values(
@@ -138,10 +111,8 @@ def labelled_values(
 
 
 _ISO_MONTH = re.compile(r"(?<![\d-])(\d{4})-(0[1-9]|1[0-2])(?![\d-])")
-_QUOTED_TERM = re.compile(r"'(" + "|".join(_TERMS) + r")'")
 
 
 def humanize(message: str, lang: str) -> str:
-    """A rule's message for a person: months in words ("september 2018"), data codes in words."""
-    text = _ISO_MONTH.sub(lambda m: month_name(m.group(0), lang), message)
-    return _QUOTED_TERM.sub(lambda m: "“" + _TERMS[m.group(1)][0 if lang == "da" else 1] + "”", text)
+    """A message for a person: any month left as YYYY-MM (a ledger's older message) in words."""
+    return _ISO_MONTH.sub(lambda m: l10n.month(m.group(0), lang), message)

@@ -5,7 +5,7 @@ Every generated document is a Jinja2 template that renders a small, documented s
 typed models and these helpers:
 
 - `t(da, en)`: the text in the document's language;
-- filters `date`, `number`, `money`, `percent`: Danish (or English) formatting by Babel;
+- filters `date`, `month`, `number`, `money`, `percent`: Danish (or English) formatting (`procurekit.l10n`);
 - `p.<name>`: a rule-set parameter in force on the document's date, formatted with its unit
   (`{{ p.max_course_months }}` → "18 måneder"; `.n` → "18"; `.value` → the raw value).
 
@@ -19,17 +19,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import math
 import traceback
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from babel.dates import format_date
-from babel.numbers import format_decimal
 from markupsafe import escape
 
+from procurekit import l10n
 from procurekit.documents.sandbox import (
     LIMITS,
     Limits,
@@ -45,77 +43,9 @@ from procurekit.documents.sandbox import (
 from procurekit.errors import ProcurekitError
 from procurekit.files import data_dir
 
-LOCALES = {"da": "da_DK", "en": "en_GB"}
-
-#: unit → (da singular, da plural, en singular, en plural). `{n}` marks a prefix form.
-UNITS: dict[str, tuple[str, str, str, str]] = {
-    "years": ("år", "år", "year", "years"),
-    "months": ("måned", "måneder", "month", "months"),
-    "days": ("dag", "dage", "day", "days"),
-    "weeks": ("uge", "uger", "week", "weeks"),
-    "places": ("plads", "pladser", "place", "places"),
-    "hours/week": ("time om ugen", "timer om ugen", "hour a week", "hours a week"),
-    "hours": ("time", "timer", "hour", "hours"),
-    "staff": ("ordinært ansat", "ordinært ansatte", "member of ordinary staff", "ordinary staff"),
-    "persons": ("person", "personer", "person", "people"),
-    "fte": ("årsværk", "årsværk", "full-time equivalent", "full-time equivalents"),
-    "course month": ("forløbsmåned {n}", "forløbsmåned {n}", "course month {n}", "course month {n}"),
-    "times": ("gang", "gange", "time", "times"),
-}
-
 
 class TemplateError(ProcurekitError):
     """A template could not be found or rendered; names the template and line."""
-
-
-def fmt_number(value: Any, lang: str = "da") -> str:
-    """12326 → '12.326' (da) / '12,326' (en); at most two decimals, none when whole."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return str(value)
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return "–"
-    return format_decimal(value, format="#,##0.##", locale=LOCALES.get(lang, "da_DK"))
-
-
-def fmt_money(value: Any, lang: str = "da") -> str:
-    """12326 → '12.326 kr.' (da) / 'DKK 12,326' (en)."""
-    number = fmt_number(round(value) if isinstance(value, float) and value >= 1000 else value, lang)
-    return f"{number} kr." if lang == "da" else f"DKK {number}"
-
-
-def fmt_percent(value: Any, lang: str = "da") -> str:
-    """0.1 → '10 %' (da) / '10%' (en)."""
-    number = fmt_number(round(float(value) * 100, 1), lang)
-    return f"{number} %" if lang == "da" else f"{number}%"
-
-
-def fmt_date(value: Any, lang: str = "da") -> str:
-    """2016-10-01 → '1. oktober 2016' (da) / '1 October 2016' (en)."""
-    if isinstance(value, str):
-        value = dt.date.fromisoformat(value)
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if not isinstance(value, dt.date):
-        return str(value)
-    pattern = "d. MMMM y" if lang == "da" else "d MMMM y"
-    return format_date(value, format=pattern, locale=LOCALES.get(lang, "da_DK"))
-
-
-def fmt_quantity(value: Any, unit: str, lang: str = "da") -> str:
-    """A number with its unit in words: (18, 'months') → '18 måneder'; shares as percent; DKK as kr."""
-    if unit in ("share", "percent"):
-        return fmt_percent(value, lang)
-    if unit.lower() in ("dkk", "kr", "kr."):
-        return fmt_money(value, lang)
-    if isinstance(value, dt.date):
-        return fmt_date(value, lang)
-    number = fmt_number(value, lang)
-    forms = UNITS.get(unit) or UNITS.get(unit.lower())
-    if forms is None:
-        return f"{number} {unit}".strip()
-    one = isinstance(value, (int, float)) and not isinstance(value, bool) and value == 1
-    word = forms[(0 if one else 1) + (2 if lang == "en" else 0)]
-    return word.replace("{n}", number) if "{n}" in word else f"{number} {word}"
 
 
 class ParamView(ParamLike):
@@ -134,13 +64,13 @@ class ParamView(ParamLike):
         if fill is not None:  # not confirmed: the fill-in field stands in for the value
             self.n = self.text = fill
             return
-        if unit in ("share", "percent"):
-            self.n = fmt_percent(value, lang)
+        if unit in l10n.SHARE_UNITS:
+            self.n = l10n.percent(value, lang)
         elif isinstance(value, dt.date):
-            self.n = fmt_date(value, lang)
+            self.n = l10n.date(value, lang)
         else:
-            self.n = fmt_number(value, lang)
-        self.text = fmt_quantity(value, unit, lang)
+            self.n = l10n.number(value, lang)
+        self.text = l10n.quantity(value, unit, lang)
 
     def __str__(self) -> str:
         return self.text
@@ -165,10 +95,11 @@ def param_views(parameters: Mapping[str, Any], day: dt.date, lang: str) -> Param
 
 def _helpers(lang: str) -> dict[str, Callable[..., Any]]:
     return {
-        "date": lambda v: fmt_date(v, lang),
-        "number": lambda v: fmt_number(v, lang),
-        "money": lambda v: fmt_money(v, lang),
-        "percent": lambda v: fmt_percent(v, lang),
+        "date": lambda v: l10n.date(v, lang),
+        "month": lambda v: l10n.month(v, lang),
+        "number": lambda v: l10n.number(v, lang),
+        "money": lambda v: l10n.money(v, lang),
+        "percent": lambda v: l10n.percent(v, lang),
     }
 
 

@@ -17,13 +17,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from procurekit import l10n
 from procurekit.dataset.read import Dataset
 from procurekit.documents.actions import Breach, breaches, upcoming
 from procurekit.documents.charts import Chart
 from procurekit.documents.clauses import Clause, load_library
 from procurekit.documents.formats import write_formats
-from procurekit.documents.labels import humanize, labelled_values, month_name
-from procurekit.documents.render import fmt_date, fmt_number, fmt_percent, render
+from procurekit.documents.labels import humanize, labelled_values
+from procurekit.documents.render import render
 from procurekit.documents.report_charts import report_charts
 from procurekit.documents.why import point_texts
 from procurekit.evaluation.check import CheckResult
@@ -205,21 +206,21 @@ def since_text(b: Breach, as_of: dt.date, lang: str) -> str:
     if b.since is None:
         return "–"
     if b.by_month:
-        first = month_name(b.since.strftime("%Y-%m"), lang)
+        first = l10n.month(b.since.strftime("%Y-%m"), lang)
         months = _t(lang, _plural(b.months, "måned", "måneder"), _plural(b.months, "month", "months"))
         if b.ongoing:
             return _t(lang, f"siden {first} ({months}, fortsat)", f"since {first} ({months}, ongoing)")
         if b.months == 1 or b.until is None:
             return first
-        return f"{first} – {month_name(b.until.strftime('%Y-%m'), lang)} ({months})"
-    day = fmt_date(b.since, lang)
+        return f"{first} – {l10n.month(b.until.strftime('%Y-%m'), lang)} ({months})"
+    day = l10n.date(b.since, lang)
     if b.ongoing:
         days = (as_of - b.since).days + 1
         return _t(lang, f"siden {day} (fortsat, {_plural(days, 'dag', 'dage')})",
                   f"since {day} (ongoing, {_plural(days, 'day', 'days')})")
     if b.until is not None:
         days = (b.until - b.since).days + 1
-        return (f"{day} – {fmt_date(b.until, lang)} "
+        return (f"{day} – {l10n.date(b.until, lang)} "
                 + _t(lang, f"({_plural(days, 'dag', 'dage')})", f"({_plural(days, 'day', 'days')})"))
     return _t(lang, f"fra {day}", f"from {day}")
 
@@ -231,16 +232,8 @@ def _status_word(b: Breach, lang: str) -> str:
 
 
 _STATUS = {
-    "da": {"violation": "Overtrædelse", "warning": "Advarsel", "due": "Frist løber", "ok": "I orden",
-           "none": "Ingen tilfælde", "not-evaluated": "Ikke vurderet"},
-    "en": {"violation": "Violation", "warning": "Warning", "due": "Due", "ok": "OK",
-           "none": "No cases", "not-evaluated": "Not evaluated"},
-}
-_COUNT_WORDS = {
-    "da": {"violation": ("overtrædelse", "overtrædelser"), "warning": ("advarsel", "advarsler"),
-           "due": ("frist løber", "frister løber"), "ok": ("i orden", "i orden")},
-    "en": {"violation": ("violation", "violations"), "warning": ("warning", "warnings"),
-           "due": ("due", "due"), "ok": ("OK", "OK")},
+    "da": {"none": "Ingen tilfælde", "not-evaluated": "Ikke vurderet"},
+    "en": {"none": "No cases", "not-evaluated": "Not evaluated"},
 }
 _TABLES = {"hours": ("timetabellen (hours.csv)", "the hours table (hours.csv)"),
            "supplier": ("bemandingstabellen (supplier.csv)", "the staffing table (supplier.csv)"),
@@ -275,7 +268,7 @@ def _status(found: list[Breach], coming: list[Breach], skipped: int, lang: str) 
 
 
 def _deadline_row(b: Breach, as_of: dt.date, lang: str) -> DeadlineRow:
-    when = fmt_date(b.deadline, lang) if b.deadline else "–"
+    when = l10n.date(b.deadline, lang) if b.deadline else "–"
     left = "–"
     if b.deadline is not None:
         days = (b.deadline - as_of).days
@@ -286,17 +279,17 @@ def _deadline_row(b: Breach, as_of: dt.date, lang: str) -> DeadlineRow:
 
 def _progress(f: KeyFigures, result: CheckResult, lang: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     """How it is going: a sentence and a few figures."""
-    share = fmt_percent(f.share_into_jobs, lang) if f.share_into_jobs is not None else "–"
+    share = l10n.percent(f.share_into_jobs, lang) if f.share_into_jobs is not None else "–"
     text = _t(lang, f"{f.ordinary_jobs} af de {f.left} deltagere, der har afsluttet forløbet, er kommet i "
                     f"ordinært job ({share}). {f.active} er i forløb nu.",
               f"{f.ordinary_jobs} of the {f.left} participants who have left the course are in ordinary jobs "
               f"({share}). {f.active} are on the course now.")
     rows = [
-        (_t(lang, "Deltagere i alt", "Participants in all"), fmt_number(f.participants, lang)),
-        (_t(lang, "I forløb nu", "On the course now"), fmt_number(f.active, lang)),
+        (_t(lang, "Deltagere i alt", "Participants in all"), l10n.number(f.participants, lang)),
+        (_t(lang, "I forløb nu", "On the course now"), l10n.number(f.active, lang)),
         (_t(lang, "Afsluttet forløb (gennemført / frafaldet)", "Left the course (completed / dropped out)"),
          f"{f.left} ({f.completed} / {f.dropped_out})"),
-        (_t(lang, "I ordinært job", "In ordinary jobs"), fmt_number(f.ordinary_jobs, lang)),
+        (_t(lang, "I ordinært job", "In ordinary jobs"), l10n.number(f.ordinary_jobs, lang)),
         (_t(lang, "Andel i ordinært job af dem, der har afsluttet", "Share in ordinary jobs of those who left"),
          share),
     ]
@@ -319,7 +312,6 @@ def _rule_sections(result: CheckResult, rows: dict[str, list[RuleRow]]) -> tuple
     out = []
     for rule in result.ruleset.rules:
         counts = by_rule[rule.id]
-        words = _COUNT_WORDS[lang]
         if rule.id in skipped_rules:
             status = "not-evaluated"
             missing = [s for s in rule.requires if s not in ds.sources]
@@ -327,7 +319,8 @@ def _rule_sections(result: CheckResult, rows: dict[str, list[RuleRow]]) -> tuple
                 _t(lang, " og ", " and ").join(_TABLES.get(s, (s, s))[0 if lang == "da" else 1] for s in missing) + "."
         else:
             status = next((v for v in VERDICTS if counts[v]), "none")
-            parts = [_plural(counts[v], *words[v]) for v in VERDICTS if counts[v]]
+            parts = [_plural(counts[v], l10n.verdict(v, lang), l10n.verdict(v, lang, plural=True))
+                     for v in VERDICTS if counts[v]]
             summary = (", ".join(parts) + ".") if parts else _t(lang, "Ingen tilfælde at vurdere endnu.",
                                                                 "Nothing to evaluate yet.")
             months = skipped_subjects.get(rule.id)
@@ -335,10 +328,14 @@ def _rule_sections(result: CheckResult, rows: dict[str, list[RuleRow]]) -> tuple
                 summary += _t(lang, f" Ikke vurderet for {_plural(len(months), 'måned', 'måneder')} uden række "
                                     "i bemandingstabellen: ",
                               f" Not evaluated for {_plural(len(months), 'month', 'months')} without a row in "
-                              "the staffing table: ") + ", ".join(month_name(m, lang) for m in months) + "."
-        out.append(RuleSection(rule.title.get(lang), _STATUS[lang][status], status, _capital(summary),
+                              "the staffing table: ") + ", ".join(l10n.month(m, lang) for m in months) + "."
+        out.append(RuleSection(rule.title.get(lang), _status_text(status, lang), status, _capital(summary),
                                tuple(rows.get(rule.id, ()))))
     return tuple(out)
+
+
+def _status_text(status: str, lang: str) -> str:
+    return _STATUS[lang].get(status) or _capital(l10n.verdict(status, lang))
 
 
 def _capital(text: str) -> str:
@@ -402,7 +399,7 @@ def report_model(result: CheckResult, clauses_dir: Path | None = None) -> Report
     rows: dict[str, list[RuleRow]] = defaultdict(list)
     for b in [*found, *coming]:
         when = since_text(b, result.as_of, lang) if b.verdict == "violation" else (
-            _t(lang, "frist ", "due ") + (fmt_date(b.deadline, lang) if b.deadline else "–"))
+            _t(lang, "frist ", "due ") + (l10n.date(b.deadline, lang) if b.deadline else "–"))
         rows[b.rule].append(RuleRow(_who(b, lang), when, humanize(b.message, lang), _status_word(b, lang),
                                     b.verdict, refs.get(b.anchor, "")))
     figures = key_figures(result.dataset, result.as_of)

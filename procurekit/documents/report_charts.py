@@ -4,24 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from procurekit import l10n
 from procurekit.dataset.facts import Fact, derive
 from procurekit.documents.charts import Chart, Mark, Series, chart
-from procurekit.documents.labels import month_name
 from procurekit.evaluation.check import CheckResult
-
-_SHORT = {
-    "da": ("jan.", "feb.", "mar.", "apr.", "maj", "jun.", "jul.", "aug.", "sep.", "okt.", "nov.", "dec."),
-    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-}
 
 
 def _t(lang: str, da: str, en: str) -> str:
     return en if lang == "en" else da
-
-
-def short_month(month: str, lang: str) -> str:
-    """'2018-09' → 'sep. 2018' (da) / 'Sep 2018' (en)."""
-    return f"{_SHORT['en' if lang == 'en' else 'da'][int(month[5:7]) - 1]} {month[:4]}"
 
 
 def _violations(result: CheckResult, rule_id: str) -> set[str]:
@@ -42,18 +32,18 @@ def places_chart(result: CheckResult, months: list[Fact]) -> Chart:
     limit = _param(result, "training_places")
     over = _violations(result, "capacity.training-places")
     index = [i for i, m in enumerate(labels) if m in over]
-    marks = [Mark(i, used[i], _t(lang, f"{used[i]:g} i {month_name(labels[i], lang)}",
-                                 f"{used[i]:g} in {month_name(labels[i], lang)}")) for i in index]
-    over_text = ", ".join(f"{month_name(labels[i], lang)} ({used[i]:g})" for i in index)
+    marks = [Mark(i, used[i], _t(lang, f"{l10n.number(used[i], lang)} i {l10n.month(labels[i], lang)}",
+                                 f"{l10n.number(used[i], lang)} in {l10n.month(labels[i], lang)}")) for i in index]
+    over_text = ", ".join(f"{l10n.month(labels[i], lang)} ({l10n.number(used[i], lang)})" for i in index)
     alt = _t(lang, "Det højeste antal deltagere med plads samme dag i hver måned"
-                   + (f", mod {limit:g} pladser" if limit is not None else "") + ". "
+                   + (f", mod {l10n.number(limit, lang)} pladser" if limit is not None else "") + ". "
                    + (f"Over grænsen i {over_text}." if index else "Aldrig over grænsen."),
              "The most participants holding a place on one day in each month"
-             + (f", against {limit:g} places" if limit is not None else "") + ". "
+             + (f", against {l10n.number(limit, lang)} places" if limit is not None else "") + ". "
              + (f"Over the limit in {over_text}." if index else "Never over the limit."))
     return chart(
         _t(lang, "Pladser i brug pr. måned", "Places in use per month"),
-        [short_month(m, lang) for m in labels],
+        [l10n.month(m, lang, short=True) for m in labels],
         [Series(_t(lang, "Højst i brug samme dag", "Most in use on one day"), used, "bar")],
         y_label=_t(lang, "deltagere", "participants"), lang=lang, limit=limit,
         limit_label=_t(lang, "Antal pladser i kontrakten", "Places in the contract"),
@@ -77,8 +67,8 @@ def paid_share_chart(result: CheckResult, rows: list[Fact]) -> Chart | None:
     vline = None
     if first is not None and int(first) in course_months:
         vline = (course_months.index(int(first)) - 0.5,
-                 _t(lang, f"Lønnede timer kræves fra forløbsmåned {first:g}",
-                    f"Paid hours required from course month {first:g}"))
+                 _t(lang, f"Lønnede timer kræves fra forløbsmåned {l10n.number(first, lang)}",
+                    f"Paid hours required from course month {l10n.number(first, lang)}"))
     return chart(
         _t(lang, "Lønnede timers andel pr. forløbsmåned", "Paid share of hours per course month"),
         [str(m) for m in course_months],
@@ -87,9 +77,9 @@ def paid_share_chart(result: CheckResult, rows: list[Fact]) -> Chart | None:
         x_label=_t(lang, "forløbsmåned (1 = optagelsesmåneden)", "course month (1 = the month of enrolment)"),
         vline=vline,
         alt=_t(lang, "Løntilskuds- og ordinære timer som andel af alle timer for hver forløbsmåned"
-               + (f"; kravet gælder fra forløbsmåned {first:g}." if first is not None else "."),
+               + (f"; kravet gælder fra forløbsmåned {l10n.number(first, lang)}." if first is not None else "."),
                "Wage-subsidy and ordinary hours as a share of all hours for each course month"
-               + (f"; required from course month {first:g}." if first is not None else ".")),
+               + (f"; required from course month {l10n.number(first, lang)}." if first is not None else ".")),
     )
 
 
@@ -105,15 +95,12 @@ def target_group_chart(result: CheckResult, months: list[Fact]) -> Chart | None:
     under = _violations(result, "clause.target-group-share")
     index = [i for i, m in enumerate(labels) if m in under]
 
-    def pct(v: float) -> str:
-        return f"{round(v * 100):d} %" if lang == "da" else f"{round(v * 100):d}%"
-
-    marks = [Mark(i, shares[i], _t(lang, f"{pct(shares[i])} i {month_name(labels[i], lang)}",
-                                   f"{pct(shares[i])} in {month_name(labels[i], lang)}")) for i in index]
-    under_text = ", ".join(f"{month_name(labels[i], lang)} ({pct(shares[i])})" for i in index)
+    marks = [Mark(i, shares[i], _t(lang, f"{l10n.percent(shares[i], lang)} i {l10n.month(labels[i], lang)}",
+                                   f"{l10n.percent(shares[i], lang)} in {l10n.month(labels[i], lang)}")) for i in index]
+    under_text = ", ".join(f"{l10n.month(labels[i], lang)} ({l10n.percent(shares[i], lang)})" for i in index)
     return chart(
         _t(lang, "Målgruppens andel af kontraktens årsværk", "Target group's share of the contract's FTE"),
-        [short_month(m, lang) for m in labels],
+        [l10n.month(m, lang, short=True) for m in labels],
         [Series(_t(lang, "Målgruppens andel", "Target group's share"), shares, "bar")],
         y_label=_t(lang, "andel af årsværk", "share of FTE"), lang=lang, percent=True, limit=minimum,
         limit_label=_t(lang, "Mindste andel i kontrakten", "Minimum share in the contract"),

@@ -13,12 +13,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from procurekit import l10n
 from procurekit.documents.charts import Chart
 from procurekit.documents.clauses import RenderedClause, load_library, render_clauses
 from procurekit.documents.formats import write_formats
 from procurekit.documents.law import load_law
 from procurekit.documents.notice import AwardCriterion, Notice, eforms_fields, ocds_release
-from procurekit.documents.render import Params, ParamView, fmt_money, fmt_quantity, render
+from procurekit.documents.render import Params, ParamView, render
 from procurekit.documents.tender_checks import confirm_errors, timetable_errors
 from procurekit.documents.tender_file import TenderFile
 from procurekit.errors import RuleFileError, RuleSetErrors, UnknownRuleSetError
@@ -145,8 +146,8 @@ def trainee_clause(spec: TenderFile, p: Params, lang: str) -> TraineeClause | No
         return None
     applies = (spec.estimated_value_dkk or 0) >= rule.services_min_value_dkk and (
         spec.contract.months >= rule.services_min_months)
-    return TraineeClause(applies, citation, fmt_money(rule.services_min_value_dkk, lang),
-                         fmt_quantity(rule.services_min_months, "months", lang))
+    return TraineeClause(applies, citation, l10n.money(rule.services_min_value_dkk, lang),
+                         l10n.quantity(rule.services_min_months, "months", lang))
 
 
 @dataclass(frozen=True)
@@ -276,7 +277,7 @@ def _parameter_rows(tender: Tender, lang: str) -> list[dict[str, str]]:
         value = confirm[name].value if name in confirm else param.at(day)
         status = ("confirmed: " + confirm[name].source if name in confirm else
                   "fill-in field" if param.confidence in UNCONFIRMED else "binding")
-        rows.append({"name": name, "value": fmt_quantity(value, param.unit, lang),
+        rows.append({"name": name, "value": l10n.quantity(value, param.unit, lang),
                      "confidence": param.confidence or "", "source": " ".join(param.source.split()),
                      "status": status})
     return rows

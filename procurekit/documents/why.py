@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass
 
 import procurekit.conditions as ex
+from procurekit import l10n
 from procurekit.dataset.read import looks_like_cpr
 from procurekit.documents.clauses import Clause, RenderedClause, contract_point, load_library, render_clauses
 from procurekit.documents.labels import label, labelled_values, value_text, value_types
-from procurekit.documents.render import fmt_date
 from procurekit.errors import ProcurekitError
 from procurekit.evaluation.check import CheckResult, Finding
 from procurekit.ruleset.load import VERDICTS, Rule
@@ -191,10 +191,8 @@ def _timeline(result: CheckResult, who: str) -> tuple[tuple[dt.date, str], ...]:
 
 
 _NAMES = {
-    "da": {"violation": "OVERTRÆDELSE", "warning": "ADVARSEL", "due": "FRIST LØBER", "ok": "I ORDEN",
-           "not-applicable": "GÆLDER IKKE", "not-evaluated": "IKKE VURDERET"},
-    "en": {"violation": "VIOLATION", "warning": "WARNING", "due": "DUE", "ok": "OK",
-           "not-applicable": "DOES NOT APPLY", "not-evaluated": "NOT EVALUATED"},
+    "da": {"not-applicable": "GÆLDER IKKE", "not-evaluated": "IKKE VURDERET"},
+    "en": {"not-applicable": "DOES NOT APPLY", "not-evaluated": "NOT EVALUATED"},
 }
 _KINDS = {"participant": ("deltager", "participant"), "participant_month": ("deltager-måned", "participant-month"),
           "month": ("måned", "month"), "year": ("år", "year")}
@@ -204,14 +202,14 @@ def explanation_text(e: Explanation, lang: str) -> str:
     """The explanation for a terminal."""
     kind = _KINDS[e.kind][0 if lang == "da" else 1]
     lines = [f"{_t(lang, 'Forklaring', 'Explanation')}: {e.subject} ({kind}) · {e.contract} · "
-             f"{_t(lang, 'opgjort pr.', 'as of')} {fmt_date(e.as_of, lang)}", ""]
+             f"{_t(lang, 'opgjort pr.', 'as of')} {l10n.date(e.as_of, lang)}", ""]
     if e.timeline:
         lines.append(_t(lang, "Tidslinje", "Timeline"))
-        lines += [f"  {fmt_date(day, lang):<20} {text}" for day, text in e.timeline]
+        lines += [f"  {l10n.date(day, lang):<20} {text}" for day, text in e.timeline]
         lines.append("")
     lines.append(_t(lang, "Regler", "Rules"))
     for v in sorted(e.verdicts, key=_order):
-        lines.append(f"  {_NAMES[lang][v.verdict]:<14} {v.title}")
+        lines.append(f"  {_NAMES[lang].get(v.verdict) or l10n.verdict(v.verdict, lang).upper():<14} {v.title}")
         lines.append(f"      {v.message}")
         if v.point:
             lines.append(f"      {_t(lang, 'Kontraktbilag pkt.', 'Contract annex point')} {v.point}: {v.point_text}")

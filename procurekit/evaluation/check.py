@@ -5,15 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_date
-from babel.numbers import format_decimal
-
 import procurekit.conditions as ex
+from procurekit import l10n
 from procurekit.dataset.facts import Fact, derive
 from procurekit.dataset.read import Dataset, read_dataset
 from procurekit.evaluation.engines import get_engine, load_checked_ruleset, make_plan
@@ -188,6 +186,8 @@ def _evaluate_kind(
     for k, fact in enumerate(facts):
         groups.setdefault(fact.missing, []).append(k)
     per_rule: dict[str, list[tuple[int, Finding]]] = {r.id: [] for r in rules}
+    param_units = {n: p.unit for n, p in result.ruleset.parameters.items()}
+    units = {r.id: value_units(r, param_units) for r in rules}
     for missing, indexes in groups.items():
         usable = [r for r in rules if not missing.intersection(r.requires)]
         if not usable:
@@ -203,7 +203,7 @@ def _evaluate_kind(
                 if verdict == "ok" and not explain_ok:
                     finding = Finding(rule.id, fact.subject, verdict, "", {}, rule.clause, rule.reference)
                 else:
-                    finding = explain(rule, fact, verdict, params, result.lang)
+                    finding = explain(rule, fact, verdict, params, result.lang, units[rule.id])
                 per_rule[rule.id].append((k, finding))
     for rule in rules:
         result.findings.extend(f for _, f in sorted(per_rule[rule.id], key=lambda item: item[0]))
@@ -215,8 +215,16 @@ def _evaluate_kind(
                 )
 
 
-def explain(rule: Rule, fact: Fact, verdict: str, params: dict[str, Scalar], lang: str) -> Finding:
-    """Build a finding: the message with values filled in, and the values that decided it."""
+def explain(
+    rule: Rule, fact: Fact, verdict: str, params: dict[str, Scalar], lang: str, units: Mapping[str, str] | None = None
+) -> Finding:
+    """Build a finding: the message with values filled in, and the values that decided it.
+
+    A placeholder is filled by `procurekit.l10n` with the precision the value has: a share (a name of
+    unit "share" in `units`) as a percentage, a date or a month in words, a data code in the message's
+    language.
+    """
+    units = units or {}
     fields = SUBJECTS[rule.subject]
     env: dict[str, Any] = dict(fact.values)
     types: dict[str, str] = {n: f.type for n, f in fields.items()}
@@ -234,7 +242,8 @@ def explain(rule: Rule, fact: Fact, verdict: str, params: dict[str, Scalar], lan
     text = rule.messages.get(verdict)
     message = ""
     if text is not None:
-        message = _PLACEHOLDER.sub(lambda m: _text(env.get(m.group(1)), types.get(m.group(1)), lang), text.get(lang))
+        message = _PLACEHOLDER.sub(
+            lambda m: _text(m.group(1), env.get(m.group(1)), types.get(m.group(1)), units, lang), text.get(lang))
         for n in _PLACEHOLDER.findall(text.get(lang)):
             if n in env and n not in values:
                 values[n] = _display(env[n], types[n])
@@ -264,15 +273,23 @@ def _display(value: Any, kind: str | None) -> Any:
     return value
 
 
-def _text(value: Any, kind: str | None, lang: str) -> str:
-    """A value as it appears in a message: "3. maj 2018", "12.326,5" in Danish; "3 May 2018" in English."""
-    if value is None:
-        return "–" if lang == "da" else "none"
-    if kind == ex.DATE:
-        day = dt.date.fromordinal(int(value))
-        return format_date(day, "d. MMMM y" if lang == "da" else "d MMMM y", locale=lang)
-    if isinstance(value, bool):
-        return ("ja" if value else "nej") if lang == "da" else ("yes" if value else "no")
-    if isinstance(value, (int, float)):
-        return format_decimal(round(value, 2), locale=lang)
-    return str(value)
+def value_units(rule: Rule, units: Mapping[str, str]) -> dict[str, str]:
+    """The units of the names a rule uses: the parameters' own, and a `let` value's from what it is compared with.
+
+    (`target_group_share >= min_target_group_share` makes the let a share, as its parameter is.)
+    """
+    out = dict(units)
+    for tree in rule.predicates().values():
+        for node in ex.walk(tree):
+            if isinstance(node, ex.Cmp) and isinstance(node.left, ex.Name) and isinstance(node.right, ex.Name):
+                a, b = node.left.name, node.right.name
+                if a in rule.lets and b in out:
+                    out.setdefault(a, out[b])
+                elif b in rule.lets and a in out:
+                    out.setdefault(b, out[a])
+    return out
+
+
+def _text(name: str, value: Any, kind: str | None, units: Mapping[str, str], lang: str) -> str:
+    """A value as it appears in a message: "3. maj 2018", "12.326,5", "9,99 %", "løntilskud" in Danish."""
+    return l10n.value(value, lang, unit=units.get(name, ""), field=name, is_date=kind == ex.DATE)

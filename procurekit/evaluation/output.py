@@ -7,18 +7,13 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
+from procurekit import l10n
 from procurekit.evaluation.check import CheckResult, Finding
 from procurekit.ruleset.load import RuleSet
 
-_LABEL = {
-    "da": {"violation": "OVERTRÆDELSE", "warning": "ADVARSEL", "due": "FORFALDER", "ok": "OK"},
-    "en": {"violation": "VIOLATION", "warning": "WARNING", "due": "DUE", "ok": "OK"},
-}
 _WORDS = {
-    "da": {"as_of": "opgjort pr.", "summary": "Resumé", "not_evaluated": "Ikke vurderet",
-           "violation": "overtrædelser", "warning": "advarsler", "due": "forfaldne", "ok": "ok"},
-    "en": {"as_of": "as of", "summary": "Summary", "not_evaluated": "Not evaluated",
-           "violation": "violations", "warning": "warnings", "due": "due", "ok": "ok"},
+    "da": {"as_of": "opgjort pr.", "summary": "Resumé", "not_evaluated": "Ikke vurderet"},
+    "en": {"as_of": "as of", "summary": "Summary", "not_evaluated": "Not evaluated"},
 }
 
 
@@ -38,11 +33,12 @@ def check_text(result: CheckResult, include_ok: bool = False, steps: NextSteps |
     """
     lang = result.lang
     rs = result.ruleset
-    labels, words = _LABEL[lang], _WORDS[lang]
+    words = _WORDS[lang]
     lines = [
         f"{result.dataset.contract.contract_id} · {rs.id} {rs.version} · {words['as_of']} "
         f"{result.as_of.isoformat()} · engine {result.engine}",
-        f"{words['summary']}: " + ", ".join(f"{words[v]} {n}" for v, n in result.summary.items()),
+        f"{words['summary']}: "
+        + ", ".join(f"{l10n.verdict(v, lang, plural=True)} {n}" for v, n in result.summary.items()),
         "",
     ]
     by_rule: dict[str, list[Finding]] = defaultdict(list)
@@ -57,12 +53,12 @@ def check_text(result: CheckResult, include_ok: bool = False, steps: NextSteps |
         counts: dict[str, int] = defaultdict(int)
         for f in found:
             counts[f.verdict] += 1
-        tally = ", ".join(f"{words[v]} {n}" for v, n in counts.items())
+        tally = ", ".join(f"{l10n.verdict(v, lang, plural=True)} {n}" for v, n in counts.items())
         lines.append(f"{rule.id} — {rule.title.get(lang)} [{tally}]")
         shown = [f for f in found if include_ok or f.verdict != "ok"]
         width = max((len(f.subject) for f in shown), default=0)
         for f in shown:
-            lines.append(f"  {labels[f.verdict]:<12} {f.subject:<{width}}  {f.message}")
+            lines.append(f"  {l10n.verdict(f.verdict, lang).upper():<12} {f.subject:<{width}}  {f.message}")
             step = steps.get((f.rule, f.subject))
             if step is not None:
                 point, next_step = step

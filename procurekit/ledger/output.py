@@ -7,7 +7,9 @@ import io
 import json
 from typing import Any
 
+from procurekit import l10n
 from procurekit.ledger.timeline import Event
+from procurekit.ruleset.load import VERDICTS
 
 _WORDS = {
     "da": {
@@ -27,14 +29,12 @@ _WORDS = {
         "submissions": "submissions", "contract": "contract", "received": "received",
     },
 }
-_COUNTS = {
-    "da": {"violation": "overtrædelser", "warning": "advarsler", "due": "forfaldne"},
-    "en": {"violation": "violations", "warning": "warnings", "due": "due"},
-}
+_COUNTS = {lang: {v: l10n.verdict(v, lang, plural=True) for v in ("violation", "warning", "due")}
+           for lang in ("da", "en")}
 _LABEL = {
-    "da": {"violation": "OVERTRÆDELSE", "warning": "ADVARSEL", "due": "FORFALDER", "ok": "OK",
+    "da": {**{v: l10n.verdict(v, "da").upper() for v in VERDICTS},
            "opened": "ÅBNET", "resolved": "LØST", "reopened": "GENÅBNET", "cleared": "AFSLUTTET"},
-    "en": {"violation": "VIOLATION", "warning": "WARNING", "due": "DUE", "ok": "OK",
+    "en": {**{v: l10n.verdict(v, "en").upper() for v in VERDICTS},
            "opened": "OPENED", "resolved": "RESOLVED", "reopened": "REOPENED", "cleared": "CLEARED"},
 }
 
