@@ -3,7 +3,8 @@
 Convention: a dataset folder may hold any number of `.xlsx` workbooks beside (or instead of) the CSV
 files. Every sheet named after a table (`participants`, `hours`, `supplier`, … matched without regard
 to case) is that table, with the same header row and columns as the CSV file. Sheets whose names start
-with `_` are notes and are skipped; any other sheet name is an error. Each table comes from exactly one
+with `_` are notes and are skipped, and so are empty sheets (Excel's `Ark1`); any other sheet name is an
+error. An old `.xls` workbook is refused (save it as .xlsx), never skipped. Each table comes from exactly one
 place: a table given both as CSV and as a sheet, or in two workbooks, is an error naming both.
 
 Cells are turned into the strings the CSV parsers read: dates → `YYYY-MM-DD` (a date in a `month`
@@ -55,6 +56,7 @@ _EXCEL_ERRORS = frozenset(
 _MONTH_COLUMNS = frozenset({"month"})
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 _BATCH = 512
+_EMPTY_SHEET = "sheet is empty; expected a header row"
 T = TypeVar("T")
 
 
@@ -117,6 +119,10 @@ def table_sources(folder: Path, tables: tuple[str, ...]) -> dict[str, TableSourc
             found[name] = TableSource(name, csv_path)
         elif csv_path.exists():  # a folder, a FIFO (reading it would block), a device
             raise DatasetError(csv_path, "not a regular file")
+    old_books = (p for p in folder.iterdir() if p.suffix.lower() == ".xls" and not p.name.startswith(("~$", ".")))
+    for old in sorted(old_books):
+        # Never skipped in silence: its tables would be reported missing while the user sees them in Excel.
+        raise DatasetError(old, "an old Excel 97-2003 workbook (.xls); save it as .xlsx")
     for book in workbooks(folder):
         if looks_like_cpr(book.name):
             raise DatasetError(folder, "a workbook's file name looks like a CPR number; rename it (name not shown)")
@@ -130,6 +136,8 @@ def table_sources(folder: Path, tables: tuple[str, ...]) -> dict[str, TableSourc
             if key.startswith("_"):
                 continue
             if key not in tables:
+                if sheet_is_empty(book, sheet):  # Excel's default `Ark1`/`Sheet1` left empty
+                    continue
                 raise DatasetError(
                     book,
                     f"unknown sheet '{_show(sheet)}' (expected: {', '.join(tables)}; "
@@ -172,6 +180,15 @@ def sheet_names(path: Path) -> list[str]:
         return list(wb.sheetnames)
     finally:
         wb.close()
+
+
+def sheet_is_empty(path: Path, sheet: str) -> bool:
+    """Whether a sheet holds no value at all (no cells, or only empty ones)."""
+    try:
+        _SheetRows(path, sheet).close()
+    except DatasetError as exc:
+        return exc.message == _EMPTY_SHEET
+    return False
 
 
 def open_workbook(path: Path) -> Workbook:
@@ -377,7 +394,7 @@ class _SheetRows:
                 while header and header[-1] == "":
                     header.pop()
                 return header
-        raise self.error("sheet is empty; expected a header row")
+        raise self.error(_EMPTY_SHEET)
 
     def _data_rows(self) -> Iterator[tuple[int, list[str]]]:
         header, width, cells_read = self.header, len(self.header), 0
