@@ -10,7 +10,7 @@ import pytest
 from helpers import make_dataset, participant, verdicts, write_rules
 
 from procurekit import RuleSetErrors, UnknownRuleSetError, check, load_ruleset
-from procurekit.ruleset.load import bundled_rules_dir
+from procurekit.ruleset.load import bundled_rules_dir, resolve_ref
 
 PARENT = str(bundled_rules_dir() / "ikast-brande.yaml")
 
@@ -187,3 +187,15 @@ def test_duplicate_key_is_refused(tmp_path: Path) -> None:
 def test_unknown_rule_set() -> None:
     with pytest.raises(UnknownRuleSetError, match="unknown rule set 'nope'"):
         load_ruleset("nope")
+
+
+def test_a_missing_file_is_file_not_found_not_an_unknown_id(tmp_path: Path) -> None:
+    with pytest.raises(UnknownRuleSetError) as info:
+        load_ruleset(resolve_ref("nosuch.yaml"))
+    assert str(info.value) == "nosuch.yaml: file not found"
+    with pytest.raises(UnknownRuleSetError) as info:
+        resolve_ref(str(tmp_path))
+    assert str(info.value) == f"{tmp_path}: a folder, not a rule-set file"
+    write_rules(tmp_path / "c.yaml", "id: c\ntitle: {da: c, en: c}\nextends: parent.yaml\n")
+    (msg,) = errors_of(tmp_path / "c.yaml")
+    assert msg == f"{tmp_path / 'c.yaml'}:3: {tmp_path / 'parent.yaml'}: file not found"

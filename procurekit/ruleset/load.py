@@ -265,6 +265,12 @@ def resolve_ref(ref: str, base: Path | None = None) -> Path:
     for c in candidates:
         if c.is_file():
             return c
+    if as_path.is_dir():
+        raise UnknownRuleSetError(f"{ref}: a folder, not a rule-set file")
+    if as_path.suffix.lower() in _RULESET_SUFFIXES or len(as_path.parts) > 1:
+        # A path, not an id: say so, not "unknown rule set".
+        raise UnknownRuleSetError(f"{base / ref if base is not None and not as_path.is_absolute() else ref}: "
+                                  "file not found")
     known = ", ".join(p.stem for p in list_bundled())
     raise UnknownRuleSetError(f"unknown rule set '{ref}' (bundled: {known})")
 
