@@ -177,6 +177,7 @@ def _evaluate_kind(
     for k, fact in enumerate(facts):
         groups.setdefault(fact.missing, []).append(k)
     per_rule: dict[str, list[tuple[int, Finding]]] = {r.id: [] for r in rules}
+    references = {r.id: result.ruleset.reference(r, result.as_of) for r in rules}  # values of the check date
     for missing, indexes in groups.items():
         usable = [r for r in rules if not missing.intersection(r.requires)]
         if not usable:
@@ -190,9 +191,9 @@ def _evaluate_kind(
                 if verdict is None:
                     continue
                 if verdict == "ok" and not explain_ok:
-                    finding = Finding(rule.id, fact.subject, verdict, "", {}, rule.clause, rule.reference)
+                    finding = Finding(rule.id, fact.subject, verdict, "", {}, rule.clause, references[rule.id])
                 else:
-                    finding = explain(rule, fact, verdict, params, result.lang)
+                    finding = explain(rule, fact, verdict, params, result.lang, references[rule.id])
                 per_rule[rule.id].append((k, finding))
     for rule in rules:
         result.findings.extend(f for _, f in sorted(per_rule[rule.id], key=lambda item: item[0]))
@@ -204,8 +205,11 @@ def _evaluate_kind(
                 )
 
 
-def explain(rule: Rule, fact: Fact, verdict: str, params: dict[str, Scalar], lang: str) -> Finding:
-    """Build a finding: the message with values filled in, and the values that decided it."""
+def explain(
+    rule: Rule, fact: Fact, verdict: str, params: dict[str, Scalar], lang: str, reference: str | None = None
+) -> Finding:
+    """Build a finding: the message with values filled in, and the values that decided it (`reference`: the
+    rule's reference with its parameter values filled in; default the text as written)."""
     fields = SUBJECTS[rule.subject]
     env: dict[str, Any] = dict(fact.values)
     types: dict[str, str] = {n: f.type for n, f in fields.items()}
@@ -229,7 +233,8 @@ def explain(rule: Rule, fact: Fact, verdict: str, params: dict[str, Scalar], lan
                 values[n] = _display(env[n], types[n])
     else:
         message = rule.title.get(lang)
-    return Finding(rule.id, fact.subject, verdict, message, values, rule.clause, rule.reference)
+    return Finding(rule.id, fact.subject, verdict, message, values, rule.clause,
+                   rule.reference if reference is None else reference)
 
 
 def _ptype(value: Any) -> str:

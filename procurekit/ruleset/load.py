@@ -9,10 +9,15 @@ fields of the rule's subject. Every problem is reported as a `RuleFileError` nam
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import functools
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+import sys
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -236,6 +241,27 @@ class RuleSet:
                 return r
         raise KeyError(rule_id)
 
+    def fill(self, text: str, day: dt.date, lang: str = "da") -> str:
+        """`text` (a reference or a source) with each `{parameter}` replaced by its value with unit in force
+        on `day`, as the documents write it (`{max_course_months}` → "18 måneder")."""
+        from procurekit.documents.render import fmt_quantity  # documents import this module
+
+        def value(match: re.Match[str]) -> str:
+            param = self.parameters.get(match.group(1))
+            return match.group(0) if param is None else fmt_quantity(param.at(day), param.unit, lang)
+
+        return _PLACEHOLDER.sub(value, text)
+
+    def reference(self, rule: Rule, day: dt.date, lang: str = "da") -> str:
+        """The rule's legal reference with the parameter values in force on `day` filled in (references are
+        Danish citations, so Danish by default)."""
+        return self.fill(rule.reference, day, lang)
+
+    def source(self, param: Parameter, day: dt.date, lang: str = "en") -> str:
+        """The parameter's source with the parameter values in force on `day` filled in (sources are written
+        in English around their Danish quotations, so English by default)."""
+        return self.fill(param.source, day, lang)
+
 
 # --- loading ---------------------------------------------------------------------------------
 
@@ -275,15 +301,21 @@ def resolve_ref(ref: str, base: Path | None = None) -> Path:
     raise UnknownRuleSetError(f"unknown rule set '{ref}' (bundled: {known})")
 
 
-def load_ruleset(ref: str | Path) -> RuleSet:
+def load_ruleset(ref: str | Path, check_unused: bool = True) -> RuleSet:
     """Load a rule set by bundled id or path, resolving `extends`.
+
+    `check_unused=False` accepts a parameter nothing uses: for a stored rule set (the ledger), which must
+    load as it was even after the templates that used the parameter changed.
 
     Raises:
         RuleSetErrors: every problem found, each with file and line.
         UnknownRuleSetError: the id or path does not exist.
     """
     path = ref if isinstance(ref, Path) else resolve_ref(ref)
-    ruleset = _Loader().load(path, ())
+    loader = _Loader(check_unused)
+    ruleset = loader.load(path, ())
+    for warning in loader.warnings:
+        _warn(str(warning))
     from procurekit.evaluation.engines import durable_problems  # the engine module imports this one
 
     problems = durable_problems(ruleset)
@@ -319,8 +351,10 @@ def validate_ruleset(ref: str | Path) -> RuleSet:
 
 
 class _Loader:
-    def __init__(self) -> None:
+    def __init__(self, check_unused: bool = True) -> None:
+        self.check_unused = check_unused
         self.errors: list[RuleFileError] = []
+        self.warnings: list[RuleFileError] = []
 
     def load(self, path: Path, chain: tuple[Path, ...], via: tuple[str, int | None] = ("", None)) -> RuleSet:
         """Load `path`; `chain` holds the files extending it, `via` the child's `extends` value and line."""
@@ -383,6 +417,9 @@ class _Loader:
     def err(self, path: Path, line: int | None, message: str) -> None:
         self.errors.append(RuleFileError(path, line, message))
 
+    def warn(self, path: Path, line: int | None, message: str) -> None:
+        self.warnings.append(RuleFileError(path, line, f"warning: {message}"))
+
     def _merge(
         self, path: Path, spec: RuleSetFile, lines: LineMap, parent: RuleSet | None
     ) -> RuleSet:
@@ -416,6 +453,8 @@ class _Loader:
             rule = self._rule(path, lines, i, rf, params, spec.id)
             if rule is not None:
                 rules[rf.id] = rule
+        self._check_sources(path, lines, spec, params)
+        self._check_used(path, lines, spec, parent, params, rules)
         ruleset = RuleSet(
             id=spec.id,
             title=spec.title,
@@ -428,6 +467,48 @@ class _Loader:
             rules=tuple(rules.values()),
         )
         return RuleSet(**{**ruleset.__dict__, "digest": digest(ruleset)})
+
+    def _check_sources(
+        self, path: Path, lines: LineMap, spec: RuleSetFile, params: Mapping[str, Parameter]
+    ) -> None:
+        """Each `{name}` in a parameter's source (of this file) names a parameter."""
+        for name, pf in spec.parameters.items():
+            for m in _PLACEHOLDER.finditer(pf.source or ""):
+                if m.group(1) not in params:
+                    line = lines.line_of(("parameters", name, "source"))
+                    self.err(path, line, f"parameter '{name}': source names unknown parameter '{{{m.group(1)}}}'")
+
+    def _check_used(
+        self,
+        path: Path,
+        lines: LineMap,
+        spec: RuleSetFile,
+        parent: RuleSet | None,
+        params: Mapping[str, Parameter],
+        rules: Mapping[str, Rule],
+    ) -> None:
+        """A parameter new in this file is used somewhere: else it is a misspelt override (`max_course_month:`)
+        that would leave the parent's value in force while the file reads as if it changed it."""
+        new = [n for n in spec.parameters if n in params and (parent is None or n not in parent.parameters)]
+        if not new or not self.check_unused or any(e.path == str(path) for e in self.errors):
+            return  # a rule with an error may be the one that uses it: its own error comes first
+        used = set(document_uses())
+        for rule in rules.values():
+            used.update(rule.names)
+            texts = [rule.reference, *(m.get(lang) for m in rule.messages.values() for lang in ("da", "en"))]
+            used.update(m.group(1) for text in texts for m in _PLACEHOLDER.finditer(text))
+        used.update(m.group(1) for p in params.values() for m in _PLACEHOLDER.finditer(p.source))
+        known = [n for n in params if n not in new] + sorted(_FACT_FIELDS)
+        for name in new:
+            if name in used:
+                continue
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "remove it, or use it in a rule"
+            self.err(
+                path,
+                lines.line_of(("parameters", name)),
+                f"parameter '{name}' is not used by any rule, message, reference, clause or template; {hint}",
+            )
 
     def _numbers_ok(self, path: Path, lines: LineMap, name: str, pf: ParameterFile) -> bool:
         """Every number of the parameter is finite and within ±1e15 (else an error on its line)."""
@@ -479,6 +560,14 @@ class _Loader:
                     " (or is it a misspelt parent parameter?)",
                 )
                 return None
+        if base is not None and values and pf.source is None and all(src is None for _, _, src in values):
+            if [v for _, v, _ in values] != [v for _, v, _ in base.values]:
+                self.warn(
+                    path,
+                    line,
+                    f"parameter '{name}': the override changes the value but keeps the parent's source; "
+                    "give the source of the new value (source:)",
+                )
         types = {_scalar_type(v) for _, v, _ in values}
         if base is not None:
             types.add(base.type)
@@ -546,6 +635,13 @@ class _Loader:
                             lines.line_of(("rules", index, "message", verdict, lang)),
                             f"rule '{rf.id}': message.{verdict}.{lang} names unknown '{{{m.group(1)}}}'",
                         )
+        for m in _PLACEHOLDER.finditer(rf.reference):
+            if m.group(1) not in params:
+                self.err(
+                    path,
+                    lines.line_of(("rules", index, "reference")),
+                    f"rule '{rf.id}': reference names unknown parameter '{{{m.group(1)}}}'",
+                )
         if len(self.errors) > before:
             return None
         self._check_expanded(path, lines, index, rf.id, lets, trees)
@@ -621,6 +717,53 @@ class _Loader:
             self.err(path, line, f"rule '{rule_id}' {key}: must be a {want} condition, got {got}")
             return None
         return ex.mark_dates(node, types)
+
+
+_printed: set[str] = set()
+_use_dirs: ContextVar[tuple[Path, ...]] = ContextVar("_use_dirs", default=())
+_USE = re.compile(r"""\bp\.([a-z][a-z0-9_]*)|\bp\[\s*["']([a-z][a-z0-9_]*)["']\s*\]""")
+
+
+def _warn(text: str) -> None:
+    """A rule-set warning on stderr (`file:line: warning: …`), once per process."""
+    if text not in _printed:
+        _printed.add(text)
+        print(text, file=sys.stderr)
+
+
+@contextmanager
+def also_used_in(*folders: Path | None) -> Iterator[None]:
+    """Count the parameters that the user's own clause or template folders name as used, while loading."""
+    token = _use_dirs.set((*_use_dirs.get(), *(f for f in folders if f is not None)))
+    try:
+        yield
+    finally:
+        _use_dirs.reset(token)
+
+
+def document_uses() -> frozenset[str]:
+    """The parameter names (`p.name`, `p["name"]`) the clause texts and templates use: the bundled ones and
+    a user's own folders given to `also_used_in`."""
+    folders = (data_dir("clauses"), data_dir("templates"), *_use_dirs.get())
+    return frozenset().union(*(_folder_uses(f.resolve()) for f in folders))
+
+
+@functools.lru_cache(maxsize=32)
+def _folder_uses(folder: Path) -> frozenset[str]:
+    found: set[str] = set()
+    for path in _files(folder):
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:  # an unreadable file is reported by the documents that read it
+            continue
+        found.update(a or b for a, b in _USE.findall(text))
+    return frozenset(found)
+
+
+def _files(folder: Path) -> Iterable[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml", ".j2"))
 
 
 def digest(ruleset: RuleSet) -> str:
