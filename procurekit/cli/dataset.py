@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from procurekit.cli.options import Group, lang_option
-from procurekit.dataset.excel import write_template
+from procurekit.dataset.template import write_template
 
 
 @click.group(cls=Group)
