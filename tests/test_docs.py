@@ -91,7 +91,7 @@ def _ruleset(rs: RuleSet) -> list[str]:
     for name, p in sorted(rs.parameters.items()):
         lines.append(
             f"| `{name}` | {_cell(_value(p))} | {_cell(p.unit)} | {_cell(p.confidence or '')} | "
-            f"{_cell(p.source)} | {p.defined_in} |"
+            f"{_cell(rs.source(p, dt.date.max))} | {p.defined_in} |"
         )
     return [*lines, ""]
 

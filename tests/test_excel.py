@@ -150,7 +150,7 @@ def test_tables_may_be_split_between_csv_files_and_workbooks(tmp_path: Path) -> 
     [
         ("enrolled_on", "2017-13-01", "'2017-13-01' is not a date (YYYY-MM-DD)"),
         ("exit_reason", "finished", "'finished' is not one of completed, dropped_out, other"),
-        ("met_quality", "yes", "'yes' is not true, false or empty"),
+        ("met_quality", "maybe", "'maybe' is not yes or no (true/false, ja/nej, sand/falsk) or empty"),
         ("years_on_benefits", "=1/0", None),
     ],
 )
@@ -204,7 +204,11 @@ def test_unknown_sheets_are_errors_and_underscore_sheets_notes(tmp_path: Path) -
     wb.create_sheet("_noter")["A1"] = "anything at all"
     wb.save(ds / "dataset.xlsx")
     assert len(read_dataset(ds).participants) == 4
-    wb.create_sheet("Ark1")
+    wb.create_sheet("Ark1")  # Excel's empty default sheet: ignored
+    wb.create_sheet("Ark2")["B1"] = "   "  # only an empty header row: ignored too
+    wb.save(ds / "dataset.xlsx")
+    assert len(read_dataset(ds).participants) == 4
+    wb["Ark1"]["A1"] = "notes"
     wb.save(ds / "dataset.xlsx")
     with pytest.raises(DatasetError) as info:
         read_dataset(ds)
@@ -329,6 +333,15 @@ def test_a_value_beyond_the_column_cap_is_refused(tmp_path: Path) -> None:
         DatasetError, match=r"row 2: row has a value in column 5000; at most 200 columns are read$"
     ):
         read_dataset(ds)
+
+
+def test_an_old_xls_workbook_is_refused_never_ignored(tmp_path: Path) -> None:
+    ds = make_dataset(tmp_path / "ds", [participant("A")])
+    (ds / "participants.csv").unlink()
+    (ds / "Deltagere.XLS").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504)
+    with pytest.raises(DatasetError) as info:
+        read_dataset(ds)
+    assert str(info.value) == f"{ds / 'Deltagere.XLS'}: an old Excel 97-2003 workbook (.xls); save it as .xlsx"
 
 
 def test_header_must_be_in_row_1_and_the_sheet_not_empty(tmp_path: Path) -> None:

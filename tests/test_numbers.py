@@ -70,7 +70,7 @@ def _rules(tmp: Path, condition: str, extra: str = "") -> Path:
         id: numbers
         title: {{da: Tal, en: Numbers}}
         parameters:
-          tiny: {{value: 0.0000001, unit: share, description: d, source: s}}
+          {"tiny: {value: 0.0000001, unit: share, description: d, source: s}" if "tiny" in condition else "{}"}
         rules:
           - id: numbers.rule
             subject: participant

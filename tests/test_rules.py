@@ -10,7 +10,7 @@ import pytest
 from helpers import make_dataset, participant, verdicts, write_rules
 
 from procurekit import RuleSetErrors, UnknownRuleSetError, check, load_ruleset
-from procurekit.ruleset.load import bundled_rules_dir
+from procurekit.ruleset.load import bundled_rules_dir, resolve_ref
 
 PARENT = str(bundled_rules_dir() / "ikast-brande.yaml")
 
@@ -187,3 +187,90 @@ def test_duplicate_key_is_refused(tmp_path: Path) -> None:
 def test_unknown_rule_set() -> None:
     with pytest.raises(UnknownRuleSetError, match="unknown rule set 'nope'"):
         load_ruleset("nope")
+
+
+def test_a_missing_file_is_file_not_found_not_an_unknown_id(tmp_path: Path) -> None:
+    with pytest.raises(UnknownRuleSetError) as info:
+        load_ruleset(resolve_ref("nosuch.yaml"))
+    assert str(info.value) == "nosuch.yaml: file not found"
+    with pytest.raises(UnknownRuleSetError) as info:
+        resolve_ref(str(tmp_path))
+    assert str(info.value) == f"{tmp_path}: a folder, not a rule-set file"
+    write_rules(tmp_path / "c.yaml", "id: c\ntitle: {da: c, en: c}\nextends: parent.yaml\n")
+    (msg,) = errors_of(tmp_path / "c.yaml")
+    assert msg == f"{tmp_path / 'c.yaml'}:3: {tmp_path / 'parent.yaml'}: file not found"
+
+
+def test_a_misspelt_parameter_block_is_refused_with_did_you_mean(tmp_path: Path) -> None:
+    path = child(tmp_path, """
+        parameters:
+          max_course_month: {value: 12, unit: months, description: d, source: s}
+          traning_place: {value: 3, unit: places, description: d, source: s}
+          unrelated_thing: {value: 3, unit: places, description: d, source: s}
+    """)
+    assert errors_of(path) == [
+        f"{path}:5: parameter 'max_course_month' is not used by any rule, message, reference, clause or template; "
+        "did you mean 'max_course_months'?",
+        f"{path}:6: parameter 'traning_place' is not used by any rule, message, reference, clause or template; "
+        "did you mean 'training_places'?",
+        f"{path}:7: parameter 'unrelated_thing' is not used by any rule, message, reference, clause or template; "
+        "remove it, or use it in a rule",
+    ]
+
+
+def test_a_new_parameter_used_by_a_rule_a_reference_or_a_users_clause_is_fine(tmp_path: Path) -> None:
+    from procurekit.ruleset.load import also_used_in
+
+    path = child(tmp_path, """
+        parameters:
+          in_reference: {value: 3, unit: places, description: d, source: s}
+          in_my_clause: {value: 3, unit: places, description: d, source: s}
+        rules:
+          - id: capacity.training-places
+            subject: participant
+            title: {da: t, en: t}
+            condition: "true"
+            message: {violation: {da: v, en: v}}
+            clause: training-places
+            reference: "højst {in_reference}"
+    """)
+    assert len(errors_of(path)) == 1  # in_my_clause: only the user's own clause folder names it
+    clauses = tmp_path / "clauses"
+    clauses.mkdir()
+    (clauses / "mine.yaml").write_text("text: '{{ p.in_my_clause }}'\n")
+    with also_used_in(clauses):
+        assert load_ruleset(path).parameters["in_my_clause"].value == 3
+    assert len(errors_of(path)) == 1
+
+
+def test_an_unknown_placeholder_in_a_reference_or_source_is_an_error(tmp_path: Path) -> None:
+    path = child(tmp_path, """
+        parameters:
+          max_course_months: {value: 12, source: "Herning ({max_course_mnths})"}
+        rules:
+          - id: cap.course-months
+            subject: participant
+            title: {da: t, en: t}
+            condition: "true"
+            message: {violation: {da: v, en: v}}
+            clause: course-cap
+            reference: "højst {max_course_month}"
+    """)
+    assert errors_of(path) == [
+        f"{path}:13: rule 'cap.course-months': reference names unknown parameter '{{max_course_month}}'",
+        f"{path}:5: parameter 'max_course_months': source names unknown parameter '{{max_course_mnths}}'",
+    ]
+
+
+def test_an_override_that_keeps_the_parents_source_warns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = child(tmp_path, """
+        parameters:
+          max_course_months: {value: 12}
+          training_places: {value: 15}
+          cap_warning_days: {value: 30, source: "our own choice"}
+    """)
+    load_ruleset(path)
+    assert capsys.readouterr().err == (
+        f"{path}:5: warning: parameter 'max_course_months': the override changes the value but keeps the "
+        "parent's source; give the source of the new value (source:)\n"
+    )

@@ -217,7 +217,7 @@ def explain_ruleset(ruleset: RuleSet, as_of: dt.date, lang: str = "da") -> str:
             lines.append(f"- **{w['warn']}:** {_sentence(r.text(rule.warning))}")
         if rule.due is not None:
             lines.append(f"- **{w['due']}:** {_sentence(r.text(rule.due))}")
-        lines.append(f"- **{w['clause']}:** {rule.clause} · **{w['ref']}:** {rule.reference}")
+        lines.append(f"- **{w['clause']}:** {rule.clause} · **{w['ref']}:** {ruleset.reference(rule, as_of)}")
         used = [name for name in _params_used(rule) if name in ruleset.parameters]
         if used:
             shown = ", ".join(f"{name} = {_values(ruleset.parameters[name], lang)}"
@@ -229,7 +229,7 @@ def explain_ruleset(ruleset: RuleSet, as_of: dt.date, lang: str = "da") -> str:
     for name, p in ruleset.parameters.items():
         conf = f" [{p.confidence}]" if p.confidence else ""
         lines.append(f"- **{name}** = {_values(p, lang)}{conf}: {' '.join(p.description.split())}")
-        lines.append(f"  {w['source']}: {' '.join(p.source.split())}")
+        lines.append(f"  {w['source']}: {' '.join(ruleset.source(p, as_of).split())}")
         for since, _, source in p.values:
             if source and since != dt.date.min:
                 lines.append(f"  {l10n.date(since, lang)}: {' '.join(source.split())}")

@@ -195,7 +195,10 @@ def find_scenarios(refs: Sequence[str]) -> list[Path]:
     for ref in refs:
         path = Path(ref)
         if path.is_dir():
-            out += sorted(path.rglob(f"*{SUFFIX}"))
+            found = sorted(path.rglob(f"*{SUFFIX}"))
+            if not found:  # "0 passed" would read as success
+                raise ProcurekitError(f"{ref}: no scenario files (*{SUFFIX}) in this folder")
+            out += found
         elif path.is_file():
             out.append(path)
         else:

@@ -11,6 +11,7 @@ import click
 
 from procurekit import check_json, check_text
 from procurekit.cli.options import (
+    EXIT_INPUT,
     EXIT_OK,
     EXIT_VIOLATION,
     as_of_option,
@@ -21,7 +22,15 @@ from procurekit.cli.options import (
     output_option,
     rules_option,
 )
-from procurekit.evaluation import DEFAULT_TIMEOUT, Job, find_datasets, register_json, run_jobs, to_json
+from procurekit.evaluation import (
+    DEFAULT_TIMEOUT,
+    Job,
+    find_datasets,
+    register_errors,
+    register_json,
+    run_jobs,
+    to_json,
+)
 
 
 @click.command()
@@ -61,7 +70,8 @@ def check(
     """Check a contract dataset (or a folder of them, a register) against its rule set.
 
     Exit code 0 when there is no violation, 1 when there is, 2 when the input or the rules could not
-    be used, 3 when the rules engine crashed or timed out.
+    be used (in a register: any contract's; every other contract is still checked and reported), 3 when
+    the rules engine crashed or timed out.
 
     \b
     Example:
@@ -77,14 +87,33 @@ def check(
         explain_check(dataset, rules, as_of, engine, lang, subject, format_, output)
         return
     paths = find_datasets(dataset)
+    single = len(paths) == 1 and (dataset / "contract.yaml").is_file()
     job_list = [Job(p, rules, as_of, engine, lang, include_ok, format_ == "text") for p in paths]
-    results = run_jobs(job_list, (check_json, check_text), workers=jobs, timeout=timeout)
-    if len(paths) == 1 and (dataset / "contract.yaml").is_file():
+    progress = _progress if len(paths) > 1 and sys.stderr.isatty() else None
+    results = run_jobs(job_list, (check_json, check_text), workers=jobs, timeout=timeout, keep_errors=not single,
+                       progress=progress)
+    errors = [] if single else register_errors(paths, results)
+    if single:
         doc: Any = results[0]["json"]
         texts = [results[0]["text"]]
     else:
-        doc = register_json(dataset, results)
-        texts = [r["text"] for r in results]
+        doc = register_json(dataset, paths, results)
+        texts = [r["text"] for r in results if "error" not in r]
+        if errors:
+            texts.append(f"Not checked ({len(errors)} of {len(paths)} contracts):\n"
+                         + "".join(f"  {e['dataset']}: {e['error']}\n" for e in errors))
     text = to_json(doc) if format_ == "json" else "\n".join(t for t in texts if t)
     emit(text, output)
-    sys.exit(EXIT_VIOLATION if any(r["violation"] for r in results) else EXIT_OK)
+    if errors:
+        # Every readable contract was checked and written; the exit code still says the register is incomplete.
+        click.echo(f"Error: {len(errors)} of {len(paths)} contracts in {dataset} could not be checked "
+                   f"(first: {errors[0]['error']})", err=True)
+        sys.exit(EXIT_INPUT)
+    sys.exit(EXIT_VIOLATION if any(r.get("violation") for r in results) else EXIT_OK)
+
+
+def _progress(done: int, total: int) -> None:
+    """One line on stderr (a terminal), rewritten as contracts are checked, cleared at the end."""
+    line = f"\rchecked {done} of {total} contracts" if done < total else "\r\x1b[K"
+    sys.stderr.write(line)
+    sys.stderr.flush()

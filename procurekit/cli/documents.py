@@ -26,6 +26,7 @@ from procurekit.documents import FORMATS as REPORT_FORMATS
 from procurekit.errors import ProcurekitError
 from procurekit.evaluation import to_json
 from procurekit.files import STDOUT, write_all_atomic
+from procurekit.ruleset import also_used_in
 
 _templates_option = click.option(
     "--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -69,7 +70,8 @@ def tender(
     if out_dir == STDOUT and format_ not in DATA_FORMATS:
         raise ProcurekitError(f"-o -: a {format_} tender pack is several files; give a folder "
                               "(standard output takes one file: --format ocds or eforms)")
-    loaded = load_tender(tender_file)
+    with also_used_in(templates_dir, clauses_dir):  # a parameter only your own clauses use is used
+        loaded = load_tender(tender_file)
     fill_ins: list[FillIn] = []
     if format_ in DATA_FORMATS:
         name = "ocds-release.json" if format_ == "ocds" else "eforms.json"
@@ -124,7 +126,8 @@ def report(
     Example:
         procurekit report examples/ikast-brande --format pdf -o out/report.pdf
     """
-    result = check(dataset, rules, as_of, engine=engine, lang=lang)
+    with also_used_in(templates_dir, clauses_dir):
+        result = check(dataset, rules, as_of, engine=engine, lang=lang)
     economy = report_economy(result, assumptions) if assumptions is not None else None
     target = output or Path(f"report.{format_}")
     stem = "report" if str(target) == STDOUT else Path(target).stem

@@ -171,7 +171,7 @@ def run_tests(paths: tuple[str, ...], engine: str, coverage: bool, verbose: bool
 
     PATH is a scenario file or a folder (searched); ID a bundled rule set. Default: every bundled
     rule set's scenarios. Exit code 0 when every case passes, 1 when one fails (each failure named
-    file:line case [engines]: expected …, got …), 2 when a scenario file cannot be used.
+    file:line case [engines]: expected …, got …), 2 when a scenario file cannot be used or a folder holds none.
 
     \b
     Example:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from procurekit.dataset.excel import cell_text, write_template
+from procurekit.dataset.excel import cell_text
 from procurekit.dataset.facts import Fact, Occupancy, derive
 from procurekit.dataset.read import Dataset, Participant, looks_like_cpr, read_contract, read_dataset
 from procurekit.dataset.schema import (
@@ -12,6 +12,7 @@ from procurekit.dataset.schema import (
     TABLE_COLUMNS,
     TURNOVER_COLUMNS,
 )
+from procurekit.dataset.template import write_template
 
 __all__ = [
     "Dataset",

@@ -20,6 +20,12 @@ OFFER_TERMS = ("ordinary", "subsidised", "flexjob")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _YEAR = re.compile(r"^\d{4}$")
+# Day first, as Danish Excel saves a date in CSV: 31-12-2017 or 31.12.2017 (the separator used twice).
+_DAY_FIRST = re.compile(r"^(\d{1,2})([-.])(\d{1,2})\2(\d{2}|\d{4})$")
+_SLASHED = re.compile(r"^\d{1,4}/\d{1,2}/\d{1,4}$")
+#: Yes and no as a cell may hold them: English, Danish (`ja`/`nej`, Excel's `SAND`/`FALSK`); any case.
+_TRUE = frozenset({"true", "yes", "ja", "sand"})
+_FALSE = frozenset({"false", "no", "nej", "falsk"})
 
 
 class CellError(Exception):
@@ -27,13 +33,32 @@ class CellError(Exception):
 
 
 def parse_date(text: str) -> dt.date:
-    """A `YYYY-MM-DD` date."""
-    try:
-        if len(text) != 10:
-            raise ValueError
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise CellError(f"'{show_cell(text)}' is not a date (YYYY-MM-DD)") from None
+    """A date: `YYYY-MM-DD`, or day first as Danish Excel saves it, `DD-MM-YYYY` or `DD.MM.YYYY`.
+
+    A day-first date needs a four-digit year; a two-digit year or a slashed date (day or month first?)
+    is refused, never guessed.
+    """
+    if len(text) == 10 and text[4:5] == "-":
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise CellError(f"'{show_cell(text)}' is not a date (YYYY-MM-DD)") from None
+    match = _DAY_FIRST.match(text)
+    if match:
+        day, _, month, year = match.groups()
+        if len(year) != 4:
+            raise CellError(
+                f"'{show_cell(text)}' has a two-digit year, which is ambiguous; write YYYY-MM-DD or DD-MM-YYYY"
+            )
+        try:
+            return dt.date(int(year), int(month), int(day))
+        except ValueError:
+            raise CellError(f"'{show_cell(text)}' is not a date (no such day)") from None
+    if _SLASHED.match(text):
+        raise CellError(
+            f"'{show_cell(text)}' is ambiguous (day or month first?); write YYYY-MM-DD or DD-MM-YYYY"
+        )
+    raise CellError(f"'{show_cell(text)}' is not a date (YYYY-MM-DD)")
 
 
 def parse_opt_date(text: str) -> dt.date | None:
@@ -75,13 +100,13 @@ def parse_count(text: str) -> int:
 
 
 def parse_bool(text: str) -> bool | None:
-    """`true`/`false` (any case), or None for an empty cell."""
+    """Yes or no: `true`/`false`, `yes`/`no`, `ja`/`nej`, `sand`/`falsk` (any case); None for an empty cell."""
     low = text.lower()
-    if low in ("true", "false"):
-        return low == "true"
+    if low in _TRUE or low in _FALSE:
+        return low in _TRUE
     if text == "":
         return None
-    raise CellError(f"'{show_cell(text)}' is not true, false or empty")
+    raise CellError(f"'{show_cell(text)}' is not yes or no (true/false, ja/nej, sand/falsk) or empty")
 
 
 def choice_parser(options: tuple[str, ...]) -> Callable[[str], str | None]:

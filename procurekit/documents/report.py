@@ -356,7 +356,7 @@ def _why(result: CheckResult, b: Breach, ref: str, library: dict[str, Clause], t
     heading = f"{ref}. {_who(b, lang)} – {b.title}"
     return Why(ref, b.anchor, heading, humanize(last.message, lang), point, basis,
                tuple(labelled_values(last.values, rule, result.ruleset, result.as_of, lang)),
-               b.rule, ", ".join(b.subjects), rule.reference)
+               b.rule, ", ".join(b.subjects), result.ruleset.reference(rule, result.as_of))
 
 
 def _appendix(result: CheckResult, found: list[Breach], library: dict[str, Clause]) -> Appendix:
@@ -366,7 +366,7 @@ def _appendix(result: CheckResult, found: list[Breach], library: dict[str, Claus
     texts = point_texts(result, library)
     whys = tuple(_why(result, b, f"F{i}", library, texts) for i, b in enumerate(found, start=1))
     rules = tuple((r.id, r.title.get(lang), r.clause, contract_point(rs, library, r.clause, rule_id=r.id) or "–",
-                   r.reference) for r in rs.rules)
+                   rs.reference(r, result.as_of)) for r in rs.rules)
     engine = {"durable": "durable_rules", "python": _t(lang, "procurekits Python-evaluator",
                                                        "procurekit's Python evaluator")}.get(result.engine,
                                                                                            result.engine)

@@ -124,7 +124,7 @@ def pack_params(tender: Tender, lang: str) -> tuple[Params, dict[str, FillIn]]:
             views[name] = ParamView(name, spec.confirm[name].value, param.unit, lang)
         elif param.confidence in UNCONFIRMED:
             da = param.label.da if param.label else _label(param.description)
-            fill = FillIn(name, da, param.label.en if param.label else da, param.source)
+            fill = FillIn(name, da, param.label.en if param.label else da, tender.ruleset.source(param, day))
             fills[name] = fill
             views[name] = ParamView(name, param.at(day), param.unit, lang, fill=fill.text(lang))
         else:
@@ -277,8 +277,9 @@ def _parameter_rows(tender: Tender, lang: str) -> list[dict[str, str]]:
         value = confirm[name].value if name in confirm else param.at(day)
         status = ("confirmed: " + confirm[name].source if name in confirm else
                   "fill-in field" if param.confidence in UNCONFIRMED else "binding")
+        source = " ".join(tender.ruleset.source(param, day).split())
         rows.append({"name": name, "value": l10n.quantity(value, param.unit, lang),
-                     "confidence": param.confidence or "", "source": " ".join(param.source.split()),
+                     "confidence": param.confidence or "", "source": source,
                      "status": status})
     return rows
 

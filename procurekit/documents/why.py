@@ -137,10 +137,10 @@ def _verdict(
                                                     "The rule does not apply here (its condition to apply is "
                                                     "not met).")
         return RuleVerdict(rule.id, rule.title.get(lang), verdict, message, point, texts.get(point or "", ""),
-                           basis, rule.reference, ())
+                           basis, result.ruleset.reference(rule, result.as_of), ())
     values = tuple(labelled_values(found.values, rule, result.ruleset, result.as_of, lang))
     return RuleVerdict(rule.id, rule.title.get(lang), found.verdict, found.message, point,
-                       texts.get(point or "", ""), basis, rule.reference, values)
+                       texts.get(point or "", ""), basis, found.reference, values)
 
 
 def _monthly(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from procurekit.evaluation.batch import DEFAULT_TIMEOUT, Job, find_datasets, register_json, run_jobs
+from procurekit.evaluation.batch import DEFAULT_TIMEOUT, Job, find_datasets, register_errors, register_json, run_jobs
 from procurekit.evaluation.check import CheckResult, Finding, NotEvaluated, default_as_of
 from procurekit.evaluation.engines import (
     DurableEngine,
@@ -28,6 +28,7 @@ __all__ = [
     "get_engine",
     "load_checked_ruleset",
     "make_plan",
+    "register_errors",
     "register_json",
     "ruleset_json",
     "ruleset_text",

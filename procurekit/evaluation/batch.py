@@ -81,7 +81,12 @@ def run_job(job: Job, render: Render) -> dict[str, Any]:
 
 
 def run_jobs(
-    jobs: list[Job], render: Render, workers: int | None = None, timeout: float = DEFAULT_TIMEOUT,
+    jobs: list[Job],
+    render: Render,
+    workers: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    keep_errors: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Run every job in forked worker processes; results in job order.
 
@@ -90,9 +95,12 @@ def run_jobs(
         render: the JSON and the text of a check (see `Render`).
         workers: number of processes (default: the number of CPUs, at most one per job).
         timeout: seconds allowed for the whole run; 0 means no limit.
+        keep_errors: return a job whose input or rules could not be used as `{"error": one line}` (a
+            register checks every readable contract) instead of raising.
+        progress: called with (jobs done, jobs in all) as results come in.
 
     Raises:
-        ProcurekitError: the first job whose input or rules could not be used.
+        ProcurekitError: the first job whose input or rules could not be used (unless `keep_errors`).
         EngineError: a worker crashed or the run took longer than `timeout`.
     """
     count = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
@@ -106,6 +114,8 @@ def run_jobs(
             left = None if deadline is None else max(0.0, deadline - _now())
             try:
                 results.append(future.result(timeout=left))
+                if progress is not None:
+                    progress(len(results), len(jobs))
             except FutureTimeout:
                 raise EngineError(
                     f"{job.path}: the rules engine did not finish within {timeout:g} s; nothing was written"
@@ -118,7 +128,7 @@ def run_jobs(
         _stop(pool)
         raise
     pool.shutdown()
-    for result in results:
+    for result in [] if keep_errors else results:
         if "error" in result:
             raise ProcurekitError(result["error"])
     return results
@@ -141,13 +151,20 @@ def _stop(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
-def register_json(path: Path, results: list[dict[str, Any]]) -> dict[str, Any]:
-    """The JSON document for a register: totals and one check document per contract."""
+def register_json(path: Path, paths: list[Path], results: list[dict[str, Any]]) -> dict[str, Any]:
+    """The JSON document for a register: totals, one check document per readable contract, and one
+    `{"dataset", "error"}` per contract that could not be checked (`paths` and `results` in the same order)."""
     totals: dict[str, int] = {}
-    for r in results:
+    checked = [r for r in results if "error" not in r]
+    for r in checked:
         for verdict, n in r["json"]["summary"].items():
             totals[verdict] = totals.get(verdict, 0) + n
     from procurekit.evaluation.check import FORMAT_VERSION
 
     return {"format_version": FORMAT_VERSION, "register": str(path), "contracts": len(results), "summary": totals,
-            "checks": [r["json"] for r in results]}
+            "checks": [r["json"] for r in checked], "errors": register_errors(paths, results)}
+
+
+def register_errors(paths: list[Path], results: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """The contracts of a register that could not be checked: their folder and one-line error."""
+    return [{"dataset": str(p), "error": r["error"]} for p, r in zip(paths, results, strict=True) if "error" in r]

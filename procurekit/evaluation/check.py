@@ -188,6 +188,7 @@ def _evaluate_kind(
     per_rule: dict[str, list[tuple[int, Finding]]] = {r.id: [] for r in rules}
     param_units = {n: p.unit for n, p in result.ruleset.parameters.items()}
     units = {r.id: value_units(r, param_units) for r in rules}
+    references = {r.id: result.ruleset.reference(r, result.as_of) for r in rules}  # values of the check date
     for missing, indexes in groups.items():
         usable = [r for r in rules if not missing.intersection(r.requires)]
         if not usable:
@@ -201,9 +202,10 @@ def _evaluate_kind(
                 if verdict is None:
                     continue
                 if verdict == "ok" and not explain_ok:
-                    finding = Finding(rule.id, fact.subject, verdict, "", {}, rule.clause, rule.reference)
+                    finding = Finding(rule.id, fact.subject, verdict, "", {}, rule.clause, references[rule.id])
                 else:
-                    finding = explain(rule, fact, verdict, params, result.lang, units[rule.id])
+                    finding = explain(rule, fact, verdict, params, result.lang, units[rule.id],
+                                      references[rule.id])
                 per_rule[rule.id].append((k, finding))
     for rule in rules:
         result.findings.extend(f for _, f in sorted(per_rule[rule.id], key=lambda item: item[0]))
@@ -216,13 +218,20 @@ def _evaluate_kind(
 
 
 def explain(
-    rule: Rule, fact: Fact, verdict: str, params: dict[str, Scalar], lang: str, units: Mapping[str, str] | None = None
+    rule: Rule,
+    fact: Fact,
+    verdict: str,
+    params: dict[str, Scalar],
+    lang: str,
+    units: Mapping[str, str] | None = None,
+    reference: str | None = None,
 ) -> Finding:
     """Build a finding: the message with values filled in, and the values that decided it.
 
     A placeholder is filled by `procurekit.l10n` with the precision the value has: a share (a name of
     unit "share" in `units`) as a percentage, a date or a month in words, a data code in the message's
-    language.
+    language. `reference` is the rule's reference with its parameter values filled in (default: the text
+    as written).
     """
     units = units or {}
     fields = SUBJECTS[rule.subject]
@@ -249,7 +258,8 @@ def explain(
                 values[n] = _display(env[n], types[n])
     else:
         message = rule.title.get(lang)
-    return Finding(rule.id, fact.subject, verdict, message, values, rule.clause, rule.reference)
+    return Finding(rule.id, fact.subject, verdict, message, values, rule.clause,
+                   rule.reference if reference is None else reference)
 
 
 def _ptype(value: Any) -> str:

@@ -462,7 +462,7 @@ _DURABLE_CODES = {
 }
 
 
-def load_checked_ruleset(ref: str | Path) -> RuleSet:
+def load_checked_ruleset(ref: str | Path, check_unused: bool = True) -> RuleSet:
     """A rule set by bundled id or path, checked down to whether durable_rules can compile every rule.
 
     What every command loads (`procurekit.load_ruleset`): a rule durable_rules cannot run is reported
@@ -472,7 +472,7 @@ def load_checked_ruleset(ref: str | Path) -> RuleSet:
         RuleSetErrors: every problem found, each with file and line.
         UnknownRuleSetError: the id or path does not exist.
     """
-    return load_ruleset(ref, compile_check=durable_problems)
+    return load_ruleset(ref, compile_check=durable_problems, check_unused=check_unused)
 
 
 def durable_problems(ruleset: RuleSet) -> list[tuple[Rule, str]]:

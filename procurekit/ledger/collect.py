@@ -272,7 +272,7 @@ def load_flat(data: bytes, ruleset_id: str) -> RuleSet:
     with tempfile.TemporaryDirectory(prefix="procurekit-ledger-") as tmp:
         path = Path(tmp) / f"{ruleset_id}.yaml"
         path.write_bytes(data)
-        return load_ruleset(path)
+        return load_ruleset(path, check_unused=False)  # history loads as it was stored
 
 
 def rule_infos(ruleset: RuleSet) -> list[RuleInfo]:

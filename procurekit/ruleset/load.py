@@ -9,232 +9,63 @@ fields of the rule's subject. Every problem is reported as a `RuleFileError` nam
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import functools
 import hashlib
 import json
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from functools import cached_property
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, Literal, TypeVar, Union
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ValidationError
 
 import procurekit.conditions as ex
 from procurekit.errors import RuleFileError, RuleSetErrors, UnknownRuleSetError
 from procurekit.files import data_dir
-from procurekit.ruleset.subjects import SUBJECTS, Source
-from procurekit.yamlio import LineMap, load_mapping, load_yaml, model_errors
+from procurekit.ruleset.model import (  # re-exported: the resolved objects' home for most importers
+    NAME_PATTERN,
+    PLACEHOLDER,
+    DatedValue,
+    Parameter,
+    ParameterFile,
+    Rule,
+    RuleFile,
+    RuleSet,
+    RuleSetFile,
+    Scalar,
+    scalar_type,
+    without_bad_rules,
+)
+from procurekit.ruleset.model import (
+    RULE_ID as RULE_ID,
+)
+from procurekit.ruleset.model import (
+    VERDICTS as VERDICTS,
+)
+from procurekit.ruleset.model import (
+    Text as Text,
+)
+from procurekit.ruleset.model import (
+    Verdict as Verdict,
+)
+from procurekit.ruleset.model import (
+    pydantic_errors as pydantic_errors,
+)
+from procurekit.ruleset.model import (
+    read_model as read_model,
+)
+from procurekit.ruleset.subjects import SUBJECTS
+from procurekit.yamlio import LineMap, load_yaml
 
-Verdict = Literal["violation", "warning", "due", "ok"]
-VERDICTS: tuple[str, ...] = ("violation", "warning", "due", "ok")
-Scalar = Union[bool, int, float, str, dt.date]
-RULE_ID = r"^[a-z0-9]+(?:-[a-z0-9]+)*\.[a-z0-9]+(?:-[a-z0-9]+)*$"
-_NAME = r"^[a-z][a-z0-9_]*$"
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
-_M = TypeVar("_M", bound=BaseModel)
 #: How long an `extends` chain may be (the file itself included).
 MAX_EXTENDS = 16
 _RULESET_SUFFIXES = (".yaml", ".yml")
 _FACT_FIELDS = frozenset(name for fields in SUBJECTS.values() for name in fields)
 
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Text(_Strict):
-    """A text in Danish (first) and English."""
-
-    da: str = Field(min_length=1, description="Danish text")
-    en: str = Field(min_length=1, description="English text")
-
-    def get(self, lang: str) -> str:
-        """Return the text in `lang` (da or en)."""
-        return self.en if lang == "en" else self.da
-
-
-class DatedValue(_Strict):
-    """A value taking effect on a day, with its own source."""
-
-    value: Scalar = Field(description="the value from that day")
-    source: str | None = Field(None, description="why the value changed (law, agreement, URL)")
-
-
-class ParameterFile(_Strict):
-    """A parameter as written in a file. In a child rule set every field is optional (override)."""
-
-    value: Scalar | None = Field(None, description="the value (when it never changes)")
-    values: dict[dt.date, Scalar | DatedValue] | None = Field(
-        None, description="values by the day they take effect (YYYY-MM-DD: value)"
-    )
-    unit: str | None = Field(None, description="unit: years, months, days, places, hours, share, DKK …")
-    description: str | None = Field(None, description="what the parameter means")
-    source: str | None = Field(None, description="legal or factual source, with URL where there is one")
-    confidence: Literal["H", "M", "L", "NOT CONFIRMED", "user"] | None = Field(
-        None,
-        description="confidence of the source (H, M, L, NOT CONFIRMED: see docs/sources.md); "
-        "user = the municipality's own choice",
-    )
-    label: Text | None = Field(
-        None, description="short name in a document's fill-in field while the value is not confirmed"
-    )
-
-
-class RuleFile(_Strict):
-    """One rule as written in a file."""
-
-    id: str = Field(pattern=RULE_ID, description="stable id family.name (public API)")
-    subject: Literal["participant", "participant_month", "month", "year"] = Field(
-        description="what the rule is checked on: each participant, participant-month, month or year"
-    )
-    title: Text = Field(description="the rule's name in Danish and English")
-    requires: list[Source] = Field(
-        default_factory=list, description="data files the rule needs; absent ⇒ not evaluated"
-    )
-    applies: str | None = Field(None, description="condition: when the rule applies at all")
-    let: dict[str, str] = Field(default_factory=dict, description="named helper expressions")
-    condition: str = Field(description="the requirement: true ⇒ ok")
-    severity: Literal["violation", "warning"] = Field("violation", description="verdict when the condition fails")
-    warning: str | None = Field(None, description="when the requirement holds but needs attention")
-    due: str | None = Field(None, description="when the requirement fails but its deadline has not passed")
-    message: dict[Verdict, Text] = Field(
-        description="per verdict, a text with {name} placeholders for fields, parameters and let values"
-    )
-    clause: str = Field(description="id of the clause the rule enforces")
-    reference: str = Field(description="legal reference")
-
-    @field_validator("let")
-    @classmethod
-    def _check_let(cls, value: dict[str, str]) -> dict[str, str]:
-        for name in value:
-            if not re.match(_NAME, name):
-                raise ValueError(f"let name '{name}' must be lower_snake_case")
-        return value
-
-
-class RuleSetFile(_Strict):
-    """A rule-set file."""
-
-    id: str = Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", description="rule-set id")
-    title: Text = Field(description="the rule set's name in Danish and English")
-    jurisdiction: str | None = Field(None, description="who it is for, e.g. DK / Ikast-Brande Kommune")
-    version: str = Field("1.0.0", description="version of the rule set (semantic versioning)")
-    extends: str | None = Field(None, description="id or relative path of the parent rule set")
-    description: str | None = Field(None, description="what the rule set is, with its sources")
-    parameters: dict[str, ParameterFile] = Field(
-        default_factory=dict, description="named values with unit, description, source and confidence"
-    )
-    rules: list[RuleFile] = Field(
-        default_factory=list, description="rules; a rule with a parent's id replaces it"
-    )
-    drop: list[str] = Field(default_factory=list, description="parent rule ids to remove")
-
-
-# --- resolved, public objects ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Parameter:
-    """A resolved parameter: its dated values, unit, description and source."""
-
-    name: str
-    values: tuple[tuple[dt.date, Scalar, str | None], ...]
-    unit: str
-    description: str
-    source: str
-    confidence: str | None
-    defined_in: str
-    label: Text | None = None
-
-    @property
-    def type(self) -> str:
-        """The expression type of the value."""
-        return _scalar_type(self.values[-1][1])
-
-    def at(self, day: dt.date) -> Scalar:
-        """The value in force on `day` (the earliest value when `day` precedes every date)."""
-        current = self.values[0][1]
-        for since, value, _ in self.values:
-            if since <= day:
-                current = value
-        return current
-
-    @property
-    def value(self) -> Scalar:
-        """The latest value."""
-        return self.values[-1][1]
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A resolved rule with its parsed condition trees."""
-
-    id: str
-    subject: str
-    title: Text
-    requires: tuple[str, ...]
-    applies: ex.Node | None
-    lets: dict[str, ex.Node]
-    condition: ex.Node
-    severity: str
-    warning: ex.Node | None
-    due: ex.Node | None
-    messages: dict[str, Text]
-    clause: str
-    reference: str
-    source: dict[str, Any]
-    defined_in: str
-    file: str = field(default="", compare=False)  # where the rule is written, for errors found later
-    line: int | None = field(default=None, compare=False)
-
-    def predicates(self) -> dict[str, ex.Node]:
-        """The named boolean trees an engine must evaluate for this rule."""
-        out = {"condition": self.condition}
-        for key in ("applies", "warning", "due"):
-            node = getattr(self, key)
-            if node is not None:
-                out[key] = node
-        return out
-
-    @cached_property
-    def names(self) -> list[str]:
-        """Every name the rule's trees refer to (fields, parameters, lets), in order."""
-        seen: dict[str, None] = {}
-        for node in [*self.predicates().values(), *self.lets.values()]:
-            for n in ex.names(node):
-                seen.setdefault(n)
-        return list(seen)
-
-
-@dataclass(frozen=True)
-class RuleSet:
-    """A rule set after `extends` is resolved: the one source of truth for checks and documents."""
-
-    id: str
-    title: Text
-    jurisdiction: str | None
-    version: str
-    description: str | None
-    path: Path
-    lineage: tuple[str, ...]
-    parameters: dict[str, Parameter]
-    rules: tuple[Rule, ...]
-    digest: str = field(default="")
-
-    def params_at(self, day: dt.date) -> dict[str, Scalar]:
-        """Every parameter's value in force on `day`."""
-        return {name: p.at(day) for name, p in self.parameters.items()}
-
-    def rule(self, rule_id: str) -> Rule:
-        """Return the rule with this id."""
-        for r in self.rules:
-            if r.id == rule_id:
-                return r
-        raise KeyError(rule_id)
 
 
 # --- loading ---------------------------------------------------------------------------------
@@ -265,6 +96,12 @@ def resolve_ref(ref: str, base: Path | None = None) -> Path:
     for c in candidates:
         if c.is_file():
             return c
+    if as_path.is_dir():
+        raise UnknownRuleSetError(f"{ref}: a folder, not a rule-set file")
+    if as_path.suffix.lower() in _RULESET_SUFFIXES or len(as_path.parts) > 1:
+        # A path, not an id: say so, not "unknown rule set".
+        raise UnknownRuleSetError(f"{base / ref if base is not None and not as_path.is_absolute() else ref}: "
+                                  "file not found")
     known = ", ".join(p.stem for p in list_bundled())
     raise UnknownRuleSetError(f"unknown rule set '{ref}' (bundled: {known})")
 
@@ -273,7 +110,7 @@ def resolve_ref(ref: str, base: Path | None = None) -> Path:
 CompileCheck = Callable[[RuleSet], list[tuple[Rule, str]]]
 
 
-def load_ruleset(ref: str | Path, compile_check: CompileCheck | None = None) -> RuleSet:
+def load_ruleset(ref: str | Path, compile_check: CompileCheck | None = None, check_unused: bool = True) -> RuleSet:
     """Load a rule set by bundled id or path, resolving `extends`.
 
     Args:
@@ -282,13 +119,18 @@ def load_ruleset(ref: str | Path, compile_check: CompileCheck | None = None) -> 
             they are passed in: `procurekit.load_ruleset` (`evaluation.engines.load_checked_ruleset`)
             passes durable_rules' compiler, and every command loads rule sets through it. Without it the
             file is checked, but not whether durable_rules can run its rules.
+        check_unused: refuse a parameter nothing uses. False for a stored rule set (the ledger), which
+            must load as it was even after the templates that used the parameter changed.
 
     Raises:
         RuleSetErrors: every problem found, each with file and line.
         UnknownRuleSetError: the id or path does not exist.
     """
     path = ref if isinstance(ref, Path) else resolve_ref(ref)
-    ruleset = _Loader().load(path, ())
+    loader = _Loader(check_unused)
+    ruleset = loader.load(path, ())
+    for warning in loader.warnings:
+        _warn(str(warning))
     problems = compile_check(ruleset) if compile_check is not None else []
     if problems:
         raise RuleSetErrors([RuleFileError(r.file, r.line, f"rule '{r.id}': {m}") for r, m in problems])
@@ -322,8 +164,10 @@ def validate_ruleset(ref: str | Path, compile_check: CompileCheck | None = None)
 
 
 class _Loader:
-    def __init__(self) -> None:
+    def __init__(self, check_unused: bool = True) -> None:
+        self.check_unused = check_unused
         self.errors: list[RuleFileError] = []
+        self.warnings: list[RuleFileError] = []
 
     def load(self, path: Path, chain: tuple[Path, ...], via: tuple[str, int | None] = ("", None)) -> RuleSet:
         """Load `path`; `chain` holds the files extending it, `via` the child's `extends` value and line."""
@@ -336,7 +180,7 @@ class _Loader:
             spec = RuleSetFile.model_validate(data)
         except ValidationError as exc:
             # Only some rules are malformed: report them, and check the others too (every error in one run).
-            salvaged = _without_bad_rules(data, lines, exc)
+            salvaged = without_bad_rules(data, lines, exc)
             if salvaged is None:
                 raise RuleSetErrors(pydantic_errors(path, lines, exc)) from None
             self.errors.extend(pydantic_errors(path, lines, exc))
@@ -386,13 +230,16 @@ class _Loader:
     def err(self, path: Path, line: int | None, message: str) -> None:
         self.errors.append(RuleFileError(path, line, message))
 
+    def warn(self, path: Path, line: int | None, message: str) -> None:
+        self.warnings.append(RuleFileError(path, line, f"warning: {message}"))
+
     def _merge(
         self, path: Path, spec: RuleSetFile, lines: LineMap, parent: RuleSet | None
     ) -> RuleSet:
         params = dict(parent.parameters) if parent else {}
         for name, pf in spec.parameters.items():
             line = lines.line_of(("parameters", name))
-            if not re.match(_NAME, name):
+            if not re.match(NAME_PATTERN, name):
                 self.err(path, line, f"parameter name '{name}' must be lower_snake_case")
                 continue
             if name in _FACT_FIELDS:
@@ -419,6 +266,8 @@ class _Loader:
             rule = self._rule(path, lines, i, rf, params, spec.id)
             if rule is not None:
                 rules[rf.id] = rule
+        self._check_sources(path, lines, spec, params)
+        self._check_used(path, lines, spec, parent, params, rules)
         ruleset = RuleSet(
             id=spec.id,
             title=spec.title,
@@ -431,6 +280,48 @@ class _Loader:
             rules=tuple(rules.values()),
         )
         return RuleSet(**{**ruleset.__dict__, "digest": digest(ruleset)})
+
+    def _check_sources(
+        self, path: Path, lines: LineMap, spec: RuleSetFile, params: Mapping[str, Parameter]
+    ) -> None:
+        """Each `{name}` in a parameter's source (of this file) names a parameter."""
+        for name, pf in spec.parameters.items():
+            for m in PLACEHOLDER.finditer(pf.source or ""):
+                if m.group(1) not in params:
+                    line = lines.line_of(("parameters", name, "source"))
+                    self.err(path, line, f"parameter '{name}': source names unknown parameter '{{{m.group(1)}}}'")
+
+    def _check_used(
+        self,
+        path: Path,
+        lines: LineMap,
+        spec: RuleSetFile,
+        parent: RuleSet | None,
+        params: Mapping[str, Parameter],
+        rules: Mapping[str, Rule],
+    ) -> None:
+        """A parameter new in this file is used somewhere: else it is a misspelt override (`max_course_month:`)
+        that would leave the parent's value in force while the file reads as if it changed it."""
+        new = [n for n in spec.parameters if n in params and (parent is None or n not in parent.parameters)]
+        if not new or not self.check_unused or any(e.path == str(path) for e in self.errors):
+            return  # a rule with an error may be the one that uses it: its own error comes first
+        used = set(document_uses())
+        for rule in rules.values():
+            used.update(rule.names)
+            texts = [rule.reference, *(m.get(lang) for m in rule.messages.values() for lang in ("da", "en"))]
+            used.update(m.group(1) for text in texts for m in PLACEHOLDER.finditer(text))
+        used.update(m.group(1) for p in params.values() for m in PLACEHOLDER.finditer(p.source))
+        known = [n for n in params if n not in new] + sorted(_FACT_FIELDS)
+        for name in new:
+            if name in used:
+                continue
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "remove it, or use it in a rule"
+            self.err(
+                path,
+                lines.line_of(("parameters", name)),
+                f"parameter '{name}' is not used by any rule, message, reference, clause or template; {hint}",
+            )
 
     def _numbers_ok(self, path: Path, lines: LineMap, name: str, pf: ParameterFile) -> bool:
         """Every number of the parameter is finite and within ±1e15 (else an error on its line)."""
@@ -482,7 +373,15 @@ class _Loader:
                     " (or is it a misspelt parent parameter?)",
                 )
                 return None
-        types = {_scalar_type(v) for _, v, _ in values}
+        if base is not None and values and pf.source is None and all(src is None for _, _, src in values):
+            if [v for _, v, _ in values] != [v for _, v, _ in base.values]:
+                self.warn(
+                    path,
+                    line,
+                    f"parameter '{name}': the override changes the value but keeps the parent's source; "
+                    "give the source of the new value (source:)",
+                )
+        types = {scalar_type(v) for _, v, _ in values}
         if base is not None:
             types.add(base.type)
         types.discard("int")
@@ -542,13 +441,20 @@ class _Loader:
             )
         for verdict, msg in rf.message.items():
             for lang in ("da", "en"):
-                for m in _PLACEHOLDER.finditer(msg.get(lang)):
+                for m in PLACEHOLDER.finditer(msg.get(lang)):
                     if m.group(1) not in types:
                         self.err(
                             path,
                             lines.line_of(("rules", index, "message", verdict, lang)),
                             f"rule '{rf.id}': message.{verdict}.{lang} names unknown '{{{m.group(1)}}}'",
                         )
+        for m in PLACEHOLDER.finditer(rf.reference):
+            if m.group(1) not in params:
+                self.err(
+                    path,
+                    lines.line_of(("rules", index, "reference")),
+                    f"rule '{rf.id}': reference names unknown parameter '{{{m.group(1)}}}'",
+                )
         if len(self.errors) > before:
             return None
         self._check_expanded(path, lines, index, rf.id, lets, trees)
@@ -626,6 +532,53 @@ class _Loader:
         return ex.mark_dates(node, types)
 
 
+_printed: set[str] = set()
+_use_dirs: ContextVar[tuple[Path, ...]] = ContextVar("_use_dirs", default=())
+_USE = re.compile(r"""\bp\.([a-z][a-z0-9_]*)|\bp\[\s*["']([a-z][a-z0-9_]*)["']\s*\]""")
+
+
+def _warn(text: str) -> None:
+    """A rule-set warning on stderr (`file:line: warning: …`), once per process."""
+    if text not in _printed:
+        _printed.add(text)
+        print(text, file=sys.stderr)
+
+
+@contextmanager
+def also_used_in(*folders: Path | None) -> Iterator[None]:
+    """Count the parameters that the user's own clause or template folders name as used, while loading."""
+    token = _use_dirs.set((*_use_dirs.get(), *(f for f in folders if f is not None)))
+    try:
+        yield
+    finally:
+        _use_dirs.reset(token)
+
+
+def document_uses() -> frozenset[str]:
+    """The parameter names (`p.name`, `p["name"]`) the clause texts and templates use: the bundled ones and
+    a user's own folders given to `also_used_in`."""
+    folders = (data_dir("clauses"), data_dir("templates"), *_use_dirs.get())
+    return frozenset().union(*(_folder_uses(f.resolve()) for f in folders))
+
+
+@functools.lru_cache(maxsize=32)
+def _folder_uses(folder: Path) -> frozenset[str]:
+    found: set[str] = set()
+    for path in _files(folder):
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:  # an unreadable file is reported by the documents that read it
+            continue
+        found.update(a or b for a, b in _USE.findall(text))
+    return frozenset(found)
+
+
+def _files(folder: Path) -> Iterable[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml", ".j2"))
+
+
 def digest(ruleset: RuleSet) -> str:
     """A short hash of a resolved rule set's parameters and rules (cache keys, report stamps)."""
     payload = json.dumps(
@@ -639,65 +592,8 @@ def digest(ruleset: RuleSet) -> str:
     return hashlib.sha1(payload.encode()).hexdigest()[:12]
 
 
-def _scalar_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return ex.BOOL
-    if isinstance(value, (int, float)):
-        return ex.NUMBER
-    if isinstance(value, dt.date):
-        return ex.DATE
-    return ex.STRING
-
-
-def read_model(path: Path, model: type[_M], what: str) -> tuple[_M, LineMap]:
-    """Load a YAML file into a pydantic model.
-
-    Raises:
-        RuleSetErrors: every problem, one per line with file and line (`what` names the file's kind).
-    """
-    try:
-        data, lines = load_mapping(path, f"{what} must be a mapping")
-    except RuleFileError as exc:
-        raise RuleSetErrors([exc]) from None
-    try:
-        return model.model_validate(data), lines
-    except ValidationError as exc:
-        raise RuleSetErrors(pydantic_errors(path, lines, exc)) from None
-
-
-def _without_bad_rules(
-    data: dict[str, Any], lines: LineMap, exc: ValidationError
-) -> tuple[RuleSetFile, LineMap] | None:
-    """The file without its malformed rules (lines renumbered), when only rules are malformed."""
-    bad: set[int] = set()
-    for e in exc.errors():
-        loc = e["loc"]
-        if len(loc) < 2 or loc[0] != "rules" or not isinstance(loc[1], int):
-            return None
-        bad.add(loc[1])
-    keep = [i for i in range(len(data["rules"])) if i not in bad]
-    try:
-        spec = RuleSetFile.model_validate({**data, "rules": [data["rules"][i] for i in keep]})
-    except ValidationError:
-        return None
-    index = {old: new for new, old in enumerate(keep)}
-    remapped = LineMap()
-    for loc, line in lines.items():
-        if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):
-            if loc[1] in index:
-                remapped[("rules", index[loc[1]], *loc[2:])] = line
-        else:
-            remapped[loc] = line
-    return spec, remapped
-
-
-def pydantic_errors(path: Path, lines: LineMap, exc: ValidationError) -> list[RuleFileError]:
-    """One `RuleFileError` per problem pydantic found in a YAML file, each with its line and dotted location."""
-    return [RuleFileError(path, line, f"{where}: {message}") for line, where, message in model_errors(lines, exc)]
-
-
 def param_const(value: Scalar) -> ex.Const:
     """A parameter value as a constant of the condition language."""
     if isinstance(value, dt.date):
         return ex.Const(value.toordinal(), ex.DATE)
-    return ex.Const(value, _scalar_type(value))
+    return ex.Const(value, scalar_type(value))
