@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test bench clean serve screenshots
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "procurekit needs Python 3.11 or 3.12 (durable_rules does not import on 3.13)"; exit 2; }
@@ -41,6 +41,17 @@ test: $(STAMP)
 	$(BIN)/ruff check procurekit tests
 	$(BIN)/mypy procurekit
 	$(BIN)/python -m pytest
+
+# The web workspace on the example contract, its history recorded up to September 2019 in a fresh ledger:
+# open http://127.0.0.1:8765/ and upload examples/ikast-brande/*.csv as October's submission.
+serve: $(STAMP)
+	rm -rf out/serve
+	$(BIN)/python examples/ledger_history.py out/serve 2019-09
+	$(BIN)/procurekit serve --db out/serve/procurekit.db
+
+# The README's screenshots, taken by the browser tests.
+screenshots: $(STAMP)
+	PROCUREKIT_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/test_web_browser.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -52,6 +52,7 @@ __all__ = [
     "Dataset",
     "DatasetError",
     "EngineError",
+    "Explanation",
     "Finding",
     "Ledger",
     "LedgerError",
@@ -59,11 +60,15 @@ __all__ = [
     "OutputError",
     "Parameter",
     "ProcurekitError",
+    "ReportModel",
     "Rule",
     "RuleFileError",
     "RuleSet",
     "RuleSetErrors",
     "Series",
+    "TENDER_PARAMETERS",
+    "Tender",
+    "UNCONFIRMED",
     "UnknownRuleSetError",
     "__version__",
     "build_pack",
@@ -74,7 +79,12 @@ __all__ = [
     "check_text",
     "default_as_of",
     "diff_rulesets",
+    "diff_text",
     "explain_ruleset",
+    "explain_subject",
+    "fmt_date",
+    "fmt_money",
+    "fmt_number",
     "init_ruleset",
     "list_bundled",
     "load_assumptions",
@@ -82,12 +92,28 @@ __all__ = [
     "load_scenarios",
     "load_tender",
     "looks_like_cpr",
+    "notice_data",
     "read_dataset",
     "report_document",
+    "report_model",
     "resolve_ref",
     "run_scenarios",
+    "shown",
+    "subject_kind",
     "tender_documents",
+    "tender_pack",
     "validate_ruleset",
     "write_atomic",
     "write_template",
 ]
+
+# What the web workspace (procurekit.web) reads besides the library API: the report's page one, the
+# explanations, the rule-set views, the tender pack and the documents' Danish formats.
+from procurekit.authoring.adapt import diff_text  # noqa: E402
+from procurekit.documents.report import ReportModel, report_model  # noqa: E402
+from procurekit.documents.tender import TENDER_PARAMETERS, UNCONFIRMED, Tender, notice_data, tender_pack  # noqa: E402
+from procurekit.documents.why import Explanation, explain_subject, subject_kind  # noqa: E402
+from procurekit.l10n import date as fmt_date  # noqa: E402
+from procurekit.l10n import money as fmt_money  # noqa: E402
+from procurekit.l10n import number as fmt_number  # noqa: E402
+from procurekit.privacy import shown  # noqa: E402

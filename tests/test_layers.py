@@ -28,6 +28,7 @@ LAYERS = [
     ("procurekit.authoring",),
     ("procurekit.ledger",),
     ("procurekit",),  # the public API, procurekit/__init__.py
+    ("procurekit.web",),  # the browser workspace, over the public API
     ("procurekit.cli", "procurekit.pytest_plugin"),
     ("procurekit.__main__",),
 ]

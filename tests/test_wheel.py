@@ -27,6 +27,9 @@ def test_wheel_contains_the_data_folders(tmp_path: Path) -> None:
     assert "procurekit/py.typed" in names
     assert "procurekit/schemas/check.schema.json" in names
     assert "procurekit/cli/__init__.py" in names
+    web = {p.relative_to(ROOT).as_posix() for sub in ("templates", "static")
+           for p in (ROOT / "procurekit" / "web" / sub).rglob("*") if p.is_file()}
+    assert web and web <= names  # the web workspace's pages and style sheet
 
     # Installed from the wheel (unpacked onto the path ahead of the checkout), the bundled rules, clauses
     # and templates are found inside the package and the tender pack renders.

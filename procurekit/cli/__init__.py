@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 
 from procurekit import __version__
-from procurekit.cli import business, check, dataset, documents, ledger, rules
+from procurekit.cli import business, check, dataset, documents, ledger, rules, serve
 from procurekit.cli.options import Group, debug_option
 
 
@@ -33,6 +33,7 @@ for _command in (
     documents.report,
     ledger.ledger,
     rules.rules,
+    serve.serve,
 ):
     cli.add_command(_command)
 

@@ -17,7 +17,7 @@ import datetime as dt
 import sqlite3
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from procurekit.ledger.collect import prepare
 from procurekit.ledger.db import LATEST, LedgerError, connect, resolve_db
@@ -42,6 +42,10 @@ __all__ = [
     "status_text",
     "store_submission",
 ]
+
+if TYPE_CHECKING:
+    from procurekit.documents import Chart
+    from procurekit.evaluation import CheckResult
 
 
 class Ledger:
@@ -112,6 +116,32 @@ class Ledger:
         from procurekit.ledger.report import ledger_report  # matplotlib and the document writers only when asked for
 
         return ledger_report(self.con, contract, fmt, lang)
+
+    def latest_check(self, contract: str, lang: str = "da") -> CheckResult:
+        """The check of the contract's latest submission, re-run on its stored files and rule set."""
+        from .report import latest_check
+
+        return latest_check(self.con, contract, lang)
+
+    def latest_files(self, contract: str) -> dict[str, bytes]:
+        """The files of the contract's latest submission as stored (name → content)."""
+        from .report import latest_files
+
+        return latest_files(self.con, contract)
+
+    def history_charts(self, contract: str, lang: str = "da") -> dict[str, Chart]:
+        """The report's history charts: `ledger_timeline` (breaches over time) and `ledger_open`."""
+        from .report import history_charts
+
+        return history_charts(self.con, contract, lang)
+
+    def rulesets(self) -> list[dict[str, Any]]:
+        """The rule sets the submissions were checked with: id, version, digest and the flattened YAML."""
+        rows = self.con.execute(
+            "SELECT r.ruleset_id, r.version, r.digest, b.content FROM ruleset r "
+            "JOIN blob b ON b.sha256 = r.flat_sha256 ORDER BY r.ruleset_id, r.version, r.id"
+        ).fetchall()
+        return [{"id": i, "version": v, "digest": d, "yaml": bytes(c)} for i, v, d, c in rows]
 
     def verify(self) -> list[str]:
         """Recompute every hash and re-run every submission; the differences, one line each."""

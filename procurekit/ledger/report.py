@@ -16,7 +16,7 @@ from pathlib import Path
 
 from procurekit.dataset import read_dataset
 from procurekit.documents import Chart, Series, chart, report_document
-from procurekit.evaluation.check import check
+from procurekit.evaluation.check import CheckResult, check
 from procurekit.ledger.collect import load_flat
 from procurekit.ledger.db import LedgerError
 from procurekit.ledger.gantt import Span, breach_timeline
@@ -54,25 +54,48 @@ def ledger_report(con: sqlite3.Connection, contract_id: str, fmt: str, lang: str
     Raises:
         LedgerError: the contract is not in the ledger or has no submission.
     """
+    tl = _timeline(con, contract_id)
+    result = latest_check(con, contract_id, lang)
+    evs, _ = events(tl)
+    return report_document(result, fmt, appendix=_appendix(tl, evs, lang))[""]
+
+
+def _timeline(con: sqlite3.Connection, contract_id: str) -> Timeline:
     tl = load(con, contract_id)
     if not tl.subs:
         raise LedgerError(f"contract '{contract_id}' has no submission")
-    latest = tl.subs[-1]
+    return tl
+
+
+def latest_files(con: sqlite3.Connection, contract_id: str) -> dict[str, bytes]:
+    """The files of the contract's latest submission, as stored (name → content)."""
+    latest = _timeline(con, contract_id).subs[-1]
+    files = con.execute(
+        "SELECT f.name, b.content FROM submission_file f JOIN blob b ON b.sha256 = f.sha256 WHERE f.submission = ?",
+        (latest.id,),
+    ).fetchall()
+    return {name: bytes(content) for name, content in files}
+
+
+def latest_check(con: sqlite3.Connection, contract_id: str, lang: str = "da") -> CheckResult:
+    """The check of the latest submission, re-read from its stored files with its stored rule set."""
+    latest = _timeline(con, contract_id).subs[-1]
     row = con.execute(
         "SELECT s.as_of, s.engine, r.ruleset_id, b.content FROM submission s JOIN ruleset r ON r.id = s.ruleset "
         "JOIN blob b ON b.sha256 = r.flat_sha256 WHERE s.id = ?", (latest.id,),
     ).fetchone()
     rs = load_flat(bytes(row[3]), row[2])
-    files = con.execute(
-        "SELECT f.name, b.content FROM submission_file f JOIN blob b ON b.sha256 = f.sha256 WHERE f.submission = ?",
-        (latest.id,),
-    ).fetchall()
-    evs, _ = events(tl)
     with tempfile.TemporaryDirectory(prefix="procurekit-report-") as tmp:
-        for name, content in files:
-            (Path(tmp) / name).write_bytes(bytes(content))
-        result = check(read_dataset(tmp), rs, as_of=dt.date.fromisoformat(row[0]), engine=row[1], lang=lang)
-        return report_document(result, fmt, appendix=_appendix(tl, evs, lang))[""]
+        for name, content in latest_files(con, contract_id).items():
+            (Path(tmp) / name).write_bytes(content)
+        return check(read_dataset(tmp), rs, as_of=dt.date.fromisoformat(row[0]), engine=row[1], lang=lang)
+
+
+def history_charts(con: sqlite3.Connection, contract_id: str, lang: str = "da") -> dict[str, Chart]:
+    """The history charts of the report: the breach timeline and open breaches per submission."""
+    tl = _timeline(con, contract_id)
+    evs, _ = events(tl)
+    return _appendix(tl, evs, lang)[1]
 
 
 def _appendix(tl: Timeline, evs: list[Event], lang: str) -> tuple[str, dict[str, Chart]]:
