@@ -16,6 +16,7 @@ from procurekit.dataset.facts import Fact, derive
 from procurekit.dataset.read import Dataset, read_dataset
 from procurekit.evaluation.engines import get_engine, load_checked_ruleset, make_plan
 from procurekit.ruleset.load import VERDICTS, Rule, RuleSet, Scalar, resolve_ref
+from procurekit.ruleset.model import scalar_type
 from procurekit.ruleset.subjects import SUBJECTS
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -239,7 +240,7 @@ def explain(
     types: dict[str, str] = {n: f.type for n, f in fields.items()}
     for name, value in params.items():
         env.setdefault(name, value.toordinal() if isinstance(value, dt.date) else value)
-        types.setdefault(name, _ptype(value))
+        types.setdefault(name, scalar_type(value))
     consts = {n: ex.Const(v, types[n]) for n, v in env.items() if n not in fields}
     for name, node in rule.lets.items():
         bound = ex.bind(node, consts, {})
@@ -260,16 +261,6 @@ def explain(
         message = rule.title.get(lang)
     return Finding(rule.id, fact.subject, verdict, message, values, rule.clause,
                    rule.reference if reference is None else reference)
-
-
-def _ptype(value: Any) -> str:
-    if isinstance(value, bool):
-        return ex.BOOL
-    if isinstance(value, (int, float)):
-        return ex.NUMBER
-    if isinstance(value, dt.date):
-        return ex.DATE
-    return ex.STRING
 
 
 def _display(value: Any, kind: str | None) -> Any:
