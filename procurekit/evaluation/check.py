@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -210,7 +211,7 @@ def explain(rule: Rule, fact: Fact, verdict: str, params: dict[str, Scalar], lan
     env: dict[str, Any] = dict(fact.values)
     types: dict[str, str] = {n: f.type for n, f in fields.items()}
     for name, value in params.items():
-        env.setdefault(name, value.toordinal() if isinstance(value, dt.date) else value)
+        env.setdefault(name, value.toordinal() if isinstance(value, dt.date) else ex.exact(value))
         types.setdefault(name, _ptype(value))
     consts = {n: ex.Const(v, types[n]) for n, v in env.items() if n not in fields}
     for name, node in rule.lets.items():
@@ -235,7 +236,7 @@ def explain(rule: Rule, fact: Fact, verdict: str, params: dict[str, Scalar], lan
 def _ptype(value: Any) -> str:
     if isinstance(value, bool):
         return ex.BOOL
-    if isinstance(value, (int, float)):
+    if isinstance(value, (int, float, Decimal)):
         return ex.NUMBER
     if isinstance(value, dt.date):
         return ex.DATE
@@ -248,6 +249,9 @@ def _display(value: Any, kind: str | None) -> Any:
         return None
     if kind == ex.DATE:
         return dt.date.fromordinal(int(value)).isoformat()
+    if isinstance(value, Decimal):
+        # A JSON number, never a string: whole values as ints, others to 4 decimals as before.
+        return int(value) if value == value.to_integral_value() else float(round(value, 4))
     if isinstance(value, float):
         return int(value) if value.is_integer() else round(value, 4)
     return value
@@ -262,6 +266,6 @@ def _text(value: Any, kind: str | None, lang: str) -> str:
         return format_date(day, "d. MMMM y" if lang == "da" else "d MMMM y", locale=lang)
     if isinstance(value, bool):
         return ("ja" if value else "nej") if lang == "da" else ("yes" if value else "no")
-    if isinstance(value, (int, float)):
-        return format_decimal(round(value, 2), locale=lang)
+    if isinstance(value, (int, float, Decimal)):
+        return format_decimal(round(value, 2), locale=lang)  # type: ignore[arg-type]
     return str(value)

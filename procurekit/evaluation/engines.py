@@ -140,6 +140,7 @@ class _Compiler:
 
     def __init__(self, kind: str) -> None:
         self.nullable = {n for n, f in SUBJECTS[kind].items() if f.nullable}
+        self.types = {n: f.type for n, f in SUBJECTS[kind].items()}
         self.materialised: dict[ex.Node, str] = {}
         self.flags: set[str] = set()
 
@@ -153,6 +154,19 @@ class _Compiler:
 
     def is_nullable(self, name: str) -> bool:
         return name in self.nullable or name.startswith("__m")
+
+    def float_exact(self, node: ex.Node) -> bool:
+        """Whether durable sees exactly this operand's value: a string, a truth value, a day number of a
+        date field, a whole-number constant. Any other number (a decimal from a file, a computed value)
+        may not survive the trip through a float."""
+        if isinstance(node, ex.Const):
+            return not isinstance(node.value, (float, Decimal))
+        if isinstance(node, ex.Name):
+            return self.types.get(node.name) in (ex.DATE, ex.STRING, ex.BOOL)
+        try:
+            return ex.typecheck(node, self.types) in (ex.STRING, ex.BOOL)
+        except ex.ExprError:
+            return False
 
     def flag(self, name: str, present: bool) -> dict[str, Any]:
         self.flags.add(name)
@@ -181,6 +195,11 @@ class _Compiler:
         if _is_null(left) or _is_null(right):
             other = right if _is_null(left) else left
             return self.flag(self.field_of(other), (op == "!=") != negate)
+        if not (self.float_exact(left) and self.float_exact(right)):
+            # Numbers reach durable as floats, which cannot tell 0.1 from 0.0999…9 or 160.3334 from
+            # 160.33333…: the comparison's sign is computed exactly in Python and durable compares it
+            # with 0 (docs/engine.md, "Exact numbers").
+            left, right = ex.Call(ex.SIGN, (left, right)), ex.Const(0, ex.NUMBER)
         if isinstance(left, ex.Const) and not isinstance(right, ex.Const):
             left, right, op = right, left, _FLIP[op]
         lname = self.field_of(left)
@@ -389,11 +408,13 @@ class DurableEngine:
             self._compiled.clear()
 
     def _to_fact(self, compiled: _Compiled, index: int, values: dict[str, Any], sid: str) -> dict[str, Any]:
-        fact = {k: v for k, v in values.items() if v is not None}
+        # Decimals become floats only here, after every computation and every comparison whose
+        # operands a float could blur was done exactly (see _Compiler.compare).
+        fact = {k: float(v) if type(v) is Decimal else v for k, v in values.items() if v is not None}
         for name, tree in compiled.materialised:
             value = ex.evaluate(tree, values)
             if value is not None:
-                fact[name] = value
+                fact[name] = float(value) if type(value) is Decimal else value
         for name in compiled.flags:
             fact[f"__nn_{name}"] = name in fact
         fact["id"] = str(index)

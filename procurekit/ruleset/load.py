@@ -699,4 +699,4 @@ def param_const(value: Scalar) -> ex.Const:
     """A parameter value as a constant of the condition language."""
     if isinstance(value, dt.date):
         return ex.Const(value.toordinal(), ex.DATE)
-    return ex.Const(value, _scalar_type(value))
+    return ex.Const(ex.exact(value), _scalar_type(value))
