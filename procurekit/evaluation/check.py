@@ -16,6 +16,7 @@ from babel.numbers import format_decimal
 import procurekit.conditions as ex
 from procurekit.dataset.facts import Fact, derive
 from procurekit.dataset.read import Dataset, read_dataset
+from procurekit.errors import DatasetError
 from procurekit.evaluation.engines import get_engine, make_plan
 from procurekit.ruleset.load import VERDICTS, Rule, RuleSet, Scalar, load_ruleset, resolve_ref
 from procurekit.ruleset.subjects import SUBJECTS
@@ -71,6 +72,22 @@ class CheckResult:
     lang: str
     findings: list[Finding] = field(default_factory=list)
     not_evaluated: list[NotEvaluated] = field(default_factory=list)
+    #: The day asked for, when it lay after the contract's end (then `as_of` is the end).
+    requested_as_of: dt.date | None = None
+
+    @property
+    def notes(self) -> list[str]:
+        """What a reader must know about what was checked, one sentence each, in `lang`."""
+        out = []
+        end = self.dataset.contract.end
+        if self.requested_as_of is not None:
+            out.append(
+                f"{self.requested_as_of.isoformat()} er efter kontraktens ophør; opgjort pr. ophøret "
+                f"{end.isoformat()}." if self.lang == "da" else
+                f"{self.requested_as_of.isoformat()} is after the contract's end; checked as of its end "
+                f"{end.isoformat()}."
+            )
+        return out
 
     @property
     def summary(self) -> dict[str, int]:
@@ -97,6 +114,8 @@ class CheckResult:
             "ruleset": {"id": self.ruleset.id, "version": self.ruleset.version, "digest": self.ruleset.digest},
             "contract": self.dataset.contract.contract_id,
             "as_of": self.as_of.isoformat(),
+            **({"requested_as_of": self.requested_as_of.isoformat()} if self.requested_as_of else {}),
+            **({"notes": self.notes} if self.notes else {}),
             "engine": self.engine,
             "summary": self.summary,
             "findings": findings,
@@ -110,6 +129,29 @@ def default_as_of(dataset: Dataset, today: dt.date | None = None) -> dt.date:
     """Today, or the contract's end when the contract has ended."""
     today = today or dt.date.today()
     return min(today, dataset.contract.end)
+
+
+def contract_day(dataset: Dataset, as_of: dt.date | None) -> tuple[dt.date, dt.date | None]:
+    """The day a check is made for, and the day asked for when that lay after the contract's end.
+
+    A day after the end is the end: the contract's own period bounds every obligation, so a participant
+    still active at the end is judged as of the end, not as of a later day.
+
+    Raises:
+        DatasetError: `as_of` is before the contract's start (nothing can have happened yet).
+    """
+    if as_of is None:
+        return default_as_of(dataset), None
+    contract = dataset.contract
+    if as_of < contract.start:
+        raise DatasetError(
+            dataset.path / "contract.yaml",
+            f"start: the contract starts {contract.start.isoformat()}; a check as of "
+            f"{as_of.isoformat()} is before it",
+        )
+    if as_of > contract.end:
+        return contract.end, as_of
+    return as_of, None
 
 
 def ruleset_for(dataset: Dataset, rules: str | Path | None) -> RuleSet:
@@ -142,8 +184,8 @@ def check(
     """
     ds = dataset if isinstance(dataset, Dataset) else read_dataset(dataset)
     ruleset = rules if isinstance(rules, RuleSet) else ruleset_for(ds, rules)
-    day = as_of or default_as_of(ds)
-    result = CheckResult(ruleset, ds, day, engine, lang)
+    day, requested = contract_day(ds, as_of)
+    result = CheckResult(ruleset, ds, day, engine, lang, requested_as_of=requested)
     params = ruleset.params_at(day)
     facts = derive(ds, day)
     runner = get_engine(engine)
@@ -221,7 +263,8 @@ def explain(rule: Rule, fact: Fact, verdict: str, params: dict[str, Scalar], lan
         consts[name] = ex.Const(env[name], types[name])
     shown = [n for n in rule.names if n in env]
     values = {n: _display(env[n], types[n]) for n in shown}
-    text = rule.messages.get(verdict)
+    text = rule.active_messages.get(verdict) if env.get("active") is True else None
+    text = text or rule.messages.get(verdict)
     message = ""
     if text is not None:
         message = _PLACEHOLDER.sub(lambda m: _text(env.get(m.group(1)), types.get(m.group(1)), lang), text.get(lang))

@@ -104,6 +104,11 @@ class RuleFile(_Strict):
     message: dict[Verdict, Text] = Field(
         description="per verdict, a text with {name} placeholders for fields, parameters and let values"
     )
+    message_active: dict[Verdict, Text] | None = Field(
+        None,
+        description="per verdict, the text used instead of `message` for a subject still active at as_of"
+        " (a participant holding a place: `active` is true), e.g. 'still running as of'",
+    )
     clause: str = Field(description="id of the clause the rule enforces")
     reference: str = Field(description="legal reference")
 
@@ -190,6 +195,7 @@ class Rule:
     defined_in: str
     file: str = field(default="", compare=False)  # where the rule is written, for errors found later
     line: int | None = field(default=None, compare=False)
+    active_messages: dict[str, Text] = field(default_factory=dict)  # `message_active`
 
     def predicates(self) -> dict[str, ex.Node]:
         """The named boolean trees an engine must evaluate for this rule."""
@@ -531,15 +537,19 @@ class _Loader:
                 lines.line_of(("rules", index, "message")),
                 f"rule '{rf.id}': no message for verdict '{verdict}'",
             )
-        for verdict, msg in rf.message.items():
-            for lang in ("da", "en"):
-                for m in _PLACEHOLDER.finditer(msg.get(lang)):
-                    if m.group(1) not in types:
-                        self.err(
-                            path,
-                            lines.line_of(("rules", index, "message", verdict, lang)),
-                            f"rule '{rf.id}': message.{verdict}.{lang} names unknown '{{{m.group(1)}}}'",
-                        )
+        if rf.message_active is not None and "active" not in SUBJECTS[rf.subject]:
+            self.err(path, lines.line_of(("rules", index, "message_active")),
+                     f"rule '{rf.id}': message_active needs a subject with an 'active' field (participant)")
+        for key, messages in (("message", rf.message), ("message_active", rf.message_active or {})):
+            for verdict, msg in messages.items():
+                for lang in ("da", "en"):
+                    for m in _PLACEHOLDER.finditer(msg.get(lang)):
+                        if m.group(1) not in types:
+                            self.err(
+                                path,
+                                lines.line_of(("rules", index, key, verdict, lang)),
+                                f"rule '{rf.id}': {key}.{verdict}.{lang} names unknown '{{{m.group(1)}}}'",
+                            )
         if len(self.errors) > before:
             return None
         self._check_expanded(path, lines, index, rf.id, lets, trees)
@@ -561,7 +571,9 @@ class _Loader:
             messages={str(k): v for k, v in rf.message.items()},
             clause=rf.clause,
             reference=rf.reference,
-            source=rf.model_dump(mode="json"),
+            active_messages={str(k): v for k, v in (rf.message_active or {}).items()},
+            # Without message_active when it is absent: the digests of rules without it stay as they were.
+            source=rf.model_dump(mode="json", exclude={"message_active"} if rf.message_active is None else None),
             defined_in=owner,
             file=str(path),
             line=lines.line_of(("rules", index)),
