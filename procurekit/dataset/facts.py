@@ -100,6 +100,26 @@ def derive(dataset: Dataset, as_of: dt.date) -> dict[str, list[Fact]]:
     }
 
 
+def hours_gaps(dataset: Dataset, as_of: dt.date) -> list[str]:
+    """The participant-months (`<participant_id>@<YYYY-MM>`) of every course, from the enrolment month to
+    the leaving month (or the month of `as_of`), that have no row in hours.csv; none without hours.csv.
+
+    Such a month cannot be judged by the hours rules, and must not pass for one that was.
+    """
+    if dataset.hours is None:
+        return []
+    have = {(h.participant_id, h.month) for h in dataset.hours}
+    out = []
+    for p in dataset.participants:
+        if p.enrolled_on > as_of:
+            continue
+        last = p.left_on if _visible_exit(p, as_of) and p.left_on is not None else as_of
+        for index in range(_month_index(p.enrolled_on), _month_index(last) + 1):
+            if (p.participant_id, _label(index)) not in have:
+                out.append(f"{p.participant_id}@{_label(index)}")
+    return out
+
+
 def _participant_fact(p: Participant, as_of: dt.date, common: dict[str, Any]) -> Fact:
     left = _visible_exit(p, as_of)
     offer = p.job_offer_on is not None and p.job_offer_on <= as_of

@@ -14,7 +14,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 
 import procurekit.conditions as ex
-from procurekit.dataset.facts import Fact, derive
+from procurekit.dataset.facts import Fact, derive, hours_gaps
 from procurekit.dataset.read import Dataset, read_dataset
 from procurekit.errors import DatasetError
 from procurekit.evaluation.engines import get_engine, make_plan
@@ -87,7 +87,22 @@ class CheckResult:
                 f"{self.requested_as_of.isoformat()} is after the contract's end; checked as of its end "
                 f"{end.isoformat()}."
             )
+        if self.nothing_checked:
+            out.append("Datasættet indeholder ingen deltagere og ingen andre rækker: intet er kontrolleret."
+                       if self.lang == "da" else
+                       "The dataset holds no participants and no other rows: nothing was checked.")
+        elif not self.dataset.participants:
+            out.append("Datasættet indeholder ingen deltagere: ingen deltager er kontrolleret."
+                       if self.lang == "da" else "The dataset holds no participants: no participant was checked.")
         return out
+
+    @property
+    def nothing_checked(self) -> bool:
+        """True when the dataset holds no data at all (no participant, no row in any other table), as
+        an untouched `dataset template` does: a check that passes it has checked nothing."""
+        ds = self.dataset
+        return not ds.participants and not any(ds.hours or ()) and not any(ds.supplier or ()) and not any(
+            ds.turnover or ())
 
     @property
     def summary(self) -> dict[str, int]:
@@ -115,6 +130,7 @@ class CheckResult:
             "contract": self.dataset.contract.contract_id,
             "as_of": self.as_of.isoformat(),
             **({"requested_as_of": self.requested_as_of.isoformat()} if self.requested_as_of else {}),
+            **({"nothing_checked": True} if self.nothing_checked else {}),
             **({"notes": self.notes} if self.notes else {}),
             "engine": self.engine,
             "summary": self.summary,
@@ -202,6 +218,12 @@ def check(
         if not runnable:
             continue
         _evaluate_kind(result, kind, runnable, facts[kind], params, runner, explain_ok)
+        if kind == "participant_month":
+            gaps = hours_gaps(ds, day)
+            for rule in (r for r in runnable if "hours" in r.requires):
+                result.not_evaluated.extend(
+                    NotEvaluated(rule.id, f"no row for {g} in the hours table", g) for g in gaps
+                )
     return result
 
 
