@@ -20,6 +20,11 @@ Semantics, shared by both engines: dates are day numbers (`date.toordinal()`); a
 `None`; arithmetic with `None`, or a division by zero, gives `None`; a comparison with `None` is false
 (only `x == null` / `x != null` test for it); `not` is true for anything that is not `True`.
 
+Numbers are exact decimals (`decimal.Decimal`; integers stay `int`): a literal `0.1` is one tenth, and
+`+ - * /` are computed in a 28-digit decimal context (a quotient is exact whenever it fits, so
+`0.7 / 7` is `0.1`). Comparisons are exact. A float handed in (a parameter read from YAML) is taken
+by its shortest decimal spelling (`str(0.1)` → `0.1`).
+
 Numbers are finite and bounded: a number literal (and a rule-set parameter) must lie within
 ±`MAX_NUMBER`. A computed number beyond that bound, and a computed date outside 0001-01-01..9999-12-31
 (`add_months(d, 100000)`, `d + 1000000000`), is `None`, like a division by zero: the value is computed
@@ -31,10 +36,12 @@ names are substituted, and expands to at most `MAX_NODES` nodes.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Union
 
 import procurekit.months as months_mod
@@ -117,20 +124,34 @@ _TOKEN = re.compile(
 _KEYWORDS = {"and", "or", "not", "true", "false", "null"}
 _CMP = {"==", "!=", "<", "<=", ">", ">="}
 FUNCTIONS = {"min", "max", "floor", "ceil", "add_months", "date", "if"}
+#: An internal function (no rule can name it: it is not in FUNCTIONS): `sign(a, b)`, see `sign`.
+SIGN = "__sign"
 MAX_LENGTH = 2000
 MAX_DEPTH = 60
 MAX_NODES = 5000
 MAX_NUMBER = 10**15  # below 2**53: every integer up to it is exact as a float, in both engines
 MIN_DAY, MAX_DAY = 1, dt.date.max.toordinal()
+#: The one context every computation uses (never the thread's current one, which a caller may change):
+#: 28 significant digits, enough for any bounded number with 13 decimals.
+DECIMALS = decimal.Context(
+    prec=28, rounding=decimal.ROUND_HALF_EVEN, traps=[decimal.InvalidOperation, decimal.DivisionByZero]
+)
+
+
+def exact(value: Any) -> Any:
+    """`value` as the language computes with it: a float becomes the Decimal of its shortest spelling."""
+    return Decimal(repr(value)) if type(value) is float else value
 
 
 def number_problem(value: Any) -> str | None:
     """Why `value` is not a usable number (non-finite or beyond ±MAX_NUMBER), or None when it is."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         return None
     if isinstance(value, float) and not math.isfinite(value):
         return "is not a finite number"
-    if abs(value) > MAX_NUMBER:
+    if isinstance(value, Decimal) and not value.is_finite():
+        return "is not a finite number"
+    if abs(value) > MAX_NUMBER:  # type: ignore[operator]  # an int, float or Decimal here
         return "is out of range (numbers must lie within ±1e15)"
     return None
 
@@ -258,7 +279,7 @@ class _Parser:
     def atom(self) -> Node:
         kind, val, col = self.take()
         if kind == "num":
-            number = float(val) if "." in val else int(val)
+            number: int | Decimal = Decimal(val) if "." in val else int(val)
             problem = number_problem(number)
             if problem:
                 raise ExprError(f"the number {val[:20]}{'…' if len(val) > 20 else ''} {problem}", col)
@@ -510,17 +531,33 @@ def add_months(day: int, months: float) -> int | None:
 def _arith(op: str, a: Any, b: Any, date: bool = False) -> Any:
     if a is None or b is None:
         return None
-    if op == "+":
-        value = a + b
+    a, b = exact(a), exact(b)
+    if type(a) is int and type(b) is int and op != "/":
+        # Whole numbers and day numbers stay ints: exact, and cheap.
+        value: int | Decimal = a + b if op == "+" else a - b if op == "-" else a * b
+    elif op == "+":
+        value = DECIMALS.add(a, b)
     elif op == "-":
-        value = a - b
+        value = DECIMALS.subtract(a, b)
     elif op == "*":
-        value = a * b
+        value = DECIMALS.multiply(a, b)
     elif b == 0:
         return None
     else:
-        value = a / b
+        value = DECIMALS.divide(a, b)
     return _bounded(value, date)
+
+
+def sign(a: Any, b: Any) -> int | None:
+    """-1, 0 or 1 as `a` is below, equal to or above `b` (exactly), or None when either is missing.
+
+    The durable engine compares this (computed in Python) with 0 instead of comparing two numbers
+    that a float could not tell apart (docs/engine.md, "Exact numbers").
+    """
+    if a is None or b is None:
+        return None
+    a, b = exact(a), exact(b)
+    return (a > b) - (a < b)
 
 
 def _bounded(value: Any, date: bool = False) -> Any:
@@ -560,12 +597,12 @@ def evaluate(node: Node, env: Mapping[str, Any]) -> Any:
             return (value is None) == (node.op == "==")
         if a is None or b is None:
             return False
-        return _COMPARE[node.op](a, b)
+        return _COMPARE[node.op](exact(a), exact(b))
     if isinstance(node, Arith):
         return _arith(node.op, evaluate(node.left, env), evaluate(node.right, env), node.date)
     if isinstance(node, Neg):
         value = evaluate(node.operand, env)
-        return None if value is None else _bounded(-value)
+        return None if value is None else _bounded(-exact(value))
     return _call(node.func, [evaluate(arg, env) for arg in node.args])
 
 
@@ -580,10 +617,12 @@ def _call(func: str, args: list[Any]) -> Any:
         return args[1] if args[0] is True else args[2]
     if any(a is None for a in args):
         return None
+    if func == SIGN:
+        return sign(args[0], args[1])
     if func == "min":
-        return min(args)
+        return min(exact(a) for a in args)
     if func == "max":
-        return max(args)
+        return max(exact(a) for a in args)
     if func == "floor":
         return math.floor(args[0])
     if func == "ceil":
@@ -645,6 +684,6 @@ def _fold(node: Node) -> Node:
         try:
             kind = typecheck(node, {})
         except ExprError:
-            kind = BOOL if isinstance(value, bool) else NUMBER if isinstance(value, (int, float)) else STRING
+            kind = BOOL if isinstance(value, bool) else NUMBER if isinstance(value, (int, float, Decimal)) else STRING
         return Const(value, kind, node.col)
     return node

@@ -14,10 +14,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from helpers import make_dataset, write_rules
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from procurekit import check, read_dataset
+from procurekit.errors import RuleSetErrors
 
 BASE = dt.date(2017, 1, 1)
 settings.register_profile("ci", max_examples=40, deadline=None)
@@ -164,9 +165,18 @@ def test_engines_agree_on_random_conditions(tmp_path_factory, people, cond, appl
             clause: c
             reference: r
     """)
-    ds = read_dataset(make_dataset(tmp / "ds", people))
+    # The contract spans the whole --as-of range, so a check at its ends stays inside the contract.
+    ds = read_dataset(make_dataset(tmp / "ds", people, start="1900-01-01", end="2199-12-31"))
     as_of = BASE + dt.timedelta(days=days)
-    durable = check(ds, rules=Path(rules), as_of=as_of, engine="durable")
+    try:
+        durable = check(ds, rules=Path(rules), as_of=as_of, engine="durable")
+    except RuleSetErrors as exc:
+        # Exact comparisons give durable a sign field per number comparison; a random rule of nine
+        # comparisons of computed numbers can exceed what durable compiles (its error 113). Such a rule
+        # is refused when loaded, with that reason (never a wrong verdict); too many refusals would fail
+        # the health check.
+        assume("error code 113" not in str(exc))
+        raise
     python = check(ds, rules=Path(rules), as_of=as_of, engine="python")
     assert _key(durable) == _key(python)
 

@@ -345,14 +345,14 @@ def dataset_trajectories(ds: Dataset) -> list[Trajectory]:
     if ds.hours is not None:
         hours = defaultdict(dict)
         for h in ds.hours:
-            hours[h.participant_id][h.month] = (h.subsidised_hours, h.ordinary_hours)
+            hours[h.participant_id][h.month] = (float(h.subsidised_hours), float(h.ordinary_hours))
     out = []
     for p in ds.participants:
         job = None
         if p.job_offer_terms == "ordinary" and p.job_offer_on is not None and p.left_on is not None:
             job = max(p.job_offer_on, p.left_on + dt.timedelta(days=1))
         out.append(Trajectory(
-            1.0, p.enrolled_on, p.left_on or ds.contract.end, p.left_on is not None, job, p.years_on_benefits,
+            1.0, p.enrolled_on, p.left_on or ds.contract.end, p.left_on is not None, job, float(p.years_on_benefits),
             None if hours is None else hours.get(p.participant_id, {}),
         ))
     return out

@@ -70,7 +70,13 @@ class Occupancy:
 
 
 def derive(dataset: Dataset, as_of: dt.date) -> dict[str, list[Fact]]:
-    """Return the facts of every subject kind, as of `as_of`."""
+    """Return the facts of every subject kind, as of `as_of`.
+
+    The contract's own period bounds what is measured: after its end, a course still running is
+    measured to the end (`end_on`), and no month or year after it is a subject. What is *known* and
+    every deadline is as of `as_of`: an annual report due 90 days after the end is late when a check
+    after that day finds it missing.
+    """
     c = dataset.contract
     common = {
         "as_of": as_of.toordinal(),
@@ -88,8 +94,34 @@ def derive(dataset: Dataset, as_of: dt.date) -> dict[str, list[Fact]]:
     }
 
 
+def hours_gaps(dataset: Dataset, as_of: dt.date) -> list[str]:
+    """The participant-months (`<participant_id>@<YYYY-MM>`) of every course, from the enrolment month to
+    the leaving month (or the month of `as_of`), that have no row in hours.csv; none without hours.csv.
+
+    Such a month cannot be judged by the hours rules, and must not pass for one that was.
+    """
+    if dataset.hours is None:
+        return []
+    have = {(h.participant_id, h.month) for h in dataset.hours}
+    out = []
+    for p in dataset.participants:
+        if p.enrolled_on > as_of:
+            continue
+        last = p.left_on if _visible_exit(p, as_of) and p.left_on is not None else min(as_of, dataset.contract.end)
+        for index in range(_month_index(p.enrolled_on), _month_index(last) + 1):
+            if (p.participant_id, _label(index)) not in have:
+                out.append(f"{p.participant_id}@{_label(index)}")
+    return out
+
+
+def _common_end(common: dict[str, Any]) -> dt.date:
+    """The contract's last day, from the values every fact shares."""
+    return dt.date.fromordinal(common["contract_end"])
+
+
 def _participant_fact(p: Participant, as_of: dt.date, common: dict[str, Any]) -> Fact:
-    left = _visible_exit(p, as_of)
+    end = min(as_of, _common_end(common))
+    left = _visible_exit(p, end)  # leaving after the contract's end: still running at its end
     offer = p.job_offer_on is not None and p.job_offer_on <= as_of
     values = {
         "participant_id": p.participant_id,
@@ -104,7 +136,7 @@ def _participant_fact(p: Participant, as_of: dt.date, common: dict[str, Any]) ->
         "job_offer_terms": p.job_offer_terms if offer else None,
         "aktivitetsparat": p.aktivitetsparat,
         "active": not left,
-        "end_on": _ord(p.left_on) if left else as_of.toordinal(),
+        "end_on": _ord(p.left_on) if left else end.toordinal(),
         **common,
     }
     return Fact(p.participant_id, values)
@@ -115,7 +147,7 @@ def _participant_months(
 ) -> list[Fact]:
     if dataset.hours is None:
         return []
-    last_month = _month_index(as_of)
+    last_month = _month_index(min(as_of, dataset.contract.end))
     out = []
     for h in dataset.hours:
         p = by_id.get(h.participant_id)

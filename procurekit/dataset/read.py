@@ -14,6 +14,7 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, get_args
 
@@ -61,7 +62,7 @@ class Participant:
     """One row of participants.csv."""
 
     participant_id: str
-    years_on_benefits: float
+    years_on_benefits: Decimal
     enrolled_on: dt.date
     left_on: dt.date | None
     exit_reason: str | None
@@ -80,9 +81,9 @@ class Hours:
 
     participant_id: str
     month: str
-    praktik_hours: float
-    subsidised_hours: float
-    ordinary_hours: float
+    praktik_hours: Decimal
+    subsidised_hours: Decimal
+    ordinary_hours: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,8 +92,8 @@ class SupplierMonth:
 
     month: str
     ordinary_staff: int
-    contract_fte: float
-    target_group_fte: float
+    contract_fte: Decimal
+    target_group_fte: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +101,8 @@ class TurnoverYear:
     """One row of turnover.csv: the supplier's annual report for one calendar year of the contract."""
 
     year: str
-    turnover_dkk: float
-    target_group_fte: float
+    turnover_dkk: Decimal
+    target_group_fte: Decimal
     reported_on: dt.date
 
 

@@ -7,9 +7,9 @@ columns from here, so a column added here is read from CSV and from workbooks an
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
@@ -66,22 +66,23 @@ def parse_opt_date(text: str) -> dt.date | None:
     return parse_date(text) if text else None
 
 
-def number_parser(decimal_comma: bool) -> Callable[[str], float]:
-    """A parser of finite, non-negative numbers up to 1e9; `decimal_comma` reads `1,5` as 1.5."""
+def number_parser(decimal_comma: bool) -> Callable[[str], Decimal]:
+    """A parser of finite, non-negative numbers up to 1e9, as exact decimals (`0,7` is seven tenths, not
+    the float nearest to it); `decimal_comma` reads `1,5` as 1.5."""
 
-    def parse(text: str) -> float:
+    def parse(text: str) -> Decimal:
         raw = text.replace(",", ".") if decimal_comma else text
         try:
-            value = float(raw)
-        except ValueError:
+            value = Decimal(raw)
+        except (ArithmeticError, ValueError):
             raise CellError(f"'{show_cell(text)}' is not a number") from None
-        if not math.isfinite(value):
+        if not value.is_finite():
             raise CellError(f"'{show_cell(text)}' is not a finite number")
         if value < 0:
             raise CellError(f"{show_cell(text)} is negative")
         if value > 1e9:
             raise CellError(f"{show_cell(text)} is too large")
-        return value
+        return value.copy_abs() if value.is_zero() else value  # -0 reads as 0
 
     return parse
 

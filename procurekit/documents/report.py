@@ -163,6 +163,7 @@ class ReportModel:
     charts: dict[str, Chart]
     appendix: Appendix
     economy: EconomyView | None = None
+    notes: tuple[str, ...] = ()  # what the reader must know about what was checked (CheckResult.notes)
 
 
 def _t(lang: str, da: str, en: str) -> str:
@@ -419,7 +420,7 @@ def report_model(result: CheckResult, clauses_dir: Path | None = None) -> Report
         as_of=result.as_of, status_css=css, status=status, status_detail=detail, actions=actions,
         upcoming=tuple(_deadline_row(b, result.as_of, lang) for b in coming), progress=progress,
         progress_rows=progress_rows, rules=_rule_sections(result, rows), figures=figures,
-        charts=report_charts(result, steps), appendix=appendix,
+        charts=report_charts(result, steps), appendix=appendix, notes=tuple(result.notes),
     )
 
 

@@ -7,13 +7,15 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import procurekit.conditions as ex
 from procurekit import l10n
-from procurekit.dataset.facts import Fact, derive
+from procurekit.dataset.facts import Fact, derive, hours_gaps
 from procurekit.dataset.read import Dataset, read_dataset
+from procurekit.errors import DatasetError
 from procurekit.evaluation.engines import get_engine, load_checked_ruleset, make_plan
 from procurekit.ruleset.load import VERDICTS, Rule, RuleSet, Scalar, resolve_ref
 from procurekit.ruleset.model import scalar_type
@@ -74,6 +76,38 @@ class CheckResult:
     lang: str
     findings: list[Finding] = field(default_factory=list)
     not_evaluated: list[NotEvaluated] = field(default_factory=list)
+    #: The day asked for, when it lay after the contract's end (then `as_of` is the end).
+    requested_as_of: dt.date | None = None
+
+    @property
+    def notes(self) -> list[str]:
+        """What a reader must know about what was checked, one sentence each, in `lang`."""
+        out = []
+        end = self.dataset.contract.end
+        if self.requested_as_of is not None:
+            out.append(
+                f"{self.requested_as_of.isoformat()} er efter kontraktens ophør {end.isoformat()}: forløb og "
+                f"måneder er opgjort pr. ophøret, frister pr. {self.requested_as_of.isoformat()}."
+                if self.lang == "da" else
+                f"{self.requested_as_of.isoformat()} is after the contract's end {end.isoformat()}: courses and "
+                f"months are measured to the end, deadlines as of {self.requested_as_of.isoformat()}."
+            )
+        if self.nothing_checked:
+            out.append("Datasættet indeholder ingen deltagere og ingen andre rækker: intet er kontrolleret."
+                       if self.lang == "da" else
+                       "The dataset holds no participants and no other rows: nothing was checked.")
+        elif not self.dataset.participants:
+            out.append("Datasættet indeholder ingen deltagere: ingen deltager er kontrolleret."
+                       if self.lang == "da" else "The dataset holds no participants: no participant was checked.")
+        return out
+
+    @property
+    def nothing_checked(self) -> bool:
+        """True when the dataset holds no data at all (no participant, no row in any other table), as
+        an untouched `dataset template` does: a check that passes it has checked nothing."""
+        ds = self.dataset
+        return not ds.participants and not any(ds.hours or ()) and not any(ds.supplier or ()) and not any(
+            ds.turnover or ())
 
     @property
     def summary(self) -> dict[str, int]:
@@ -106,6 +140,9 @@ class CheckResult:
             "ruleset": {"id": self.ruleset.id, "version": self.ruleset.version, "digest": self.ruleset.digest},
             "contract": self.dataset.contract.contract_id,
             "as_of": self.as_of.isoformat(),
+            **({"requested_as_of": self.requested_as_of.isoformat()} if self.requested_as_of else {}),
+            **({"nothing_checked": True} if self.nothing_checked else {}),
+            **({"notes": self.notes} if self.notes else {}),
             "engine": self.engine,
             "summary": self.summary,
             "findings": findings,
@@ -119,6 +156,29 @@ def default_as_of(dataset: Dataset, today: dt.date | None = None) -> dt.date:
     """Today, or the contract's end when the contract has ended."""
     today = today or dt.date.today()
     return min(today, dataset.contract.end)
+
+
+def contract_day(dataset: Dataset, as_of: dt.date | None) -> tuple[dt.date, dt.date | None]:
+    """The day a check is made for, and the day asked for when that lay after the contract's end.
+
+    A day after the end is the end: the contract's own period bounds every obligation, so a participant
+    still active at the end is judged as of the end, not as of a later day.
+
+    Raises:
+        DatasetError: `as_of` is before the contract's start (nothing can have happened yet).
+    """
+    if as_of is None:
+        return default_as_of(dataset), None
+    contract = dataset.contract
+    if as_of < contract.start:
+        raise DatasetError(
+            dataset.path / "contract.yaml",
+            f"start: the contract starts {contract.start.isoformat()}; a check as of "
+            f"{as_of.isoformat()} is before it",
+        )
+    if as_of > contract.end:
+        return contract.end, as_of
+    return as_of, None
 
 
 def ruleset_for(dataset: Dataset, rules: str | Path | None) -> RuleSet:
@@ -151,10 +211,11 @@ def check(
     """
     ds = dataset if isinstance(dataset, Dataset) else read_dataset(dataset)
     ruleset = rules if isinstance(rules, RuleSet) else ruleset_for(ds, rules)
-    day = as_of or default_as_of(ds)
-    result = CheckResult(ruleset, ds, day, engine, lang)
+    day, requested = contract_day(ds, as_of)
+    result = CheckResult(ruleset, ds, day, engine, lang, requested_as_of=requested)
     params = ruleset.params_at(day)
-    facts = derive(ds, day)
+    known = requested or day  # deadlines and what is known: the day asked for (facts.derive)
+    facts = derive(ds, known)
     runner = get_engine(engine)
     for kind in SUBJECTS:
         runnable: list[Rule] = []
@@ -169,6 +230,12 @@ def check(
         if not runnable:
             continue
         _evaluate_kind(result, kind, runnable, facts[kind], params, runner, explain_ok)
+        if kind == "participant_month":
+            gaps = hours_gaps(ds, known)
+            for rule in (r for r in runnable if "hours" in r.requires):
+                result.not_evaluated.extend(
+                    NotEvaluated(rule.id, f"no row for {g} in the hours table", g) for g in gaps
+                )
     return result
 
 
@@ -239,7 +306,7 @@ def explain(
     env: dict[str, Any] = dict(fact.values)
     types: dict[str, str] = {n: f.type for n, f in fields.items()}
     for name, value in params.items():
-        env.setdefault(name, value.toordinal() if isinstance(value, dt.date) else value)
+        env.setdefault(name, value.toordinal() if isinstance(value, dt.date) else ex.exact(value))
         types.setdefault(name, scalar_type(value))
     consts = {n: ex.Const(v, types[n]) for n, v in env.items() if n not in fields}
     for name, node in rule.lets.items():
@@ -249,7 +316,8 @@ def explain(
         consts[name] = ex.Const(env[name], types[name])
     shown = [n for n in rule.names if n in env]
     values = {n: _display(env[n], types[n]) for n in shown}
-    text = rule.messages.get(verdict)
+    text = rule.active_messages.get(verdict) if env.get("active") is True else None
+    text = text or rule.messages.get(verdict)
     message = ""
     if text is not None:
         message = _PLACEHOLDER.sub(
@@ -269,6 +337,9 @@ def _display(value: Any, kind: str | None) -> Any:
         return None
     if kind == ex.DATE:
         return dt.date.fromordinal(int(value)).isoformat()
+    if isinstance(value, Decimal):
+        # A JSON number, never a string: whole values as ints, others to 4 decimals as before.
+        return int(value) if value == value.to_integral_value() else float(round(value, 4))
     if isinstance(value, float):
         return int(value) if value.is_integer() else round(value, 4)
     return value

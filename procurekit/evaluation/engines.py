@@ -141,6 +141,8 @@ class _Compiler:
 
     def __init__(self, kind: str) -> None:
         self.nullable = {n for n, f in SUBJECTS[kind].items() if f.nullable}
+        self.types = {n: f.type for n, f in SUBJECTS[kind].items()}
+        self.never_null: set[str] = set()
         self.materialised: dict[ex.Node, str] = {}
         self.flags: set[str] = set()
 
@@ -150,10 +152,30 @@ class _Compiler:
         key = _strip_cols(node)
         if key not in self.materialised:
             self.materialised[key] = f"__m{len(self.materialised)}"
+            if isinstance(key, ex.Call) and key.func == ex.SIGN and not any(map(self._may_be_null, key.args)):
+                self.never_null.add(self.materialised[key])  # needs no presence flag
         return self.materialised[key]
 
+    def _may_be_null(self, node: ex.Node) -> bool:
+        if isinstance(node, ex.Const):
+            return node.value is None
+        return not isinstance(node, ex.Name) or node.name in self.nullable
+
     def is_nullable(self, name: str) -> bool:
-        return name in self.nullable or name.startswith("__m")
+        return name in self.nullable or (name.startswith("__m") and name not in self.never_null)
+
+    def float_exact(self, node: ex.Node) -> bool:
+        """Whether durable sees exactly this operand's value: a string, a truth value, a day number of a
+        date field, a whole-number constant. Any other number (a decimal from a file, a computed value)
+        may not survive the trip through a float."""
+        if isinstance(node, ex.Const):
+            return not isinstance(node.value, (float, Decimal))
+        if isinstance(node, ex.Name):
+            return self.types.get(node.name) in (ex.DATE, ex.STRING, ex.BOOL)
+        try:
+            return ex.typecheck(node, self.types) in (ex.STRING, ex.BOOL)
+        except ex.ExprError:
+            return False
 
     def flag(self, name: str, present: bool) -> dict[str, Any]:
         self.flags.add(name)
@@ -182,6 +204,11 @@ class _Compiler:
         if _is_null(left) or _is_null(right):
             other = right if _is_null(left) else left
             return self.flag(self.field_of(other), (op == "!=") != negate)
+        if not (self.float_exact(left) and self.float_exact(right)):
+            # Numbers reach durable as floats, which cannot tell 0.1 from 0.0999…9 or 160.3334 from
+            # 160.33333…: the comparison's sign is computed exactly in Python and durable compares it
+            # with 0 (docs/engine.md, "Exact numbers").
+            left, right = ex.Call(ex.SIGN, (left, right)), ex.Const(0, ex.NUMBER)
         if isinstance(left, ex.Const) and not isinstance(right, ex.Const):
             left, right, op = right, left, _FLIP[op]
         lname = self.field_of(left)
@@ -230,10 +257,32 @@ def _strip_cols(node: ex.Node) -> ex.Node:
     return ex.Call(node.func, tuple(_strip_cols(a) for a in node.args))
 
 
+def _computer(tree: ex.Node) -> Callable[[dict[str, Any]], Any]:
+    """A function computing a materialised tree from a fact's values, as `ex.evaluate` would.
+
+    The exact sign of a field against a constant (most limits: `total_hours <= 160.333…`) is computed
+    directly: it is done once per fact and rule, on every fact, so it is kept cheap.
+    """
+    if isinstance(tree, ex.Call) and tree.func == ex.SIGN:
+        left, right = tree.args
+        if isinstance(left, ex.Name) and isinstance(right, ex.Const) and right.value is not None:
+            name, limit = left.name, ex.exact(right.value)
+
+            def sign(values: dict[str, Any]) -> int | None:
+                value = values.get(name)
+                if value is None:
+                    return None
+                value = ex.exact(value)
+                return (value > limit) - (value < limit)
+
+            return sign
+    return lambda values: ex.evaluate(tree, values)
+
+
 @dataclass
 class _Compiled:
     name: str
-    materialised: list[tuple[str, ex.Node]]
+    materialised: list[tuple[str, Callable[[dict[str, Any]], Any]]]
     flags: list[str]
     index: dict[str, tuple[int, int]] = field(default_factory=dict)
 
@@ -362,7 +411,8 @@ class DurableEngine:
             self._host.register_rulesets({name: copy.copy(definition)})
         except Exception as exc:  # durable reports bad definitions as bare error codes
             raise EngineError(f"durable_rules refused the compiled rules ({exc})") from None
-        compiled = _Compiled(name, [(n, t) for t, n in comp.materialised.items()], sorted(comp.flags), index)
+        computed = [(n, _computer(t)) for t, n in comp.materialised.items()]
+        compiled = _Compiled(name, computed, sorted(comp.flags), index)
         self._compiled[plan.key] = compiled
         while len(self._compiled) > self.CACHE:
             _, old = self._compiled.popitem(last=False)
@@ -390,11 +440,13 @@ class DurableEngine:
             self._compiled.clear()
 
     def _to_fact(self, compiled: _Compiled, index: int, values: dict[str, Any], sid: str) -> dict[str, Any]:
-        fact = {k: v for k, v in values.items() if v is not None}
-        for name, tree in compiled.materialised:
-            value = ex.evaluate(tree, values)
+        # Decimals become floats only here, after every computation and every comparison whose
+        # operands a float could blur was done exactly (see _Compiler.compare).
+        fact = {k: float(v) if type(v) is Decimal else v for k, v in values.items() if v is not None}
+        for name, compute in compiled.materialised:
+            value = compute(values)
             if value is not None:
-                fact[name] = value
+                fact[name] = float(value) if type(value) is Decimal else value
         for name in compiled.flags:
             fact[f"__nn_{name}"] = name in fact
         fact["id"] = str(index)

@@ -37,6 +37,7 @@ def check_text(result: CheckResult, include_ok: bool = False, steps: NextSteps |
     lines = [
         f"{result.dataset.contract.contract_id} · {rs.id} {rs.version} · {words['as_of']} "
         f"{result.as_of.isoformat()} · engine {result.engine}",
+        *result.notes,
         f"{words['summary']}: "
         + ", ".join(f"{l10n.verdict(v, lang, plural=True)} {n}" for v, n in result.summary.items()),
         "",

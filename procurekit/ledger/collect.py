@@ -19,6 +19,7 @@ import tempfile
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -326,6 +327,10 @@ def _row_subject(table: str, data: dict[str, Any]) -> str:
 
 
 def _json_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        # Stored as the float the row held before numbers became exact decimals: a ledger written
+        # earlier compares equal row for row.
+        return float(value)
     return value.isoformat() if isinstance(value, dt.date) else value
 
 

@@ -308,7 +308,8 @@ class _Loader:
         used = set(document_uses())
         for rule in rules.values():
             used.update(rule.names)
-            texts = [rule.reference, *(m.get(lang) for m in rule.messages.values() for lang in ("da", "en"))]
+            texts = [rule.reference, *(m.get(lang) for ms in (rule.messages, rule.active_messages)
+                                       for m in ms.values() for lang in ("da", "en"))]
             used.update(m.group(1) for text in texts for m in PLACEHOLDER.finditer(text))
         used.update(m.group(1) for p in params.values() for m in PLACEHOLDER.finditer(p.source))
         known = [n for n in params if n not in new] + sorted(_FACT_FIELDS)
@@ -439,15 +440,19 @@ class _Loader:
                 lines.line_of(("rules", index, "message")),
                 f"rule '{rf.id}': no message for verdict '{verdict}'",
             )
-        for verdict, msg in rf.message.items():
-            for lang in ("da", "en"):
-                for m in PLACEHOLDER.finditer(msg.get(lang)):
-                    if m.group(1) not in types:
-                        self.err(
-                            path,
-                            lines.line_of(("rules", index, "message", verdict, lang)),
-                            f"rule '{rf.id}': message.{verdict}.{lang} names unknown '{{{m.group(1)}}}'",
-                        )
+        if rf.message_active is not None and "active" not in SUBJECTS[rf.subject]:
+            self.err(path, lines.line_of(("rules", index, "message_active")),
+                     f"rule '{rf.id}': message_active needs a subject with an 'active' field (participant)")
+        for key, messages in (("message", rf.message), ("message_active", rf.message_active or {})):
+            for verdict, msg in messages.items():
+                for lang in ("da", "en"):
+                    for m in PLACEHOLDER.finditer(msg.get(lang)):
+                        if m.group(1) not in types:
+                            self.err(
+                                path,
+                                lines.line_of(("rules", index, key, verdict, lang)),
+                                f"rule '{rf.id}': {key}.{verdict}.{lang} names unknown '{{{m.group(1)}}}'",
+                            )
         for m in PLACEHOLDER.finditer(rf.reference):
             if m.group(1) not in params:
                 self.err(
@@ -476,7 +481,9 @@ class _Loader:
             messages={str(k): v for k, v in rf.message.items()},
             clause=rf.clause,
             reference=rf.reference,
-            source=rf.model_dump(mode="json"),
+            active_messages={str(k): v for k, v in (rf.message_active or {}).items()},
+            # Without message_active when it is absent: the digests of rules without it stay as they were.
+            source=rf.model_dump(mode="json", exclude={"message_active"} if rf.message_active is None else None),
             defined_in=owner,
             file=str(path),
             line=lines.line_of(("rules", index)),
@@ -596,4 +603,4 @@ def param_const(value: Scalar) -> ex.Const:
     """A parameter value as a constant of the condition language."""
     if isinstance(value, dt.date):
         return ex.Const(value.toordinal(), ex.DATE)
-    return ex.Const(value, scalar_type(value))
+    return ex.Const(ex.exact(value), scalar_type(value))

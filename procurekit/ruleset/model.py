@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal, TypeVar, Union
@@ -88,6 +89,11 @@ class RuleFile(_Strict):
     due: str | None = Field(None, description="when the requirement fails but its deadline has not passed")
     message: dict[Verdict, Text] = Field(
         description="per verdict, a text with {name} placeholders for fields, parameters and let values"
+    )
+    message_active: dict[Verdict, Text] | None = Field(
+        None,
+        description="per verdict, the text used instead of `message` for a subject still active at as_of"
+        " (a participant holding a place: `active` is true), e.g. 'still running as of'",
     )
     clause: str = Field(description="id of the clause the rule enforces")
     reference: str = Field(description="legal reference")
@@ -175,6 +181,7 @@ class Rule:
     defined_in: str
     file: str = field(default="", compare=False)  # where the rule is written, for errors found later
     line: int | None = field(default=None, compare=False)
+    active_messages: dict[str, Text] = field(default_factory=dict)  # `message_active`
 
     def predicates(self) -> dict[str, ex.Node]:
         """The named boolean trees an engine must evaluate for this rule."""
@@ -244,7 +251,7 @@ class RuleSet:
 def scalar_type(value: Any) -> str:
     if isinstance(value, bool):
         return ex.BOOL
-    if isinstance(value, (int, float)):
+    if isinstance(value, (int, float, Decimal)):
         return ex.NUMBER
     if isinstance(value, dt.date):
         return ex.DATE
