@@ -47,10 +47,12 @@ def test_the_output_says_the_check_was_made_as_of_the_end() -> None:
     doc = json.loads(out)
     assert code == 1
     assert doc["as_of"] == "2019-10-31" and doc["requested_as_of"] == "2026-06-30"
-    assert doc["notes"] == ["2026-06-30 er efter kontraktens ophør 2019-10-31: forløb og måneder er opgjort pr. ophøret, frister pr. 2026-06-30."]
+    assert doc["notes"] == ["2026-06-30 er efter kontraktens ophør 2019-10-31: forløb og måneder er opgjort pr. "
+                            "ophøret, frister pr. 2026-06-30."]
     Draft202012Validator(SCHEMA).validate(doc)
     code, out, _ = invoke("check", str(EXAMPLE), "--as-of", "2026-06-30", "--lang", "en")
-    assert "2026-06-30 is after the contract's end 2019-10-31: courses and months are measured to the end, deadlines as of 2026-06-30." in out.splitlines()
+    assert ("2026-06-30 is after the contract's end 2019-10-31: courses and months are measured to the end, "
+            "deadlines as of 2026-06-30.") in out.splitlines()
     assert "as of 2019-10-31" in out.splitlines()[0]
 
 
