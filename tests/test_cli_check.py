@@ -182,3 +182,17 @@ def test_validate_prints_every_error_and_exits_2(tmp_path: Path) -> None:
 def test_every_command_has_help_with_an_example(command: str) -> None:
     code, out, _ = invoke(command, "--help")
     assert code == 0 and "Example:" in out
+
+
+def test_rules_show_fills_in_a_childs_values(tmp_path: Path) -> None:
+    """`rules show` reads as the documents do: a child's 12 months in the references, never `{name}`."""
+    child = tmp_path / "child.yaml"
+    child.write_text(
+        "id: child\ntitle: {da: Barn, en: Child}\nextends: ikast-brande\n"
+        "parameters:\n  max_course_months: {value: 12, source: Byrådets beslutning, confidence: user}\n",
+        encoding="utf-8",
+    )
+    code, out, _ = invoke("rules", "show", str(child))
+    assert code == 0 and "{" not in out
+    assert "reference: Kontraktens sociale klausul; KL Råderum nr. 15/2019 (højst 12" in out
+    assert "max_course_months = 12 months [user]" in out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import json
 from collections import defaultdict
 from collections.abc import Mapping
@@ -111,7 +113,9 @@ def _jsonable(value: Any) -> Any:
 
 
 def ruleset_text(rs: RuleSet, lang: str = "da") -> str:
-    """A resolved rule set for reading in a terminal."""
+    """A resolved rule set for reading in a terminal: sources and references read with the latest values
+    filled in ("højst 18 måneder", not "højst {max_course_months}"), as the documents show them."""
+    latest = dt.date.max
     lines = [f"{rs.id} {rs.version} — {rs.title.get(lang)}", f"lineage: {' → '.join(rs.lineage)}", ""]
     lines.append("Parameters:")
     for name, p in rs.parameters.items():
@@ -121,7 +125,7 @@ def ruleset_text(rs: RuleSet, lang: str = "da") -> str:
         conf = f" [{p.confidence}]" if p.confidence else ""
         lines.append(f"  {name} = {dated} {p.unit}{conf}")
         lines.append(f"      {p.description}")
-        lines.append(f"      source: {p.source.strip()}")
+        lines.append(f"      source: {rs.source(p, latest).strip()}")
     lines.append("")
     lines.append("Rules:")
     for r in rs.rules:
@@ -135,7 +139,7 @@ def ruleset_text(rs: RuleSet, lang: str = "da") -> str:
         for key in ("warning", "due"):
             if src.get(key):
                 lines.append(f"      {key}: {src[key].strip()}")
-        lines.append(f"      clause: {r.clause}; reference: {r.reference}")
+        lines.append(f"      clause: {r.clause}; reference: {rs.reference(r, latest)}")
     return "\n".join(lines) + "\n"
 
 
