@@ -55,3 +55,18 @@ def test_chart_is_the_same_after_someone_changes_rcparams() -> None:
     with matplotlib.rc_context({"font.size": 20, "axes.spines.top": True}):
         during = chart("t", ["a", "b"], [Series("s", [1, 2])], y_label="n")
     assert during.svg == before.svg
+
+
+def test_a_chart_is_drawn_only_in_the_encodings_asked_for() -> None:
+    """A PDF report draws PNGs only, an HTML report SVGs only; outside the block, both (and back again)."""
+    from procurekit.documents.charts import encodings
+
+    series = [Series("a", (1.0, 2.0), "bar")]
+    with encodings("png"):
+        png_only = chart("t", ["x", "y"], series, y_label="n")
+        with encodings("svg"):
+            svg_only = chart("t", ["x", "y"], series, y_label="n")
+    both = chart("t", ["x", "y"], series, y_label="n")
+    assert png_only.svg == "" and png_only.png.startswith(b"\x89PNG")
+    assert svg_only.png == b"" and svg_only.svg.startswith("<svg")
+    assert both.svg.startswith("<svg") and both.png.startswith(b"\x89PNG")

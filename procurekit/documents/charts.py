@@ -9,7 +9,9 @@ report rendered twice from the same data is byte-identical.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from matplotlib import rc_context
@@ -119,11 +121,29 @@ def chart(
               percent, bool(marks or value_labels))
         fig.tight_layout()
         svg_buf, png_buf = io.StringIO(), io.BytesIO()
-        fig.savefig(svg_buf, format="svg", metadata={"Date": None, "Creator": "procurekit"})
-        fig.savefig(png_buf, format="png", dpi=150, metadata={"Software": "procurekit"})
+        wanted = _ENCODINGS.get()
+        if "svg" in wanted:
+            fig.savefig(svg_buf, format="svg", metadata={"Date": None, "Creator": "procurekit"})
+        if "png" in wanted:
+            fig.savefig(png_buf, format="png", dpi=150, metadata={"Software": "procurekit"})
     svg = svg_buf.getvalue()
-    svg = svg[svg.index("<svg"):]  # inline: no XML declaration or doctype
+    svg = svg[svg.index("<svg"):] if svg else ""  # inline: no XML declaration or doctype
     return Chart(title=title, alt=alt or title, svg=svg, png=png_buf.getvalue())
+
+
+#: The encodings `chart` draws: both unless a caller that knows its output format asks for one (`encodings`).
+_ENCODINGS: ContextVar[frozenset[str]] = ContextVar("procurekit_chart_encodings", default=frozenset({"svg", "png"}))
+
+
+@contextmanager
+def encodings(*names: str) -> Iterator[None]:
+    """Within the block, charts are drawn only in `names` ("svg" for HTML, "png" for PDF, DOCX and Markdown):
+    each encoding is a full render, a quarter of a report's time."""
+    token = _ENCODINGS.set(frozenset(names))
+    try:
+        yield
+    finally:
+        _ENCODINGS.reset(token)
 
 
 def _plot(  # type: ignore[no-untyped-def]

@@ -20,7 +20,7 @@ from pathlib import Path
 from procurekit import l10n
 from procurekit.dataset.read import Dataset
 from procurekit.documents.actions import Breach, breaches, upcoming
-from procurekit.documents.charts import Chart
+from procurekit.documents.charts import Chart, encodings
 from procurekit.documents.clauses import Clause, load_library
 from procurekit.documents.formats import write_formats
 from procurekit.documents.labels import humanize, labelled_values
@@ -441,7 +441,8 @@ def report_document(
     documented subset, its charts by `data-chart` name): sections added at the end of the report (the
     contract ledger's history uses it).
     """
-    model = report_model(result, clauses_dir)
+    with encodings("svg" if fmt == "html" else "png"):  # HTML shows the SVG; PDF, DOCX, Markdown the PNG
+        model = report_model(result, clauses_dir)
     if economy is not None:
         view, cumulative = economy
         model = replace(model, economy=view, charts={**model.charts, "business": cumulative})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-
 import json
 from collections import defaultdict
 from collections.abc import Mapping
