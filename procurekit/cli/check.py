@@ -9,7 +9,6 @@ from typing import Any
 
 import click
 
-from procurekit import check_json, check_text
 from procurekit.cli.options import (
     EXIT_INPUT,
     EXIT_OK,
@@ -29,7 +28,6 @@ from procurekit.evaluation import (
     register_errors,
     register_json,
     run_jobs,
-    to_json,
 )
 
 
@@ -86,6 +84,9 @@ def check(
     if subject is not None:
         explain_check(dataset, rules, as_of, engine, lang, subject, format_, output)
         return
+    from procurekit import check_json, check_text
+    from procurekit.evaluation import to_json
+
     paths = find_datasets(dataset)
     single = len(paths) == 1 and (dataset / "contract.yaml").is_file()
     job_list = [Job(p, rules, as_of, engine, lang, include_ok, format_ == "text") for p in paths]

@@ -9,22 +9,25 @@ renders the clauses a rule set uses with the parameter values in force on a day.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import jinja2
-from jinja2 import nodes
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field
 
 from procurekit.documents.law import load_law
-from procurekit.documents.render import Params, param_views, render_text
-from procurekit.documents.sandbox import helper
 from procurekit.errors import RuleFileError, RuleSetErrors
 from procurekit.files import data_dir
 from procurekit.ruleset.load import RULE_ID, RuleSet, Text, read_model
 from procurekit.yamlio import LineMap
+
+if TYPE_CHECKING:
+    from procurekit.documents.render import Params
+
+# Jinja2 (and the renderer on it) is imported by the functions that parse or render a clause text, not
+# here: `check` needs only the clauses' point numbers (documents.actions) and must not load it.
 
 _CLAUSE_ID = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _ALLOWED_NAMES = {"p", "rule", "law", "t", "lang"}
@@ -109,12 +112,18 @@ def clauses_for(ruleset: RuleSet, library: dict[str, Clause]) -> list[Clause]:
     return sorted(used, key=lambda c: (c.spec.order, c.id))
 
 
-_PARSER = ImmutableSandboxedEnvironment()
+@functools.cache
+def _parser() -> Any:
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    return ImmutableSandboxedEnvironment()
 
 
 def _references(source: str) -> tuple[set[str], set[str], set[str], set[str]]:
     """(parameters, rules, law references, other names) a text refers to; raises TemplateSyntaxError."""
-    tree = _PARSER.parse(source)
+    from jinja2 import nodes
+
+    tree = _parser().parse(source)
     params: set[str] = set()
     rules: set[str] = set()
     laws: set[str] = set()
@@ -149,6 +158,8 @@ def _texts(clause: Clause, ruleset: RuleSet) -> list[tuple[tuple[object, ...], s
 
 def clause_errors(ruleset: RuleSet, library: dict[str, Clause]) -> list[RuleFileError]:
     """Every clause problem of a rule set, one per line: missing clause, parameter or rule."""
+    import jinja2
+
     errors: list[RuleFileError] = []
     for rule in ruleset.rules:
         if rule.clause not in library:
@@ -217,6 +228,9 @@ def render_clauses(
     renders the rule's title (never its id: the texts are for bidders); `law("ref")` the full citation
     in force on `day`, or nothing when none is.
     """
+    from procurekit.documents.render import param_views, render_text
+    from procurekit.documents.sandbox import helper
+
     check_clauses(ruleset, library)
     p = p if p is not None else param_views(ruleset.parameters, day, lang)
     titles = {r.id: r.title.get(lang) for r in ruleset.rules}
