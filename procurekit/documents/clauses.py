@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from procurekit.documents.law import load_law
 from procurekit.errors import RuleFileError, RuleSetErrors
-from procurekit.files import data_dir
+from procurekit.files import FileCache, data_dir, fingerprint
 from procurekit.ruleset.load import RULE_ID, RuleSet, Text, read_model
 from procurekit.yamlio import LineMap
 
@@ -88,21 +88,33 @@ class RenderedClause:
 def load_library(extra: Path | None = None) -> dict[str, Clause]:
     """The bundled clauses, then `extra`'s (same id replaces). Every file's errors at once."""
     folders = [data_dir("clauses")] + ([extra] if extra is not None else [])
-    library: dict[str, Clause] = {}
-    errors: list[RuleFileError] = []
     for folder in folders:
         if not folder.is_dir():
             raise RuleSetErrors([RuleFileError(folder, None, "not a folder of clause files")])
-        for path in sorted(folder.glob("*.yaml")):
-            try:
-                spec, lines = read_model(path, ClauseFile, "a clause file")
-            except RuleSetErrors as exc:
-                errors.extend(exc.errors)
-                continue
-            library[spec.id] = Clause(spec, path, lines)
+    paths = [path for folder in folders for path in sorted(folder.glob("*.yaml"))]
+    key = tuple(paths)  # a file added or removed makes another library
+    found = _LIBRARIES.get(key)
+    if found is not None:
+        return dict(found)
+    files = [(path, fingerprint(path)) for path in paths]  # before reading: see FileCache
+    library: dict[str, Clause] = {}
+    errors: list[RuleFileError] = []
+    for path in paths:
+        try:
+            spec, lines = read_model(path, ClauseFile, "a clause file")
+        except RuleSetErrors as exc:
+            errors.extend(exc.errors)
+            continue
+        library[spec.id] = Clause(spec, path, lines)
     if errors:
         raise RuleSetErrors(errors)
+    _LIBRARIES.put(key, files, dict(library))
     return library
+
+
+#: Clause libraries loaded in this process: the output of every check (of every contract of a register)
+#: names contract points from the library, which is read once, and again only when a file changed.
+_LIBRARIES: FileCache[dict[str, Clause]] = FileCache()
 
 
 def clauses_for(ruleset: RuleSet, library: dict[str, Clause]) -> list[Clause]:
