@@ -13,6 +13,7 @@ if TYPE_CHECKING:
         find_datasets,
         register_errors,
         register_json,
+        run_check,
         run_jobs,
     )
     from procurekit.evaluation.check import CheckResult, Finding, NotEvaluated, default_as_of
@@ -33,6 +34,7 @@ _WHERE = {
     "find_datasets": "procurekit.evaluation.batch",
     "register_errors": "procurekit.evaluation.batch",
     "register_json": "procurekit.evaluation.batch",
+    "run_check": "procurekit.evaluation.batch",
     "run_jobs": "procurekit.evaluation.batch",
     "CheckResult": "procurekit.evaluation.check",
     "Finding": "procurekit.evaluation.check",
@@ -68,6 +70,7 @@ __all__ = [
     "register_json",
     "ruleset_json",
     "ruleset_text",
+    "run_check",
     "run_jobs",
     "to_json",
 ]
