@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from procurekit.documents.law import load_law
 from procurekit.errors import RuleFileError, RuleSetErrors
 from procurekit.files import FileCache, data_dir, fingerprint
 from procurekit.ruleset.load import RULE_ID, RuleSet, Text, read_model
@@ -26,8 +25,8 @@ from procurekit.yamlio import LineMap
 if TYPE_CHECKING:
     from procurekit.documents.render import Params
 
-# Jinja2 (and the renderer on it) is imported by the functions that parse or render a clause text, not
-# here: `check` needs only the clauses' point numbers (documents.actions) and must not load it.
+# Jinja2 (and the renderer on it) and the statutes are imported by the functions that parse or render a
+# clause text, not here: `check` needs only the clauses' point numbers (documents.actions).
 
 _CLAUSE_ID = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _ALLOWED_NAMES = {"p", "rule", "law", "t", "lang"}
@@ -172,6 +171,8 @@ def clause_errors(ruleset: RuleSet, library: dict[str, Clause]) -> list[RuleFile
     """Every clause problem of a rule set, one per line: missing clause, parameter or rule."""
     import jinja2
 
+    from procurekit.documents.law import load_law
+
     errors: list[RuleFileError] = []
     for rule in ruleset.rules:
         if rule.clause not in library:
@@ -240,6 +241,7 @@ def render_clauses(
     renders the rule's title (never its id: the texts are for bidders); `law("ref")` the full citation
     in force on `day`, or nothing when none is.
     """
+    from procurekit.documents.law import load_law
     from procurekit.documents.render import param_views, render_text
     from procurekit.documents.sandbox import helper
 

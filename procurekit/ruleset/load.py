@@ -9,7 +9,6 @@ fields of the rule's subject. Every problem is reported as a `RuleFileError` nam
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import functools
 import hashlib
 import json
@@ -330,6 +329,8 @@ class _Loader:
         for name in new:
             if name in used:
                 continue
+            import difflib  # only for a name nobody defined: not worth loading for every rule set
+
             close = difflib.get_close_matches(name, known, n=1)
             hint = f"did you mean '{close[0]}'?" if close else "remove it, or use it in a rule"
             self.err(
