@@ -45,7 +45,8 @@ def test_only_the_fields_the_conditions_read_are_asserted(monkeypatch: pytest.Mo
         compiled = engine._compile(plan)
     finally:
         engine.close()
-    read = set(compiled.fields) | {n for n, _ in compiled.materialised} | {f"__nn_{n}" for n in compiled.flags}
+    computed = {n for n, _ in compiled.materialised} | {n for n, _, _ in compiled.signs}
+    read = set(compiled.fields) | computed | {f"__nn_{n}" for n in compiled.flags}
     asserted = {k for batch in batches for fact in batch for k in fact} - {"id", "kind", "sid"}
     assert asserted <= read
     assert "participant_id" not in asserted and "as_of" not in asserted  # no condition reads them as they are

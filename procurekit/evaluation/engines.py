@@ -262,25 +262,18 @@ def _strip_cols(node: ex.Node) -> ex.Node:
 
 
 def _computer(tree: ex.Node) -> Callable[[dict[str, Any]], Any]:
-    """A function computing a materialised tree from a fact's values, as `ex.evaluate` would.
+    """A function computing a materialised tree from a fact's values, as `ex.evaluate` would."""
+    return lambda values: ex.evaluate(tree, values)
 
-    The exact sign of a field against a constant (most limits: `total_hours <= 160.333…`) is computed
-    directly: it is done once per fact and rule, on every fact, so it is kept cheap.
-    """
+
+def _field_sign(tree: ex.Node) -> tuple[str, Any] | None:
+    """(field, exact limit) when `tree` is the sign of a field against a constant (most limits:
+    `total_hours <= 160.333…`); `_to_fact` computes those inline, once per fact and rule, on every fact."""
     if isinstance(tree, ex.Call) and tree.func == ex.SIGN:
         left, right = tree.args
         if isinstance(left, ex.Name) and isinstance(right, ex.Const) and right.value is not None:
-            name, limit = left.name, ex.exact(right.value)
-
-            def sign(values: dict[str, Any]) -> int | None:
-                value = values.get(name)
-                if value is None:
-                    return None
-                value = ex.exact(value)
-                return (value > limit) - (value < limit)
-
-            return sign
-    return lambda values: ex.evaluate(tree, values)
+            return left.name, ex.exact(right.value)
+    return None
 
 
 @dataclass
@@ -290,6 +283,7 @@ class _Compiled:
     flags: list[str]
     index: dict[str, tuple[int, int]] = field(default_factory=dict)
     fields: tuple[str, ...] = ()  # the fact's fields the compiled conditions read: the only ones asserted
+    signs: tuple[tuple[str, str, Any], ...] = ()  # (materialised name, field, exact limit): see _field_sign
 
 
 class _DurableJson:
@@ -432,8 +426,10 @@ class DurableEngine:
             self._host.register_rulesets({name: copy.copy(definition)})
         except Exception as exc:  # durable reports bad definitions as bare error codes
             raise EngineError(f"durable_rules refused the compiled rules ({exc})") from None
-        computed = [(n, _computer(t)) for t, n in comp.materialised.items()]
-        compiled = _Compiled(name, computed, sorted(comp.flags), index, tuple(sorted(comp.fields)))
+        signs = {n: found for t, n in comp.materialised.items() if (found := _field_sign(t)) is not None}
+        computed = [(n, _computer(t)) for t, n in comp.materialised.items() if n not in signs]
+        compiled = _Compiled(name, computed, sorted(comp.flags), index, tuple(sorted(comp.fields)),
+                             tuple((n, f, limit) for n, (f, limit) in signs.items()))
         self._compiled[plan.key] = compiled
         while len(self._compiled) > self.CACHE:
             _, old = self._compiled.popitem(last=False)
@@ -471,6 +467,12 @@ class DurableEngine:
             v = values.get(k)
             if v is not None:
                 fact[k] = number(float(v)) if type(v) is Decimal or type(v) is float else v
+        for name, key, limit in compiled.signs:
+            v = values.get(key)
+            if v is not None:
+                if type(v) is float:
+                    v = Decimal(repr(v))  # as ex.exact: the decimal of its shortest spelling
+                fact[name] = (v > limit) - (v < limit)
         for name, compute in compiled.materialised:
             value = compute(values)
             if value is not None:
