@@ -8,24 +8,15 @@ Everything the command line does is a call here: `check` (`check_json`, `check_t
 `business_case`, `explain_ruleset`, `init_ruleset` and `diff_rulesets`, `run_scenarios`, the dataset
 template (`write_template`) and the contract ledger (`Ledger`). The subpackages list their public names
 in their own `__all__`.
+
+A name is imported when it is first used (`procurekit.lazy`): `import procurekit` costs almost nothing,
+and a check never loads the document writers or matplotlib.
 """
 
 from __future__ import annotations
 
-from procurekit.authoring import diff_rulesets, explain_ruleset, init_ruleset, load_scenarios, run_scenarios
-from procurekit.business import business_case, load_assumptions
-from procurekit.dataset import Dataset, looks_like_cpr, read_dataset, write_template
-from procurekit.documents import (
-    Chart,
-    Series,
-    build_pack,
-    chart,
-    check_json,
-    check_text,
-    load_tender,
-    report_document,
-    tender_documents,
-)
+from typing import TYPE_CHECKING
+
 from procurekit.errors import (
     AssumptionsError,
     DatasetError,
@@ -36,14 +27,95 @@ from procurekit.errors import (
     RuleSetErrors,
     UnknownRuleSetError,
 )
-from procurekit.evaluation import CheckResult, Finding, NotEvaluated, default_as_of
-from procurekit.evaluation import load_checked_ruleset as load_ruleset
-from procurekit.evaluation import load_checked_ruleset as validate_ruleset
-from procurekit.evaluation.check import check  # the package's `check` is the module
-from procurekit.files import write_atomic
-from procurekit.ledger import Ledger, LedgerError
-from procurekit.ruleset import Parameter, Rule, RuleSet, list_bundled, resolve_ref
+from procurekit.lazy import exports
 from procurekit.version import __version__
+
+if TYPE_CHECKING:
+    from procurekit.authoring import diff_rulesets, explain_ruleset, init_ruleset, load_scenarios, run_scenarios
+    from procurekit.authoring.adapt import diff_text
+    from procurekit.business import business_case, load_assumptions
+    from procurekit.dataset import Dataset, looks_like_cpr, read_dataset, write_template
+    from procurekit.documents import (
+        Chart,
+        Series,
+        build_pack,
+        chart,
+        check_json,
+        check_text,
+        load_tender,
+        report_document,
+        tender_documents,
+    )
+    from procurekit.documents.report import ReportModel, report_model
+    from procurekit.documents.tender import TENDER_PARAMETERS, UNCONFIRMED, Tender, notice_data, tender_pack
+    from procurekit.documents.why import Explanation, explain_subject, subject_kind
+    from procurekit.evaluation import CheckResult, Finding, NotEvaluated, default_as_of
+    from procurekit.evaluation import load_checked_ruleset as load_ruleset
+    from procurekit.evaluation import load_checked_ruleset as validate_ruleset
+    from procurekit.evaluation.check import check  # the package's `check` is the module
+    from procurekit.files import write_atomic
+    from procurekit.l10n import date as fmt_date
+    from procurekit.l10n import money as fmt_money
+    from procurekit.l10n import number as fmt_number
+    from procurekit.ledger import Ledger, LedgerError
+    from procurekit.privacy import shown
+    from procurekit.ruleset import Parameter, Rule, RuleSet, list_bundled, resolve_ref
+
+#: Where each public name lives (see procurekit.lazy); the web workspace (procurekit.web) also reads the
+#: report's page one, the explanations, the rule-set views, the tender pack and the documents' Danish formats.
+_WHERE = {
+    "diff_rulesets": "procurekit.authoring",
+    "explain_ruleset": "procurekit.authoring",
+    "init_ruleset": "procurekit.authoring",
+    "load_scenarios": "procurekit.authoring",
+    "run_scenarios": "procurekit.authoring",
+    "diff_text": "procurekit.authoring.adapt",
+    "business_case": "procurekit.business",
+    "load_assumptions": "procurekit.business",
+    "Dataset": "procurekit.dataset",
+    "looks_like_cpr": "procurekit.dataset",
+    "read_dataset": "procurekit.dataset",
+    "write_template": "procurekit.dataset",
+    "Chart": "procurekit.documents",
+    "Series": "procurekit.documents",
+    "build_pack": "procurekit.documents",
+    "chart": "procurekit.documents",
+    "check_json": "procurekit.documents",
+    "check_text": "procurekit.documents",
+    "load_tender": "procurekit.documents",
+    "report_document": "procurekit.documents",
+    "tender_documents": "procurekit.documents",
+    "ReportModel": "procurekit.documents.report",
+    "report_model": "procurekit.documents.report",
+    "TENDER_PARAMETERS": "procurekit.documents.tender",
+    "UNCONFIRMED": "procurekit.documents.tender",
+    "Tender": "procurekit.documents.tender",
+    "notice_data": "procurekit.documents.tender",
+    "tender_pack": "procurekit.documents.tender",
+    "Explanation": "procurekit.documents.why",
+    "explain_subject": "procurekit.documents.why",
+    "subject_kind": "procurekit.documents.why",
+    "CheckResult": "procurekit.evaluation",
+    "Finding": "procurekit.evaluation",
+    "NotEvaluated": "procurekit.evaluation",
+    "default_as_of": "procurekit.evaluation",
+    "load_ruleset": "procurekit.evaluation:load_checked_ruleset",
+    "validate_ruleset": "procurekit.evaluation:load_checked_ruleset",
+    "check": "procurekit.evaluation.check",
+    "write_atomic": "procurekit.files",
+    "fmt_date": "procurekit.l10n:date",
+    "fmt_money": "procurekit.l10n:money",
+    "fmt_number": "procurekit.l10n:number",
+    "Ledger": "procurekit.ledger",
+    "LedgerError": "procurekit.ledger",
+    "shown": "procurekit.privacy",
+    "Parameter": "procurekit.ruleset",
+    "Rule": "procurekit.ruleset",
+    "RuleSet": "procurekit.ruleset",
+    "list_bundled": "procurekit.ruleset",
+    "resolve_ref": "procurekit.ruleset",
+}
+__getattr__, __dir__ = exports(__name__, _WHERE)
 
 __all__ = [
     "AssumptionsError",
@@ -106,14 +178,3 @@ __all__ = [
     "write_atomic",
     "write_template",
 ]
-
-# What the web workspace (procurekit.web) reads besides the library API: the report's page one, the
-# explanations, the rule-set views, the tender pack and the documents' Danish formats.
-from procurekit.authoring.adapt import diff_text  # noqa: E402
-from procurekit.documents.report import ReportModel, report_model  # noqa: E402
-from procurekit.documents.tender import TENDER_PARAMETERS, UNCONFIRMED, Tender, notice_data, tender_pack  # noqa: E402
-from procurekit.documents.why import Explanation, explain_subject, subject_kind  # noqa: E402
-from procurekit.l10n import date as fmt_date  # noqa: E402
-from procurekit.l10n import money as fmt_money  # noqa: E402
-from procurekit.l10n import number as fmt_number  # noqa: E402
-from procurekit.privacy import shown  # noqa: E402

@@ -1,4 +1,5 @@
-"""Files: where the bundled data folders (rules/, clauses/, templates/) live, and writing files atomically.
+"""Files: where the bundled data folders (rules/, clauses/, templates/) live, writing files atomically, and
+keeping what was loaded from files while they do not change (`FileCache`).
 
 In a built wheel they are inside the package (hatch force-include); in a source checkout they are the
 top-level folders next to the package.
@@ -31,9 +32,12 @@ import re
 import secrets
 import stat
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from procurekit.errors import OutputError
 
@@ -46,6 +50,62 @@ def data_dir(name: str) -> Path:
     if inside.is_dir():
         return inside
     return _PACKAGE.parent / name
+
+
+def fingerprint(path: Path, limit: int = 5 * 1024 * 1024) -> str | None:
+    """A digest of a file's bytes, for a cache of what was loaded from it (a rule set, the clauses).
+
+    None when it is not a regular file, is larger than `limit` bytes or cannot be read: what was loaded
+    from such a file is not cached. A digest, not the modification time: a file rewritten within the
+    clock's tick, at the same size, still reads as changed.
+    """
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:  # a FIFO would block, a device never end
+            return None
+        with open(path, "rb") as fh:
+            raw = fh.read(limit + 1)
+    except OSError:
+        return None
+    return hashlib.sha256(raw).hexdigest() if len(raw) <= limit else None
+
+
+T = TypeVar("T")
+
+
+class FileCache(Generic[T]):
+    """What a process loaded from files (a rule set, the clause library), kept while none of them changed.
+
+    Each entry holds the `fingerprint` of every file it was read from, taken *before* reading: a file
+    that changes while (or after) it is read no longer matches, and the entry is not used. An entry with
+    a file that has no fingerprint (not a regular file, unreadable) is never kept. Thread-safe; the
+    `keep` most recently used entries are kept.
+    """
+
+    def __init__(self, keep: int = 8) -> None:
+        self._entries: OrderedDict[Hashable, tuple[tuple[tuple[Path, str | None], ...], T]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._keep = keep
+
+    def get(self, key: Hashable) -> T | None:
+        """The value kept under `key`, if every file it was read from is unchanged."""
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is None or any(fingerprint(path) != digest for path, digest in entry[0]):
+            return None
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+        return entry[1]
+
+    def put(self, key: Hashable, files: Sequence[tuple[Path, str | None]], value: T) -> None:
+        """Keep `value`, read from `files` ((path, fingerprint before reading) each)."""
+        if any(digest is None for _, digest in files):
+            return
+        with self._lock:
+            self._entries[key] = (tuple(files), value)
+            while len(self._entries) > self._keep:
+                self._entries.popitem(last=False)
 
 
 STDOUT = "-"

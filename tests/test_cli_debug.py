@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-import procurekit.cli.rules as rules_command
+import procurekit
 from procurekit.cli import cli
 
 
@@ -26,7 +26,7 @@ def test_internal_error_shows_a_traceback_only_when_asked(
     monkeypatch: pytest.MonkeyPatch, args: list[str], env: dict[str, str], shown: bool
 ) -> None:
     monkeypatch.delenv("PROCUREKIT_DEBUG", raising=False)
-    monkeypatch.setattr(rules_command, "list_bundled", _boom)
+    monkeypatch.setattr(procurekit, "list_bundled", _boom)  # `rules list` imports it when run
     result = CliRunner().invoke(cli, [*args, "rules", "list"], env=env, catch_exceptions=False)
     assert result.exit_code == 3
     assert result.stdout == ""

@@ -354,7 +354,7 @@ def test_an_internal_error_does_not_echo_a_cpr_its_message_quotes(monkeypatch: p
     def broken(path: object) -> None:
         raise ValueError("unexpected value '010190-4837'")
 
-    monkeypatch.setattr("procurekit.cli.rules.load_ruleset", broken)
+    monkeypatch.setattr("procurekit.load_ruleset", broken)  # `rules show` imports it when run
     code, _, err = invoke("rules", "show", "ikast-brande")
     assert code == 3
     assert err == f"Error: internal error (ValueError: {NOT_SHOWN}); please report it\n"

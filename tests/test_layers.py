@@ -19,7 +19,7 @@ ROOT = Path(procurekit.__file__).parent
 #: Lowest first; a module may import its own layer's modules and those of the layers below.
 LAYERS = [
     ("procurekit.conditions", "procurekit.errors", "procurekit.privacy", "procurekit.files", "procurekit.yamlio",
-     "procurekit.version", "procurekit.months", "procurekit.l10n"),
+     "procurekit.version", "procurekit.months", "procurekit.l10n", "procurekit.lazy"),
     ("procurekit.ruleset",),
     ("procurekit.dataset",),
     ("procurekit.evaluation",),
@@ -70,9 +70,15 @@ def _imports(module: str, path: Path, known: set[str]) -> list[tuple[str, list[s
                 continue
             for a in node.names:  # `from procurekit.documents import actions` imports a module
                 sub = f"{base}.{a.name}"
-                is_module = sub in known and isinstance(getattr(importlib.import_module(base), a.name), ModuleType)
+                is_module = sub in known and isinstance(_attribute(base, a.name), ModuleType)
                 out.append((sub, []) if is_module else (base, [a.name]))
     return out
+
+
+def _attribute(package: str, name: str) -> object:
+    """`package.name`, importing it when it is a module not imported yet (packages import their names lazily)."""
+    found = getattr(importlib.import_module(package), name, None)
+    return found if found is not None else importlib.import_module(f"{package}.{name}")
 
 
 def _graph() -> dict[str, list[tuple[str, list[str]]]]:

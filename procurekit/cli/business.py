@@ -6,10 +6,7 @@ from pathlib import Path
 
 import click
 
-from procurekit import business_case, load_assumptions, read_dataset
-from procurekit.business import business_case_html, business_case_json, business_case_text
 from procurekit.cli.options import emit, lang_option, output_option
-from procurekit.evaluation import to_json
 
 
 @click.command(name="business-case")
@@ -33,6 +30,10 @@ def business_case_command(dataset: Path | None, assumptions_path: Path, format_:
         procurekit business-case examples/ikast-brande --assumptions examples/ikast-brande/assumptions.yaml
         procurekit business-case --assumptions examples/ikast-brande/assumptions.yaml --format html -o bc.html
     """
+    from procurekit import business_case, load_assumptions, read_dataset
+    from procurekit.business import business_case_html, business_case_json, business_case_text
+    from procurekit.evaluation import to_json
+
     assumptions = load_assumptions(assumptions_path)
     case = business_case(assumptions, read_dataset(dataset) if dataset is not None else None)
     if format_ == "json":

@@ -9,7 +9,6 @@ from typing import Any
 
 import click
 
-from procurekit import check_json, check_text
 from procurekit.cli.options import (
     EXIT_INPUT,
     EXIT_OK,
@@ -28,8 +27,8 @@ from procurekit.evaluation import (
     find_datasets,
     register_errors,
     register_json,
+    run_check,
     run_jobs,
-    to_json,
 )
 
 
@@ -48,7 +47,8 @@ from procurekit.evaluation import (
 )
 @lang_option
 @output_option
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Worker processes for a register. Default: CPUs.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64),
+              help="Worker processes for a register, or the parts of a large contract. Default: CPUs.")
 @click.option(
     "--timeout", type=click.FloatRange(0), default=DEFAULT_TIMEOUT, show_default=True,
     help="Seconds the rules engine may take in all; 0 = no limit.",
@@ -86,12 +86,18 @@ def check(
     if subject is not None:
         explain_check(dataset, rules, as_of, engine, lang, subject, format_, output)
         return
+    from procurekit import check_json, check_text
+    from procurekit.evaluation import to_json
+
     paths = find_datasets(dataset)
     single = len(paths) == 1 and (dataset / "contract.yaml").is_file()
     job_list = [Job(p, rules, as_of, engine, lang, include_ok, format_ == "text") for p in paths]
     progress = _progress if len(paths) > 1 and sys.stderr.isatty() else None
-    results = run_jobs(job_list, (check_json, check_text), workers=jobs, timeout=timeout, keep_errors=not single,
-                       progress=progress)
+    render = (check_json, check_text)
+    if single:  # a large contract is checked in parts, one per worker
+        results = [run_check(job_list[0], render, workers=jobs, timeout=timeout)]
+    else:
+        results = run_jobs(job_list, render, workers=jobs, timeout=timeout, keep_errors=True, progress=progress)
     errors = [] if single else register_errors(paths, results)
     if single:
         doc: Any = results[0]["json"]

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from procurekit import write_template
 from procurekit.cli.options import Group, lang_option
 
 
@@ -34,6 +33,8 @@ def template(folder: Path, lang: str) -> None:
     Example:
         procurekit dataset template contracts/my-contract --lang da
     """
+    from procurekit import write_template
+
     written = write_template(folder, lang)
     for path in written:
         click.echo(f"wrote {path}", err=True)

@@ -9,24 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from procurekit import build_pack, check, load_tender, report_document
-from procurekit.business import economy as report_economy
 from procurekit.cli.options import EXIT_OK, EXIT_VIOLATION, OutputPath, as_of_option, emit, lang_option, rules_option
-from procurekit.documents import (
-    DATA_FORMATS,
-    DOCUMENT_FORMATS,
-    FillIn,
-    fill_ins_shown,
-    notice_data,
-)
+from procurekit.documents import DATA_FORMATS, DOCUMENT_FORMATS
 from procurekit.documents import FORMATS as REPORT_FORMATS
 from procurekit.errors import ProcurekitError
-from procurekit.evaluation import to_json
 from procurekit.files import STDOUT, write_all_atomic
-from procurekit.ruleset import also_used_in
+
+if TYPE_CHECKING:
+    from procurekit.documents import FillIn
 
 _templates_option = click.option(
     "--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -67,6 +61,11 @@ def tender(
     Example:
         procurekit tender examples/ikast-brande/tender.yaml --format pdf -o out/tender
     """
+    from procurekit import build_pack, load_tender
+    from procurekit.documents import fill_ins_shown, notice_data
+    from procurekit.evaluation import to_json
+    from procurekit.ruleset import also_used_in
+
     if out_dir == STDOUT and format_ not in DATA_FORMATS:
         raise ProcurekitError(f"-o -: a {format_} tender pack is several files; give a folder "
                               "(standard output takes one file: --format ocds or eforms)")
@@ -126,6 +125,10 @@ def report(
     Example:
         procurekit report examples/ikast-brande --format pdf -o out/report.pdf
     """
+    from procurekit import check, report_document
+    from procurekit.business import economy as report_economy
+    from procurekit.ruleset import also_used_in
+
     with also_used_in(templates_dir, clauses_dir):
         result = check(dataset, rules, as_of, engine=engine, lang=lang)
     economy = report_economy(result, assumptions) if assumptions is not None else None

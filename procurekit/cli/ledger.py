@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -26,8 +26,9 @@ from procurekit.cli.options import (
     parse_date_option,
     rules_option,
 )
-from procurekit.evaluation import to_json
-from procurekit.ledger import Ledger, LedgerError, history_csv, history_text, list_text, resolve_db, status_text
+
+if TYPE_CHECKING:
+    from procurekit.ledger import Ledger
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -41,6 +42,8 @@ def _db_option(func: F) -> F:
 
 @contextmanager
 def _open(db: str | None, create: bool = False) -> Iterator[Ledger]:
+    from procurekit.ledger import Ledger, LedgerError, resolve_db
+
     path = resolve_db(db)
     ledger = Ledger.open(path, create=create)
     try:
@@ -113,6 +116,9 @@ def status(contract: str | None, as_of: dt.date | None, format_: str, lang: str,
     Example:
         procurekit ledger status IB-RENG-2016 --as-of 2019-05-31
     """
+    from procurekit.evaluation import to_json
+    from procurekit.ledger import status_text
+
     with _open(db) as lg:
         if contract:
             docs = [lg.status(contract, as_of)]
@@ -138,6 +144,9 @@ def history(contract: str, subject: str | None, rule: str | None, format_: str, 
     Example:
         procurekit ledger history IB-RENG-2016 --subject IB-028
     """
+    from procurekit.evaluation import to_json
+    from procurekit.ledger import history_csv, history_text
+
     with _open(db) as lg:
         events = lg.history(contract, subject, rule)
     if format_ == "json":
@@ -205,6 +214,9 @@ def list_(format_: str, lang: str, db: str | None) -> None:
     Example:
         procurekit ledger list --format json
     """
+    from procurekit.evaluation import to_json
+    from procurekit.ledger import list_text
+
     with _open(db) as lg:
         docs = lg.submissions()
     click.echo(to_json(docs) if format_ == "json" else list_text(docs, lang), nl=False)

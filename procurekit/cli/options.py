@@ -17,7 +17,6 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from procurekit.errors import EngineError, ProcurekitError
-from procurekit.evaluation import to_json
 from procurekit.files import STDOUT, write_output, write_stdout
 from procurekit.privacy import NOT_SHOWN, may_show, shown
 
@@ -185,6 +184,7 @@ def explain_check(dataset: Path, rules: str | None, as_of: dt.date | None, engin
     """`check --explain`: one subject's verdicts; exit 1 when one of them is a violation."""
     from procurekit import check as run_check
     from procurekit.documents import explain_subject, explanation_json, explanation_text, subject_kind
+    from procurekit.evaluation import to_json
 
     subject_kind(subject)  # refuse an unusable subject before reading anything
     if not (dataset / "contract.yaml").is_file():

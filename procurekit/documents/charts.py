@@ -14,10 +14,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from matplotlib import rc_context
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
-
 from procurekit import l10n
 
 
@@ -103,6 +99,10 @@ def chart(
     at a point, e.g. a breach), `highlight` (bars drawn in the alarm colour), a vertical `vline` at an x
     position with its label (e.g. the first paid month), and `value_labels` (each bar's value on it).
     """
+    # matplotlib is imported here, when a chart is drawn: a check (which draws none) does not load it.
+    from matplotlib import rc_context
+    from matplotlib.figure import Figure
+
     # Style by `rc_context` around this chart only, and a `Figure` made directly (never pyplot): a
     # program that imports procurekit keeps its own backend, rcParams and figure list.
     with rc_context({
@@ -174,6 +174,8 @@ def _axes(  # type: ignore[no-untyped-def]
     limit: float | None, limit_label: str, percent: bool, headroom: bool,
 ) -> None:
     """Ticks, labels, title, scale, grid and legend."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
     xs = list(range(len(x_labels)))
     widest = max((len(label) for label in x_labels), default=1)
     most = max(3, min(10, 70 // max(1, widest)))  # as many labels as fit side by side

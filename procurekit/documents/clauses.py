@@ -9,22 +9,24 @@ renders the clauses a rule set uses with the parameter values in force on a day.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import jinja2
-from jinja2 import nodes
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field
 
-from procurekit.documents.law import load_law
-from procurekit.documents.render import Params, param_views, render_text
-from procurekit.documents.sandbox import helper
 from procurekit.errors import RuleFileError, RuleSetErrors
-from procurekit.files import data_dir
+from procurekit.files import FileCache, data_dir, fingerprint
 from procurekit.ruleset.load import RULE_ID, RuleSet, Text, read_model
 from procurekit.yamlio import LineMap
+
+if TYPE_CHECKING:
+    from procurekit.documents.render import Params
+
+# Jinja2 (and the renderer on it) and the statutes are imported by the functions that parse or render a
+# clause text, not here: `check` needs only the clauses' point numbers (documents.actions).
 
 _CLAUSE_ID = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _ALLOWED_NAMES = {"p", "rule", "law", "t", "lang"}
@@ -85,21 +87,33 @@ class RenderedClause:
 def load_library(extra: Path | None = None) -> dict[str, Clause]:
     """The bundled clauses, then `extra`'s (same id replaces). Every file's errors at once."""
     folders = [data_dir("clauses")] + ([extra] if extra is not None else [])
-    library: dict[str, Clause] = {}
-    errors: list[RuleFileError] = []
     for folder in folders:
         if not folder.is_dir():
             raise RuleSetErrors([RuleFileError(folder, None, "not a folder of clause files")])
-        for path in sorted(folder.glob("*.yaml")):
-            try:
-                spec, lines = read_model(path, ClauseFile, "a clause file")
-            except RuleSetErrors as exc:
-                errors.extend(exc.errors)
-                continue
-            library[spec.id] = Clause(spec, path, lines)
+    paths = [path for folder in folders for path in sorted(folder.glob("*.yaml"))]
+    key = tuple(paths)  # a file added or removed makes another library
+    found = _LIBRARIES.get(key)
+    if found is not None:
+        return dict(found)
+    files = [(path, fingerprint(path)) for path in paths]  # before reading: see FileCache
+    library: dict[str, Clause] = {}
+    errors: list[RuleFileError] = []
+    for path in paths:
+        try:
+            spec, lines = read_model(path, ClauseFile, "a clause file")
+        except RuleSetErrors as exc:
+            errors.extend(exc.errors)
+            continue
+        library[spec.id] = Clause(spec, path, lines)
     if errors:
         raise RuleSetErrors(errors)
+    _LIBRARIES.put(key, files, dict(library))
     return library
+
+
+#: Clause libraries loaded in this process: the output of every check (of every contract of a register)
+#: names contract points from the library, which is read once, and again only when a file changed.
+_LIBRARIES: FileCache[dict[str, Clause]] = FileCache()
 
 
 def clauses_for(ruleset: RuleSet, library: dict[str, Clause]) -> list[Clause]:
@@ -109,12 +123,18 @@ def clauses_for(ruleset: RuleSet, library: dict[str, Clause]) -> list[Clause]:
     return sorted(used, key=lambda c: (c.spec.order, c.id))
 
 
-_PARSER = ImmutableSandboxedEnvironment()
+@functools.cache
+def _parser() -> Any:
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    return ImmutableSandboxedEnvironment()
 
 
 def _references(source: str) -> tuple[set[str], set[str], set[str], set[str]]:
     """(parameters, rules, law references, other names) a text refers to; raises TemplateSyntaxError."""
-    tree = _PARSER.parse(source)
+    from jinja2 import nodes
+
+    tree = _parser().parse(source)
     params: set[str] = set()
     rules: set[str] = set()
     laws: set[str] = set()
@@ -149,6 +169,10 @@ def _texts(clause: Clause, ruleset: RuleSet) -> list[tuple[tuple[object, ...], s
 
 def clause_errors(ruleset: RuleSet, library: dict[str, Clause]) -> list[RuleFileError]:
     """Every clause problem of a rule set, one per line: missing clause, parameter or rule."""
+    import jinja2
+
+    from procurekit.documents.law import load_law
+
     errors: list[RuleFileError] = []
     for rule in ruleset.rules:
         if rule.clause not in library:
@@ -217,6 +241,10 @@ def render_clauses(
     renders the rule's title (never its id: the texts are for bidders); `law("ref")` the full citation
     in force on `day`, or nothing when none is.
     """
+    from procurekit.documents.law import load_law
+    from procurekit.documents.render import param_views, render_text
+    from procurekit.documents.sandbox import helper
+
     check_clauses(ruleset, library)
     p = p if p is not None else param_views(ruleset.parameters, day, lang)
     titles = {r.id: r.title.get(lang) for r in ruleset.rules}

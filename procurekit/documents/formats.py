@@ -36,6 +36,12 @@ from procurekit.documents.blocks import STATUS_COLOURS, Block, Run
 from procurekit.documents.charts import Chart
 from procurekit.documents.docx import column_widths, to_docx
 
+#: The formats of a tender pack's documents, of its notice data, and of a compliance report. They are
+#: here, with the writers, so the command line can offer them without loading the renderers.
+DOCUMENT_FORMATS = ("docx", "pdf", "html", "md")
+DATA_FORMATS = ("ocds", "eforms")
+REPORT_FORMATS = ("html", "pdf", "docx", "md")
+
 #: characters XML 1.0 cannot hold (C0 controls but tab, newline, return; surrogates; U+FFFE, U+FFFF)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 

@@ -31,7 +31,6 @@ from procurekit.evaluation.check import CheckResult
 from procurekit.ruleset.load import VERDICTS
 from procurekit.version import __version__
 
-FORMATS = ("html", "pdf", "docx", "md")
 _RANK = {v: i for i, v in enumerate(VERDICTS)}
 
 

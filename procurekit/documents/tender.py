@@ -28,8 +28,6 @@ from procurekit.months import add_months
 from procurekit.ruleset.load import RuleSet, read_model, resolve_ref
 
 DOCUMENTS = ("udbudsbetingelser", "kravspecifikation", "kontraktbilag")
-DOCUMENT_FORMATS = ("docx", "pdf", "html", "md")
-DATA_FORMATS = ("ocds", "eforms")
 
 #: procedure → (Danish name, English name, OCDS procurementMethod)
 PROCEDURES: dict[str, tuple[str, str, str]] = {

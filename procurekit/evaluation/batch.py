@@ -1,21 +1,31 @@
-"""Checks run in worker processes: isolation, a timeout, both cores for a register of contracts.
+"""Checks run in worker processes: isolation, a timeout, both cores for a register or a large contract.
 
 A check runs in a forked worker process, so a crash or a hang inside durable_rules' C core (which never
 releases the GIL, so no thread could stop it) becomes a clear `EngineError` instead of a dead or stuck
 command: the parent waits with a timeout, then stops the workers. A *register* is a folder of contract
 dataset folders; its contracts are shared out over `jobs` workers and the results put back in folder
-order, so the output is identical to a single-process run.
+order, so the output is identical to a single-process run. One *large* contract (more than `SPLIT_AT`
+participant-months) is read once by the parent and checked in parts, one per worker, by participant
+(`check(part=…)`); the parts are put back together (`merge_parts`) into the very check one process makes.
+
+Workers are made for bulk work: what they inherit is frozen out of the cyclic garbage collector's sight,
+and the collector runs rarely (`bulk_gc`); objects of a check are freed by reference counting anyway.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import gc
+import itertools
 import multiprocessing
+import operator
 import os
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,9 +33,16 @@ from typing import TYPE_CHECKING, Any
 from procurekit.errors import DatasetError, EngineError, ProcurekitError
 
 if TYPE_CHECKING:
+    from procurekit.dataset.read import Dataset
     from procurekit.evaluation.check import CheckResult
 
 DEFAULT_TIMEOUT = 600.0
+#: A contract with more participant-months than this is checked in parts, one per worker (given more
+#: than one): below it, starting a second worker costs more than it saves.
+SPLIT_AT = 20_000
+#: The cyclic collector's thresholds during bulk work (Python's default is 700, 10, 10): a check makes
+#: millions of objects, few of them in cycles, and a collection walks every young one.
+BULK_GC = (100_000, 50, 100)
 
 
 @dataclass(frozen=True)
@@ -63,21 +80,134 @@ def find_datasets(path: Path) -> list[Path]:
 Render = tuple[Callable[["CheckResult", bool], dict[str, Any]], Callable[["CheckResult", bool], str]]
 
 
+#: Datasets the parent read before it forked its workers, by path: a worker takes its dataset from here
+#: (shared, not copied, with the parent) instead of reading it again or having it pickled.
+_READ: dict[Path, Dataset] = {}
+
+
+@contextmanager
+def bulk_gc() -> Iterator[None]:
+    """Bulk work: the cyclic garbage collector runs rarely (`BULK_GC`), and never over the objects that
+    existed before (modules, the rule set, a dataset read); the collector's settings are restored after."""
+    before = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(*BULK_GC)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
+
+
+def _worker_start() -> None:
+    # A worker lives for one run and is ours alone: bulk settings for its whole life.
+    gc.freeze()
+    gc.set_threshold(*BULK_GC)
+
+
 def run_job(job: Job, render: Render) -> dict[str, Any]:
     """Check one dataset (in a worker); return its JSON document, text and whether it has a violation."""
     from procurekit.evaluation.check import check
 
-    to_json, to_text = render
     try:
-        result = check(job.path, job.rules, as_of=job.as_of, engine=job.engine, lang=job.lang,
-                       explain_ok=job.include_ok)
+        result = check(_READ.get(job.path, job.path), job.rules, as_of=job.as_of, engine=job.engine,
+                       lang=job.lang, explain_ok=job.include_ok)
     except ProcurekitError as exc:  # custom exception signatures do not survive pickling
         return {"error": str(exc)}
+    return _rendered(result, job, render)
+
+
+def _rendered(result: CheckResult, job: Job, render: Render) -> dict[str, Any]:
+    to_json, to_text = render
     return {
         "json": to_json(result, job.include_ok),
         "text": to_text(result, job.include_ok) if job.text else None,
         "violation": result.has_violation,
     }
+
+
+def run_check(job: Job, render: Render, workers: int | None = None,
+              timeout: float = DEFAULT_TIMEOUT) -> dict[str, Any]:
+    """Check one contract dataset in worker processes: in one, or in parts over `workers` when it is large.
+
+    The dataset is read here, once; the workers share it. The result is `run_job`'s, whatever the parts.
+
+    Raises:
+        ProcurekitError: the dataset or the rules could not be used.
+        EngineError: a worker crashed or the run took longer than `timeout`.
+    """
+    from procurekit.dataset.read import read_dataset
+
+    with bulk_gc():
+        dataset = read_dataset(job.path)
+        count = max(1, min(workers or os.cpu_count() or 1, 8))
+        parts = count if count > 1 and _participant_months(dataset) > SPLIT_AT else 1
+        _READ[job.path] = dataset
+        try:
+            if parts == 1:
+                return run_jobs([job], render, workers=1, timeout=timeout)[0]
+            found = _in_workers([(_run_part, (job, i, parts)) for i in range(parts)], [job.path] * parts,
+                                parts, timeout)
+        finally:
+            del _READ[job.path]
+        for part in found:
+            if "error" in part:
+                raise ProcurekitError(part["error"])
+        return _rendered(merge_parts(dataset, found), job, render)
+
+
+def _participant_months(dataset: Dataset) -> int:
+    return len(dataset.hours or ())
+
+
+def _run_part(job: Job, index: int, count: int) -> dict[str, Any]:
+    """One part of a large contract's check (in a worker): the result's fields but the dataset."""
+    from procurekit.evaluation.check import check
+
+    try:
+        result = check(_READ[job.path], job.rules, as_of=job.as_of, engine=job.engine, lang=job.lang,
+                       explain_ok=job.include_ok, part=(index, count))
+    except ProcurekitError as exc:
+        return {"error": str(exc)}
+    return part_result(result)
+
+
+def part_result(result: CheckResult) -> dict[str, Any]:
+    """A part's check as a worker sends it back: its fields but the dataset, each finding as a tuple of
+    its fields (a frozen dataclass pickles and unpickles several times slower than a tuple)."""
+    out = {f.name: getattr(result, f.name) for f in dataclasses.fields(result) if f.name != "dataset"}
+    out["findings"] = list(map(_finding_fields(), result.findings))
+    return out
+
+
+def _finding_fields() -> Callable[[Any], tuple[Any, ...]]:
+    from procurekit.evaluation.check import Finding
+
+    return operator.attrgetter(*(f.name for f in dataclasses.fields(Finding)))
+
+
+def merge_parts(dataset: Dataset, parts: list[dict[str, Any]]) -> CheckResult:
+    """The check of a whole contract from its parts (`part_result`, in part order), as one process makes it.
+
+    Findings come kind by kind and rule by rule, each rule's in subject order: so each rule's findings
+    are its findings in part 0, then in part 1, and so on. What is not split (other subjects, every
+    not-evaluated entry) is part 0's.
+    """
+    from procurekit.evaluation.check import CheckResult, Finding
+    from procurekit.ruleset.subjects import SUBJECTS
+
+    first = parts[0]
+    at = [f.name for f in dataclasses.fields(Finding)].index("rule")
+    grouped: list[dict[str, list[tuple[Any, ...]]]] = []
+    for part in parts:
+        by_rule: dict[str, list[tuple[Any, ...]]] = {}
+        for row in part["findings"]:
+            by_rule.setdefault(row[at], []).append(row)
+        grouped.append(by_rule)
+    rules = first["ruleset"].rules
+    rows = [row for kind in SUBJECTS for rule in rules if rule.subject == kind
+            for by_rule in grouped for row in by_rule.get(rule.id, ())]
+    return CheckResult(**{**first, "dataset": dataset, "findings": list(itertools.starmap(Finding, rows))})
 
 
 def run_jobs(
@@ -104,33 +234,51 @@ def run_jobs(
         EngineError: a worker crashed or the run took longer than `timeout`.
     """
     count = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    calls = [(run_job, (job, render)) for job in jobs]
+    results = _in_workers(calls, [job.path for job in jobs], count, timeout, progress)
+    for result in [] if keep_errors else results:
+        if "error" in result:
+            raise ProcurekitError(result["error"])
+    return results
+
+
+def _in_workers(
+    calls: list[tuple[Callable[..., dict[str, Any]], tuple[Any, ...]]],
+    paths: list[Path],
+    count: int,
+    timeout: float,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Run each (function, arguments) in one of `count` forked workers; results in call order.
+
+    Raises:
+        EngineError: a worker crashed, or the calls took longer than `timeout` (0: no limit); names the
+            dataset (`paths`, one per call) whose result was awaited.
+    """
     context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(max_workers=count, mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_worker_start)
     try:
-        futures = [pool.submit(run_job, job, render) for job in jobs]
+        futures: list[Future[dict[str, Any]]] = [pool.submit(func, *args) for func, args in calls]
         results = []
         deadline = None if not timeout else _now() + timeout
-        for job, future in zip(jobs, futures, strict=True):
+        for path, future in zip(paths, futures, strict=True):
             left = None if deadline is None else max(0.0, deadline - _now())
             try:
                 results.append(future.result(timeout=left))
                 if progress is not None:
-                    progress(len(results), len(jobs))
+                    progress(len(results), len(calls))
             except FutureTimeout:
                 raise EngineError(
-                    f"{job.path}: the rules engine did not finish within {timeout:g} s; nothing was written"
+                    f"{path}: the rules engine did not finish within {timeout:g} s; nothing was written"
                 ) from None
             except BrokenProcessPool:
                 raise EngineError(
-                    f"{job.path}: the rules engine crashed in its worker process; nothing was written"
+                    f"{path}: the rules engine crashed in its worker process; nothing was written"
                 ) from None
     except BaseException:
         _stop(pool)
         raise
     pool.shutdown()
-    for result in [] if keep_errors else results:
-        if "error" in result:
-            raise ProcurekitError(result["error"])
     return results
 
 

@@ -195,6 +195,7 @@ def check(
     engine: str = "durable",
     lang: str = "da",
     explain_ok: bool = True,
+    part: tuple[int, int] | None = None,
 ) -> CheckResult:
     """Check a contract dataset against a rule set.
 
@@ -205,10 +206,17 @@ def check(
         engine: "durable" (durable_rules) or "python" (the plain evaluator).
         lang: language of the messages (da or en).
         explain_ok: also fill message and values for ok findings (skip for speed when not shown).
+        part: (index, count): check only the index-th of `count` consecutive, near-equal slices of the
+            participant and participant-month subjects (in their order); the other subjects, and every
+            not-evaluated entry, only in part 0. The parts' findings, put together kind by kind and rule
+            by rule in part order, are the whole check's (`batch.merge_parts`): so several processes can
+            share one large contract.
 
     Raises:
         ProcurekitError: unusable dataset or rules.
     """
+    if part is not None and not 0 <= part[0] < part[1]:
+        raise ValueError(f"part {part[0]} of {part[1]}: no such part")
     ds = dataset if isinstance(dataset, Dataset) else read_dataset(dataset)
     ruleset = rules if isinstance(rules, RuleSet) else ruleset_for(ds, rules)
     day, requested = contract_day(ds, as_of)
@@ -217,26 +225,41 @@ def check(
     known = requested or day  # deadlines and what is known: the day asked for (facts.derive)
     facts = derive(ds, known)
     runner = get_engine(engine)
+    whole = part is None or part[0] == 0  # what is not split goes with part 0
     for kind in SUBJECTS:
+        if not whole and kind not in PARTED:
+            continue
         runnable: list[Rule] = []
         for rule in (r for r in ruleset.rules if r.subject == kind):
             absent = [s for s in rule.requires if s not in ds.sources]
             if absent:
                 tables = "; ".join(f"{a}.csv or sheet '{a}'" for a in absent)
                 reason = f"no {', '.join(absent)} table in the dataset ({tables})"
-                result.not_evaluated.append(NotEvaluated(rule.id, reason))
+                if whole:
+                    result.not_evaluated.append(NotEvaluated(rule.id, reason))
             else:
                 runnable.append(rule)
         if not runnable:
             continue
-        _evaluate_kind(result, kind, runnable, facts[kind], params, runner, explain_ok)
-        if kind == "participant_month":
+        subjects = facts[kind] if part is None or kind not in PARTED else _slice(facts[kind], part)
+        _evaluate_kind(result, kind, runnable, subjects, params, runner, explain_ok)
+        if kind == "participant_month" and whole:
             gaps = hours_gaps(ds, known)
             for rule in (r for r in runnable if "hours" in r.requires):
                 result.not_evaluated.extend(
                     NotEvaluated(rule.id, f"no row for {g} in the hours table", g) for g in gaps
                 )
     return result
+
+
+#: The subject kinds `check(part=…)` splits: one participant's facts never depend on another's, and none
+#: lacks a table row (their not-evaluated entries are absent tables and hours gaps, all made by part 0).
+PARTED = ("participant", "participant_month")
+
+
+def _slice(items: list[Fact], part: tuple[int, int]) -> list[Fact]:
+    index, count = part
+    return items[len(items) * index // count:len(items) * (index + 1) // count]
 
 
 def _evaluate_kind(

@@ -39,6 +39,8 @@ from procurekit.ruleset.load import Rule, RuleSet, Scalar, load_ruleset, param_c
 from procurekit.ruleset.subjects import SUBJECTS
 
 NOT_APPLICABLE = "not_applicable"
+#: The `kind` of a fact asserted into durable_rules, and of the one marker fact of each batch.
+FACT, MARK = "f", "batch"
 
 
 @dataclass(frozen=True)
@@ -145,9 +147,11 @@ class _Compiler:
         self.never_null: set[str] = set()
         self.materialised: dict[ex.Node, str] = {}
         self.flags: set[str] = set()
+        self.fields: set[str] = set()  # the fact's own fields the conditions read
 
     def field_of(self, node: ex.Node) -> str:
         if isinstance(node, ex.Name):
+            self.fields.add(node.name)
             return node.name
         key = _strip_cols(node)
         if key not in self.materialised:
@@ -189,7 +193,7 @@ class _Compiler:
             return {f"${op}": [self.cond(item, negate) for item in node.items]}
         if isinstance(node, ex.Const):
             truth = (node.value is True) != negate
-            return {"$ex": {"kind": 1}} if truth else {"kind": "__never__"}
+            return {"kind": FACT} if truth else {"kind": "__never__"}
         if isinstance(node, ex.Cmp):
             return self.compare(node, negate)
         name = self.field_of(node)  # a boolean field or materialised boolean expression
@@ -258,25 +262,18 @@ def _strip_cols(node: ex.Node) -> ex.Node:
 
 
 def _computer(tree: ex.Node) -> Callable[[dict[str, Any]], Any]:
-    """A function computing a materialised tree from a fact's values, as `ex.evaluate` would.
+    """A function computing a materialised tree from a fact's values, as `ex.evaluate` would."""
+    return lambda values: ex.evaluate(tree, values)
 
-    The exact sign of a field against a constant (most limits: `total_hours <= 160.333…`) is computed
-    directly: it is done once per fact and rule, on every fact, so it is kept cheap.
-    """
+
+def _field_sign(tree: ex.Node) -> tuple[str, Any] | None:
+    """(field, exact limit) when `tree` is the sign of a field against a constant (most limits:
+    `total_hours <= 160.333…`); `_to_fact` computes those inline, once per fact and rule, on every fact."""
     if isinstance(tree, ex.Call) and tree.func == ex.SIGN:
         left, right = tree.args
         if isinstance(left, ex.Name) and isinstance(right, ex.Const) and right.value is not None:
-            name, limit = left.name, ex.exact(right.value)
-
-            def sign(values: dict[str, Any]) -> int | None:
-                value = values.get(name)
-                if value is None:
-                    return None
-                value = ex.exact(value)
-                return (value > limit) - (value < limit)
-
-            return sign
-    return lambda values: ex.evaluate(tree, values)
+            return left.name, ex.exact(right.value)
+    return None
 
 
 @dataclass
@@ -285,6 +282,8 @@ class _Compiled:
     materialised: list[tuple[str, Callable[[dict[str, Any]], Any]]]
     flags: list[str]
     index: dict[str, tuple[int, int]] = field(default_factory=dict)
+    fields: tuple[str, ...] = ()  # the fact's fields the compiled conditions read: the only ones asserted
+    signs: tuple[tuple[str, str, Any], ...] = ()  # (materialised name, field, exact limit): see _field_sign
 
 
 class _DurableJson:
@@ -302,7 +301,17 @@ class _DurableJson:
     _TOKEN = re.compile(rf'"\\u0000pknum{_NONCE}:(-?[0-9]+\.[0-9]+)\\u0000"')
 
     @classmethod
+    def number(cls, value: float) -> float | str:
+        """A float of a fact as the JSON writer must see it: itself, or marked to be written positionally."""
+        if value == 0 or 1e-4 <= abs(value) < 1e16:  # Python's repr has no exponent
+            return value
+        prepared: float | str = cls._prepare(value)
+        return prepared
+
+    @classmethod
     def _prepare(cls, value: Any) -> Any:
+        if type(value) is _Batch:  # its numbers went through `number` as the facts were made
+            return value
         if isinstance(value, float) and "e" in repr(value):
             text = format(Decimal(repr(value)), "f")
             return f"{cls._MARK}{text if '.' in text else text + '.0'}\x00"
@@ -318,6 +327,11 @@ class _DurableJson:
         return cls._TOKEN.sub(lambda m: m.group(1), json.dumps(cls._prepare(value), **kwargs))
 
     loads = staticmethod(json.loads)
+
+
+class _Batch(list[dict[str, Any]]):
+    """Facts ready for durable_rules: every float already as `_DurableJson.number` writes it, so the JSON
+    writer does not walk them again (that walk cost more than durable_rules' own matching)."""
 
 
 # --- durable_rules' private internals, used here and nowhere else --------------------------------
@@ -400,19 +414,22 @@ class DurableEngine:
                     "run": self._recorder(rule_name),
                 }
                 index[rule_name] = (i, j)
-        # Sentinel: every fact is handled, so a batch never raises MessageNotHandledException.
-        definition["sentinel"] = {
-            "all": [{"m": {"$ex": {"kind": 1}}}],
-            "pri": 1_000_000,
-            "cap": self.BATCH,
-            "run": lambda c: None,
-        }
+        # Sentinel: every fact is handled (the first condition accepts any fact), so a batch never raises
+        # MessageNotHandledException; it never fires (no fact is of kind "__never__"), so an ok fact
+        # costs no action and is not sent back to Python as JSON.
+        definition["sentinel"] = {"all": [{"m": {"$ex": {"kind": 1}}}, {"n": {"kind": "__never__"}}],
+                                  "run": lambda c: None}
+        # Marker: fires once per batch, on the one fact of kind MARK each batch holds. Deleting a session
+        # in which no action ever fired crashed durable_rules (a free of an invalid pointer).
+        definition["marker"] = {"all": [{"m": {"kind": MARK}}], "run": lambda c: None}
         try:
             self._host.register_rulesets({name: copy.copy(definition)})
         except Exception as exc:  # durable reports bad definitions as bare error codes
             raise EngineError(f"durable_rules refused the compiled rules ({exc})") from None
-        computed = [(n, _computer(t)) for t, n in comp.materialised.items()]
-        compiled = _Compiled(name, computed, sorted(comp.flags), index)
+        signs = {n: found for t, n in comp.materialised.items() if (found := _field_sign(t)) is not None}
+        computed = [(n, _computer(t)) for t, n in comp.materialised.items() if n not in signs]
+        compiled = _Compiled(name, computed, sorted(comp.flags), index, tuple(sorted(comp.fields)),
+                             tuple((n, f, limit) for n, (f, limit) in signs.items()))
         self._compiled[plan.key] = compiled
         while len(self._compiled) > self.CACHE:
             _, old = self._compiled.popitem(last=False)
@@ -440,17 +457,30 @@ class DurableEngine:
             self._compiled.clear()
 
     def _to_fact(self, compiled: _Compiled, index: int, values: dict[str, Any], sid: str) -> dict[str, Any]:
-        # Decimals become floats only here, after every computation and every comparison whose
-        # operands a float could blur was done exactly (see _Compiler.compare).
-        fact = {k: float(v) if type(v) is Decimal else v for k, v in values.items() if v is not None}
+        # Only the fields the conditions read are asserted: durable_rules encodes and decodes every
+        # field of every fact as JSON, in Python. Decimals become floats only here, after every
+        # computation and every comparison whose operands a float could blur was done exactly (see
+        # _Compiler.compare).
+        number = _DurableJson.number
+        fact: dict[str, Any] = {}
+        for k in compiled.fields:
+            v = values.get(k)
+            if v is not None:
+                fact[k] = number(float(v)) if type(v) is Decimal or type(v) is float else v
+        for name, key, limit in compiled.signs:
+            v = values.get(key)
+            if v is not None:
+                if type(v) is float:
+                    v = Decimal(repr(v))  # as ex.exact: the decimal of its shortest spelling
+                fact[name] = (v > limit) - (v < limit)
         for name, compute in compiled.materialised:
             value = compute(values)
             if value is not None:
-                fact[name] = float(value) if type(value) is Decimal else value
+                fact[name] = number(float(value)) if type(value) is Decimal or type(value) is float else value
         for name in compiled.flags:
             fact[f"__nn_{name}"] = name in fact
         fact["id"] = str(index)
-        fact["kind"] = "f"
+        fact["kind"] = FACT
         fact["sid"] = sid
         return fact
 
@@ -464,14 +494,15 @@ class DurableEngine:
             for start in range(0, len(facts), self.BATCH):
                 chunk = range(start, min(start + self.BATCH, len(facts)))
                 fired |= self._assert(compiled, facts, chunk)
-        by_fact: dict[int, set[tuple[int, int]]] = {}
+        # A rule's verdict is its first outcome that fired (as `_decide` reads them), if any.
+        first: dict[tuple[int, int], int] = {}
         for k, i, j in fired:
-            by_fact.setdefault(k, set()).add((i, j))
-        nothing = ["ok"] * len(plan.rules)  # no outcome fired: every rule holds
-        out: Verdicts = []
-        for k in range(len(facts)):
-            hits = by_fact.get(k)
-            out.append(_decide(plan, _hit_in(hits)) if hits else list(nothing))
+            if first.get((k, i), j) >= j:
+                first[(k, i)] = j
+        names = [[None if name == NOT_APPLICABLE else name for name, _ in rp.outcomes] for rp in plan.rules]
+        out: Verdicts = [["ok"] * len(plan.rules) for _ in facts]  # no outcome fired: every rule holds
+        for (k, i), j in first.items():
+            out[k][i] = names[i][j]
         return out
 
     def _assert(
@@ -479,7 +510,8 @@ class DurableEngine:
     ) -> set[tuple[int, int, int]]:
         self._sid += 1
         sid = f"s{self._sid}"
-        batch = [self._to_fact(compiled, k, facts[k], sid) for k in chunk]
+        batch = _Batch(self._to_fact(compiled, k, facts[k], sid) for k in chunk)
+        batch.append({"id": f"m{sid}", "kind": MARK, "sid": sid})  # the marker (see _compile)
         self._hits.clear()
         try:
             state = self._host.assert_facts(compiled.name, batch)
@@ -556,10 +588,6 @@ def durable_problems(ruleset: RuleSet) -> list[tuple[Rule, str]]:
             if not problems:  # each rule compiles alone, but not all of them together
                 raise EngineError(f"durable_rules cannot run the {kind} rules of {ruleset.path} together")
     return list(problems.values())
-
-
-def _hit_in(hits: set[tuple[int, int]]) -> Callable[[int, int], bool]:
-    return lambda i, j: (i, j) in hits
 
 
 _DURABLE: DurableEngine | None = None

@@ -9,7 +9,6 @@ fields of the rule's subject. Every problem is reported as a `RuleFileError` nam
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import functools
 import hashlib
 import json
@@ -25,7 +24,7 @@ from pydantic import ValidationError
 
 import procurekit.conditions as ex
 from procurekit.errors import RuleFileError, RuleSetErrors, UnknownRuleSetError
-from procurekit.files import data_dir
+from procurekit.files import FileCache, data_dir, fingerprint
 from procurekit.ruleset.model import (  # re-exported: the resolved objects' home for most importers
     NAME_PATTERN,
     PLACEHOLDER,
@@ -127,6 +126,10 @@ def load_ruleset(ref: str | Path, compile_check: CompileCheck | None = None, che
         UnknownRuleSetError: the id or path does not exist.
     """
     path = ref if isinstance(ref, Path) else resolve_ref(ref)
+    key = (path.resolve(), compile_check, check_unused, _use_dirs.get())
+    found = _LOADED.get(key)
+    if found is not None:
+        return found
     loader = _Loader(check_unused)
     ruleset = loader.load(path, ())
     for warning in loader.warnings:
@@ -134,7 +137,13 @@ def load_ruleset(ref: str | Path, compile_check: CompileCheck | None = None, che
     problems = compile_check(ruleset) if compile_check is not None else []
     if problems:
         raise RuleSetErrors([RuleFileError(r.file, r.line, f"rule '{r.id}': {m}") for r, m in problems])
+    _LOADED.put(key, loader.files, ruleset)
     return ruleset
+
+
+#: Rule sets loaded in this process: a register's worker (one rule set, many contracts) or the web
+#: workspace reads, validates and compiles a rule set once, and again only after one of its files changed.
+_LOADED: FileCache[RuleSet] = FileCache()
 
 
 def merge_child(
@@ -168,6 +177,7 @@ class _Loader:
         self.check_unused = check_unused
         self.errors: list[RuleFileError] = []
         self.warnings: list[RuleFileError] = []
+        self.files: list[tuple[Path, str | None]] = []  # every file read, with its digest before reading
 
     def load(self, path: Path, chain: tuple[Path, ...], via: tuple[str, int | None] = ("", None)) -> RuleSet:
         """Load `path`; `chain` holds the files extending it, `via` the child's `extends` value and line."""
@@ -211,6 +221,9 @@ class _Loader:
     ) -> tuple[dict[str, Any], LineMap]:
         """The YAML mapping of a rule-set file. A parent (named by `extends`) that is not a rule set is
         refused without quoting any of it: it may be any file at all (`extends: /etc/shadow`)."""
+        # The digest is taken first: a file changed while being read leaves a digest that no longer
+        # matches, so the cache reloads it rather than keeping what was read.
+        self.files.append((path, fingerprint(path)))
         try:
             data, lines = load_yaml(path)
         except RuleFileError as exc:
@@ -316,6 +329,8 @@ class _Loader:
         for name in new:
             if name in used:
                 continue
+            import difflib  # only for a name nobody defined: not worth loading for every rule set
+
             close = difflib.get_close_matches(name, known, n=1)
             hint = f"did you mean '{close[0]}'?" if close else "remove it, or use it in a rule"
             self.err(
