@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -104,8 +105,7 @@ def run_jobs(
         EngineError: a worker crashed or the run took longer than `timeout`.
     """
     count = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-    context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(max_workers=count, mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=count, mp_context=_context())
     try:
         futures = [pool.submit(run_job, job, render) for job in jobs]
         results = []
@@ -132,6 +132,17 @@ def run_jobs(
         if "error" in result:
             raise ProcurekitError(result["error"])
     return results
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """Fork, unless this process has loaded polars: its thread pool does not survive fork() (a child forked
+    after the parent ran polars waits forever), so the workers then come from a fork server, a fresh
+    process that has imported procurekit but never run polars."""
+    if "polars" not in sys.modules:
+        return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["procurekit.evaluation.check"])
+    return context
 
 
 def _now() -> float:
