@@ -17,7 +17,7 @@ How it stays exactly the reader users know (`dataset/rows.py`, one row at a time
   rows are re-read in row order by the row reader with the state it would have had (the first row of
   each key), so the first bad row raises the very message it always did; a suspect row that passes
   (a number spelt `1e3`, a date `١٢-٠١-٢٠١٧`) is read by the row parser and patched in.
-- Numbers are `pl.Decimal(38, scale)`, the scale being the most decimals the column holds. A cell's
+- Numbers are `pl.Decimal(_PRECISION, scale)`, the scale being the most decimals the column holds. A cell's
   own spelling of its value (`4.10`, `1E+3`) is kept beside the frame (`Digits`), so the row tuples of
   `Dataset` hold exactly the decimals they always did.
 """
@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Context, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +70,7 @@ _ISO_DATE = r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$"
 _DAY_FIRST = r"^[0-9]{1,2}-[0-9]{1,2}-[1-9][0-9]{3}$|^[0-9]{1,2}\.[0-9]{1,2}\.[1-9][0-9]{3}$"
 _NUMBER = r"^[0-9]{1,9}(?:\.[0-9]{1,28})?$"  # below 1e9, at most MAX_DECIMALS decimals
 _BOOL_WORDS = sorted(_TRUE | _FALSE)
+_PRECISION = 38  # digits of a polars decimal
 _BOM = b"\xef\xbb\xbf"
 _BLANK = re.compile(rb"[\t\n\x0b\x0c\r\x1c-\x1f ]*")  # ASCII text Python's str.strip() empties
 
@@ -266,9 +267,9 @@ _COUNT = _Kind(
     lambda v, _, __: v.cast(pl.Int64, strict=False),
 )
 _NUMBER_KIND = _Kind(
-    lambda scale: pl.Decimal(38, scale),
+    lambda scale: pl.Decimal(_PRECISION, scale),
     lambda v, dc: _number_text(v, dc).str.contains(_NUMBER),
-    lambda v, dc, scale: _number_text(v, dc).cast(pl.Decimal(38, scale), strict=False),
+    lambda v, dc, scale: _number_text(v, dc).cast(pl.Decimal(_PRECISION, scale), strict=False),
     cpr=True,
 )
 _DATE = _Kind(lambda _: pl.Date(), lambda v, _: _date(v).is_not_null(), lambda v, _, __: _date(v))
@@ -506,32 +507,35 @@ def _working_frame(
     records: Records, header: list[str], spec: Spec, context: Any
 ) -> tuple[pl.DataFrame, dict[str, int]]:
     """The records' stripped cells (`v:`), whether each is in its fast form (`a:`), the written decimals of
-    numbers (`d:`), the typed values (named after the columns), and the row flags `blank` and `suspect`."""
-    width = len(header)
+    numbers (`d:`), the typed values (named after the columns), and `suspect`: the rows the row reader
+    must read. A blank row is one: each table's key has a column no empty cell is the fast form of."""
     kinds = {name: kind_of(spec.columns[name]) for name in header}
     numbers = [n for n in header if kinds[n] is _NUMBER_KIND]
     w = _cells(records, header, kinds)
-    w = w.with_columns(_places(pl.col(f"v:{n}"), records.decimal_comma).alias(f"d:{n}") for n in numbers)
-    found = w.select(pl.col(f"d:{n}").filter(pl.col(f"a:{n}")).max() for n in numbers).row(0) if numbers else ()
-    scales = {n: int(d or 0) for n, d in zip(numbers, found, strict=True)}
+    scales: dict[str, int] = {}
+    if numbers:
+        w = w.with_columns(_places(pl.col(f"v:{n}"), records.decimal_comma).alias(f"d:{n}") for n in numbers)
+        found = w.select(pl.col(f"d:{n}").filter(pl.col(f"a:{n}")).max() for n in numbers).row(0)
+        scales = {n: int(d or 0) for n, d in zip(numbers, found, strict=True)}
     w = w.with_columns(_typed(spec, kinds, scales, records.decimal_comma))
+    # A number in its fast form always has a value; should one not (a polars change), its row is re-read.
+    lost = [n for n in numbers if w[n].null_count() != w.height - w[f"a:{n}"].sum()]
     cpr = _cpr_rows(w, [n for n in header if kinds[n].cpr and n not in spec.known])
     odd = pl.any_horizontal(
-        pl.col("fields") != width,
+        pl.col("fields") != len(header),
         pl.col("row").is_in(cpr) if cpr else pl.lit(False),
-        *(~pl.col(f"a:{n}") | ((pl.col(f"v:{n}") != "") & pl.col(n).is_null()) for n in header),
+        *(~pl.col(f"a:{n}") for n in header),
+        *(pl.col(n).is_null() for n in lost),
     )
-    blank = (pl.col("fields") == width) & pl.all_horizontal(*(pl.col(f"v:{n}") == "" for n in header))
     bad = spec.checks(w, context)
     bad = pl.lit(bad) if isinstance(bad, pl.Series) else bad
-    w = w.with_columns(blank.alias("blank"), bad.fill_null(False).alias("bad"), odd.alias("odd"))
-    return w.with_columns((~pl.col("blank") & (pl.col("odd") | pl.col("bad"))).alias("suspect")), scales
+    return w.with_columns((odd | bad.fill_null(False)).alias("suspect")), scales
 
 
 def _first_rows(w: pl.DataFrame, suspects: pl.DataFrame, key: list[str]) -> dict[Any, int]:
-    """The first row of each key the suspect rows hold, among the rows that are not blank."""
+    """The first row of each key the suspect rows hold (a blank row's key is empty: no key of a good row)."""
     keys = suspects.select(key).unique()
-    firsts = w.filter(~pl.col("blank")).join(keys, on=key, how="semi").group_by(key).agg(pl.col("row").min())
+    firsts = w.join(keys, on=key, how="semi").group_by(key).agg(pl.col("row").min())
     if len(key) == 1:
         return dict(zip(firsts[key[0]].to_list(), firsts["row"].to_list(), strict=True))
     return {tuple(r[:-1]): r[-1] for r in firsts.iter_rows()}
@@ -583,13 +587,13 @@ def _assemble(w: pl.DataFrame, spec: Spec, scales: dict[str, int], patches: list
     for name in numbers:
         scales[name] = max([scales[name], *(decimals(p[name]) for p in patches)])
     columns = [*spec.columns, "row"]
-    keep = w.filter(~pl.col("blank") & ~pl.col("suspect")).select(
-        *(pl.col(n).cast(pl.Decimal(38, scales[n])) if n in scales else pl.col(n) for n in columns),
+    keep = w.filter(~pl.col("suspect")).select(
+        *(pl.col(n).cast(pl.Decimal(_PRECISION, scales[n])) if n in scales else pl.col(n) for n in columns),
         *((-pl.col(f"d:{n}")).cast(pl.Int16).alias(f"e:{n}") for n in numbers),
     )
     if patches:
         extra = pl.DataFrame(
-            [{k: p[k] for k in columns} for p in patches],
+            [{k: _at_scale(p[k], scales[k]) if k in scales else p[k] for k in columns} for p in patches],
             schema={n: keep.schema[n] for n in columns}, orient="row",
         ).with_columns(pl.lit(None, pl.Int16).alias(f"e:{n}") for n in numbers)
         keep = pl.concat([keep, extra]).sort("row")
@@ -600,6 +604,14 @@ def _assemble(w: pl.DataFrame, spec: Spec, scales: dict[str, int], patches: list
         if exact or (exponents != -scales[name]).any():
             digits[name] = ColumnDigits(exponents, exact)
     return Table(keep.select(columns), digits)
+
+
+_WIDE = Context(prec=2 * _PRECISION)
+
+
+def _at_scale(value: Decimal | None, scale: int) -> Decimal | None:
+    """`value` written with `scale` decimals (exactly: it holds no more), so that polars can take it."""
+    return None if value is None else value.quantize(Decimal(1).scaleb(-scale), context=_WIDE)
 
 
 def decimal_values(table: Table, name: str) -> list[Decimal | None]:
@@ -652,5 +664,9 @@ def table_from_rows(kind: str, rows: list[dict[str, Any]]) -> Table:
             scale = 0
         schema[name] = kind_.dtype(scale)
     schema["row"] = pl.Int64()
-    frame = pl.DataFrame([{c: r.get(c) for c in columns} for r in data], schema=schema, orient="row")
+    scales = {n: d.scale for n, d in schema.items() if isinstance(d, pl.Decimal)}
+    frame = pl.DataFrame(
+        [{c: _at_scale(r.get(c), scales[c]) if c in scales else r.get(c) for c in columns} for r in data],
+        schema=schema, orient="row",
+    )
     return Table(frame, digits)
