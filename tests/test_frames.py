@@ -99,7 +99,8 @@ def good_row(draw: Any, kind: str) -> dict[str, str]:
             "years_on_benefits": draw(pick(NUMBERS + ["100", "6"])),
             "enrolled_on": draw(pick(["2017-01-02", "2017-03-31", "02-01-2017", "2.1.2017"])),
             "left_on": left, "exit_reason": draw(pick(["completed", "dropped_out", "other"])) if left else "",
-            "job_offer_on": offer, "job_offer_terms": draw(pick(["ordinary", "subsidised", "flexjob"])) if offer else "",
+            "job_offer_on": offer,
+            "job_offer_terms": draw(pick(["ordinary", "subsidised", "flexjob"])) if offer else "",
         }
         for name in ("met_stability", "met_efficiency", "met_quality", "aktivitetsparat"):
             row[name] = draw(pick(["", "true", "false", "ja", "NEJ", "Sand", "falsk", "yes", "no"]))
@@ -218,7 +219,8 @@ def _candidates(texts: list[str]) -> list[bool]:
 
 @settings(max_examples=400, deadline=None)
 @given(texts=st.lists(st.one_of(st.text(CPR_ALPHABET, max_size=24), st.text(max_size=16)), min_size=1, max_size=30))
-@example(texts=["010190-1234", "0101901234", "01.01.90 1234", "abc 311299-9999 xyz", "P-280584-4433", "０１０１９０１２３４"])
+@example(texts=["010190-1234", "0101901234", "01.01.90 1234", "abc 311299-9999 xyz", "P-280584-4433",
+                "０１０１９０１２３４"])
 def test_the_prefilter_never_hides_a_cpr_number(texts: list[str]) -> None:
     # The reader asks looks_like_cpr only of the candidates: its verdict on every cell is the plain check's.
     verdicts = [bool(c) and looks_like_cpr(t) for t, c in zip(texts, _candidates(texts), strict=True)]
