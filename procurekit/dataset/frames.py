@@ -89,9 +89,9 @@ def cpr_candidates(cells: pl.Expr) -> pl.Expr:
 class Records:
     """A table's raw records: the header cells, and a frame of raw cells.
 
-    `frame` has one String column `c0` … per header cell, `row` (the row number a spreadsheet shows) and
-    `fields` (the record's field count; a longer or shorter record is padded or cut, its cells are in
-    `ragged`). `error` is the reader's problem after the last record (malformed CSV), raised only when
+    `frame` has one String column `c0` … per header cell, `row` (the row number a spreadsheet shows) and,
+    unless every record has the header's field count, `fields` (the record's field count; a longer or
+    shorter record is padded or cut, its cells are in `ragged`). `error` is the reader's problem after the last record (malformed CSV), raised only when
     every record before it is valid, as the row reader would.
     """
 
@@ -170,33 +170,28 @@ def _polars_records(data: bytes) -> Records | None:
     if not width or len(header_line) > _rows.MAX_FIELD:
         return None
     lines = data.count(b"\n", start) + (1 if start < len(data) and not data.endswith(b"\n") else 0)
-    schema = {f"c{i}": pl.String for i in range(width)}
-    frame = pl.DataFrame(schema=schema)
-    if lines:
-        try:
-            frame = pl.read_csv(
-                data[start:], has_header=False, separator=delimiter, quote_char=None, schema=schema,
-                empty_string_is_null=False, truncate_ragged_lines=False, raise_if_empty=False,
-            )
-        except Exception:  # a record with more fields, or anything polars reads otherwise: the csv module
-            return None
-    if frame.height != lines or (lines and max(frame.select(pl.all().str.len_bytes().max()).row(0)) > _rows.MAX_FIELD):
+    try:  # the header line is read again only to be skipped (the file's own bytes: no copy of them)
+        frame = pl.read_csv(
+            data, has_header=True, new_columns=[f"c{i}" for i in range(width)], separator=delimiter,
+            quote_char=None, infer_schema=False, empty_string_is_null=False, truncate_ragged_lines=False,
+            raise_if_empty=False, row_index_name="row", row_index_offset=2,
+        )
+    except Exception:  # a record with more fields, or anything polars reads otherwise: the csv module
         return None
-    ragged: dict[int, list[str]] = {}
+    # Its chunks (one per parsing thread) are kept: a column added in one chunk would make polars copy all.
+    if frame.height != lines or frame.width != width + 1:
+        return None
+    if lines and max(frame.select(pl.exclude("row").str.len_bytes().max()).row(0)) > _rows.MAX_FIELD:
+        return None
+    frame = frame.with_columns(pl.col("row").cast(pl.Int64))
     if data.count(delimiter.encode(), start) == (width - 1) * lines:  # none has more fields, so none fewer
-        counts = pl.repeat(width, lines, dtype=pl.Int64, eager=True)
-    else:
-        cells = [line.removesuffix("\r") for line in data[start:].decode("utf-8").split("\n")[:lines]]
-        count_list = [line.count(delimiter) + 1 if line else 0 for line in cells]
-        ragged = {
-            i + 2: (c.split(delimiter) if c else [])
-            for i, (c, n) in enumerate(zip(cells, count_list, strict=True))
-            if n != width
-        }
-        counts = pl.Series(count_list, dtype=pl.Int64)
-    numbers = pl.int_range(2, lines + 2, dtype=pl.Int64, eager=True)
-    frame = frame.with_columns(numbers.alias("row"), counts.alias("fields"))
-    return Records(header, frame, delimiter == ";", ragged)
+        return Records(header, frame, delimiter == ";")
+    cells = [line.removesuffix("\r") for line in data[start:].decode("utf-8").split("\n")[:lines]]
+    counts = [line.count(delimiter) + 1 if line else 0 for line in cells]
+    ragged = {
+        i + 2: (c.split(delimiter) if c else []) for i, (c, n) in enumerate(zip(cells, counts, strict=True)) if n != width
+    }
+    return Records(header, frame.with_columns(pl.Series("fields", counts, dtype=pl.Int64)), delimiter == ";", ragged)
 
 
 # --- the fast form of each column kind ------------------------------------------------------------
@@ -338,32 +333,31 @@ def _participant_checks(frame: pl.DataFrame, _: Any) -> pl.Expr:
     )
 
 
+def _month_number(month: pl.Expr) -> pl.Expr:
+    """A `YYYY-MM` month as year * 12 + month (ordered as the text is, for four-digit years)."""
+    return month.str.slice(0, 4).cast(pl.Int32, strict=False) * 12 + month.str.slice(5, 2).cast(pl.Int32, strict=False)
+
+
 def courses(participants: pl.DataFrame) -> pl.DataFrame:
-    """Each participant's first and last course month (`YYYY-MM`), and whether a year is below 1000 (where
-    Python's `strftime` writes fewer than four digits: the row checks decide those)."""
+    """Each participant's first and last course month (year * 12 + month), and whether a year is below 1000
+    (Python's `strftime` writes it with fewer than four digits, and the row check compares text: it decides)."""
     first, last = pl.col("enrolled_on"), pl.col("left_on")
     return participants.select(
-        pl.col("participant_id").alias("v:participant_id"),
-        first.dt.strftime("%Y-%m").alias("first"),
-        last.dt.strftime("%Y-%m").alias("last"),
+        (first.dt.year() * 12 + first.dt.month()).alias("first"),
+        (last.dt.year() * 12 + last.dt.month()).alias("last"),
         ((first.dt.year() < 1000) | (last.dt.year() < 1000).fill_null(False)).alias("odd"),
     )
 
 
 def _hours_checks(frame: pl.DataFrame, participants: pl.DataFrame) -> pl.Series:
-    joined = frame.select("v:participant_id", "v:month", "month").join(
-        courses(participants), on="v:participant_id", how="left", maintain_order="left"
-    )
-    month = pl.col("month")
-    return joined.select(
-        pl.any_horizontal(
-            pl.col("first").is_null(),
-            repeated(frame, ["v:participant_id", "v:month"]),
-            month < pl.col("first"),
-            pl.col("last").is_not_null() & (month > pl.col("last")),
-            pl.col("odd"),
-        )
-    ).to_series()
+    # Each row's participant by its index among the participants (null: unknown), so no join of strings;
+    # computed on Series, so that no column in one chunk joins the frame's chunked ones (a copy of all).
+    index = frame["v:participant_id"].cast(pl.Enum(participants["participant_id"]), strict=False).to_physical()
+    course = courses(participants).select(pl.all().gather(index))
+    first, last = course["first"], course["last"]
+    month = frame.select(_month_number(pl.col("month"))).to_series().rechunk()
+    outside = first.is_null() | (month < first) | (last.is_not_null() & (month > last)) | course["odd"]
+    return outside | frame.select(repeated(frame, ["v:participant_id", "v:month"])).to_series().rechunk()
 
 
 def _supplier_checks(frame: pl.DataFrame, _: Any) -> pl.Expr:
@@ -453,7 +447,7 @@ def _cells(records: Records, header: list[str], kinds: dict[str, _Kind]) -> pl.D
     )
     clean = raw.select(pl.col(f"a:{n}").all() for n in header).row(0)
     w = raw.select(
-        "row", "fields",
+        "row", *(["fields"] if "fields" in raw.columns else []),
         *(
             pl.col(f"c{i}").alias(f"v:{n}") if clean[i] else pl.col(f"c{i}").str.strip_chars(WHITESPACE).alias(f"v:{n}")
             for i, n in enumerate(header)
@@ -505,9 +499,9 @@ def _typed(spec: Spec, kinds: dict[str, _Kind], scales: dict[str, int], decimal_
 
 def _working_frame(
     records: Records, header: list[str], spec: Spec, context: Any
-) -> tuple[pl.DataFrame, dict[str, int]]:
+) -> tuple[pl.DataFrame, pl.Series, dict[str, int]]:
     """The records' stripped cells (`v:`), whether each is in its fast form (`a:`), the written decimals of
-    numbers (`d:`), the typed values (named after the columns), and `suspect`: the rows the row reader
+    numbers (`d:`) and the typed values (named after the columns); and `suspect`, the rows the row reader
     must read. A blank row is one: each table's key has a column no empty cell is the fast form of."""
     kinds = {name: kind_of(spec.columns[name]) for name in header}
     numbers = [n for n in header if kinds[n] is _NUMBER_KIND]
@@ -522,14 +516,16 @@ def _working_frame(
     lost = [n for n in numbers if w[n].null_count() != w.height - w[f"a:{n}"].sum()]
     cpr = _cpr_rows(w, [n for n in header if kinds[n].cpr and n not in spec.known])
     odd = pl.any_horizontal(
-        pl.col("fields") != len(header),
+        pl.col("fields") != len(header) if "fields" in w.columns else pl.lit(False),
         pl.col("row").is_in(cpr) if cpr else pl.lit(False),
         *(~pl.col(f"a:{n}") for n in header),
         *(pl.col(n).is_null() for n in lost),
     )
     bad = spec.checks(w, context)
-    bad = pl.lit(bad) if isinstance(bad, pl.Series) else bad
-    return w.with_columns((odd | bad.fill_null(False)).alias("suspect")), scales
+    flags = w.select(odd, *([] if isinstance(bad, pl.Series) else [bad.fill_null(False).alias("bad")]))
+    suspect = flags.to_series(0).rechunk()
+    suspect = suspect | (bad.fill_null(False) if isinstance(bad, pl.Series) else flags.to_series(1).rechunk())
+    return w, suspect, scales
 
 
 def _first_rows(w: pl.DataFrame, suspects: pl.DataFrame, key: list[str]) -> dict[Any, int]:
@@ -542,14 +538,14 @@ def _first_rows(w: pl.DataFrame, suspects: pl.DataFrame, key: list[str]) -> dict
 
 
 def _reread(
-    path: Path, records: Records, header: list[str], spec: Spec, w: pl.DataFrame, context: Any
+    path: Path, records: Records, header: list[str], spec: Spec, w: pl.DataFrame, suspect: pl.Series, context: Any
 ) -> list[_rows.Cells]:
     """Read the suspect rows with the row reader, in order; the first bad one raises its message.
 
     Returns:
         the parsed cells (and `row`) of the suspect rows that are good, blank rows left out.
     """
-    indices = w.with_row_index("i").filter(pl.col("suspect"))["i"].to_list()
+    indices = suspect.arg_true().to_list()
     if not indices:
         return []
     parsers = _rows.cell_parsers(header, spec.columns, records.decimal_comma)
@@ -574,20 +570,20 @@ def _reread(
 
 def _validate(path: Path, records: Records, spec: Spec, context: Any) -> Table:
     header = _rows.check_header(path, records.header, spec.columns, spec.required)
-    w, scales = _working_frame(records, header, spec, context)
-    patches = _reread(path, records, header, spec, w, context)
+    w, suspect, scales = _working_frame(records, header, spec, context)
+    patches = _reread(path, records, header, spec, w, suspect, context)
     if records.error is not None:
         raise records.error
-    return _assemble(w, spec, scales, patches)
+    return _assemble(w.filter(~suspect), spec, scales, patches)
 
 
-def _assemble(w: pl.DataFrame, spec: Spec, scales: dict[str, int], patches: list[_rows.Cells]) -> Table:
-    """The typed frame: the rows read column-wise, and the re-read rows patched in, in row order."""
+def _assemble(good: pl.DataFrame, spec: Spec, scales: dict[str, int], patches: list[_rows.Cells]) -> Table:
+    """The typed frame: the good rows read column-wise, and the re-read rows patched in, in row order."""
     numbers = list(scales)
     for name in numbers:
         scales[name] = max([scales[name], *(decimals(p[name]) for p in patches)])
     columns = [*spec.columns, "row"]
-    keep = w.filter(~pl.col("suspect")).select(
+    keep = good.select(
         *(pl.col(n).cast(pl.Decimal(_PRECISION, scales[n])) if n in scales else pl.col(n) for n in columns),
         *((-pl.col(f"d:{n}")).cast(pl.Int16).alias(f"e:{n}") for n in numbers),
     )
