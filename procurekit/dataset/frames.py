@@ -157,8 +157,7 @@ def _polars_records(data: bytes) -> Records | None:
     from what the csv module reads."""
     if b'"' in data:
         return None
-    returns = data.count(b"\r")
-    if returns and returns != data.count(b"\r\n"):
+    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
         return None
     end = data.find(b"\n")
     start = len(data) if end < 0 else end + 1
@@ -357,7 +356,9 @@ def _hours_checks(frame: pl.DataFrame, participants: pl.DataFrame) -> pl.Series:
     first, last = course["first"], course["last"]
     month = frame.select(_month_number(pl.col("month"))).to_series().rechunk()
     outside = first.is_null() | (month < first) | (last.is_not_null() & (month > last)) | course["odd"]
-    return outside | frame.select(repeated(frame, ["v:participant_id", "v:month"])).to_series().rechunk()
+    # (participant, month) as one number: equal exactly when both cells are (a null is in a suspect row).
+    key = pl.DataFrame({"key": index.cast(pl.Int64) * (1 << 20) + month})
+    return outside | key.select(repeated(key, ["key"])).to_series()
 
 
 def _supplier_checks(frame: pl.DataFrame, _: Any) -> pl.Expr:
@@ -478,8 +479,8 @@ def repeated(w: pl.DataFrame, key: list[str]) -> pl.Expr:
     later = columns[-1] > columns[-1].shift(1)
     for column in reversed(columns[:-1]):
         later = (column > column.shift(1)) | ((column == column.shift(1)) & later)
-    if w.height < 2 or w.select(later.slice(1).all()).item():
-        return pl.lit(False)
+    if w.height < 2 or w.select(later.slice(1).all(ignore_nulls=False)).item():
+        return columns[0].is_null() & False  # no repeat, one flag a row
     return ~(pl.struct(*columns) if len(columns) > 1 else columns[0]).is_first_distinct()
 
 
