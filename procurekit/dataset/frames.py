@@ -91,8 +91,8 @@ class Records:
 
     `frame` has one String column `c0` … per header cell, `row` (the row number a spreadsheet shows) and,
     unless every record has the header's field count, `fields` (the record's field count; a longer or
-    shorter record is padded or cut, its cells are in `ragged`). `error` is the reader's problem after the last record (malformed CSV), raised only when
-    every record before it is valid, as the row reader would.
+    shorter record is padded or cut, its cells are in `ragged`). `error` is the reader's problem after the
+    last record (malformed CSV), raised only when every record before it is valid, as the row reader would.
     """
 
     header: list[str]
@@ -188,7 +188,9 @@ def _polars_records(data: bytes) -> Records | None:
     cells = [line.removesuffix("\r") for line in data[start:].decode("utf-8").split("\n")[:lines]]
     counts = [line.count(delimiter) + 1 if line else 0 for line in cells]
     ragged = {
-        i + 2: (c.split(delimiter) if c else []) for i, (c, n) in enumerate(zip(cells, counts, strict=True)) if n != width
+        i + 2: (c.split(delimiter) if c else [])
+        for i, (c, n) in enumerate(zip(cells, counts, strict=True))
+        if n != width
     }
     return Records(header, frame.with_columns(pl.Series("fields", counts, dtype=pl.Int64)), delimiter == ";", ragged)
 
