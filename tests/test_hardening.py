@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import re
-import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -25,28 +25,48 @@ def invoke(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_engine_crash_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import procurekit.evaluation.check as check_module
+def cli_with_check(replacement: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """The CLI run in a fresh process whose `check` is `replacement` (Python source).
 
-    monkeypatch.setattr(check_module, "check", lambda *a, **k: os.kill(os.getpid(), signal.SIGSEGV))
+    A fresh process, as its workers must be forked from it to run the replacement: a process that has
+    run polars (this test session) starts its workers from a fork server instead (`batch._context`).
+    """
+    code = (
+        "import os, signal, sys, time\n"
+        "import procurekit.evaluation.check as check_module\n"
+        f"check_module.check = {replacement}\n"
+        "from procurekit.cli import cli\n"
+        "cli(sys.argv[1:], prog_name='procurekit')\n"
+    )
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120)
+
+
+def test_engine_crash_is_a_clear_error(tmp_path: Path) -> None:
     ds = make_dataset(tmp_path / "ds", [participant("A")])
     out = tmp_path / "out.json"
-    code, stdout, err = invoke("check", str(ds), "-o", str(out))
-    assert code == 3
-    assert err == f"Error: {ds}: the rules engine crashed in its worker process; nothing was written\n"
-    assert not out.exists() and stdout == ""
+    done = cli_with_check("lambda *a, **k: os.kill(os.getpid(), signal.SIGSEGV)", "check", str(ds), "-o", str(out))
+    assert done.returncode == 3
+    assert done.stderr == f"Error: {ds}: the rules engine crashed in its worker process; nothing was written\n"
+    assert not out.exists() and done.stdout == ""
 
 
-def test_engine_hang_times_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import procurekit.evaluation.check as check_module
-
-    monkeypatch.setattr(check_module, "check", lambda *a, **k: time.sleep(60))
+def test_engine_hang_times_out(tmp_path: Path) -> None:
     ds = make_dataset(tmp_path / "ds", [participant("A")])
     start = time.monotonic()
-    code, _, err = invoke("check", str(ds), "--timeout", "1")
+    done = cli_with_check("lambda *a, **k: time.sleep(60)", "check", str(ds), "--timeout", "1")
     assert time.monotonic() - start < 15
-    assert code == 3
-    assert err == f"Error: {ds}: the rules engine did not finish within 1 s; nothing was written\n"
+    assert done.returncode == 3
+    assert done.stderr == f"Error: {ds}: the rules engine did not finish within 1 s; nothing was written\n"
+
+
+def test_a_check_after_polars_ran_in_this_process_does_not_hang(tmp_path: Path) -> None:
+    # polars' thread pool does not survive fork(): workers come from a fork server once polars is loaded.
+    from procurekit import read_dataset
+
+    ds = make_dataset(tmp_path / "ds", [participant("A")])
+    assert read_dataset(ds).frames["participants"].height == 1
+    code, _, err = invoke("check", str(ds), "--timeout", "60", "--as-of", "2017-03-01")
+    assert (code, err) == (0, "")
 
 
 def test_register_of_contracts_matches_single_runs(tmp_path: Path) -> None:

@@ -26,6 +26,9 @@ _SLASHED = re.compile(r"^\d{1,4}/\d{1,2}/\d{1,4}$")
 #: Yes and no as a cell may hold them: English, Danish (`ja`/`nej`, Excel's `SAND`/`FALSK`); any case.
 _TRUE = frozenset({"true", "yes", "ja", "sand"})
 _FALSE = frozenset({"false", "no", "nej", "falsk"})
+#: The most decimals a number cell may hold (its trailing zeros not counted): with values up to 1e9 (ten
+#: digits before the point) every number then fits an exact 38-digit decimal column (`dataset/frames.py`).
+MAX_DECIMALS = 28
 
 
 class CellError(Exception):
@@ -66,9 +69,22 @@ def parse_opt_date(text: str) -> dt.date | None:
     return parse_date(text) if text else None
 
 
+def decimals(value: Decimal) -> int:
+    """How many decimals a finite decimal holds, its trailing zeros not counted (`4.10` → 1, `1E+3` → 0)."""
+    _, digits, exponent = value.as_tuple()
+    if value.is_zero() or not isinstance(exponent, int) or exponent >= 0:
+        return 0
+    zeros = 0
+    for digit in reversed(digits):
+        if digit != 0 or zeros >= -exponent:
+            break
+        zeros += 1
+    return -exponent - zeros
+
+
 def number_parser(decimal_comma: bool) -> Callable[[str], Decimal]:
-    """A parser of finite, non-negative numbers up to 1e9, as exact decimals (`0,7` is seven tenths, not
-    the float nearest to it); `decimal_comma` reads `1,5` as 1.5."""
+    """A parser of finite, non-negative numbers up to 1e9 with at most `MAX_DECIMALS` decimals, as exact
+    decimals (`0,7` is seven tenths, not the float nearest to it); `decimal_comma` reads `1,5` as 1.5."""
 
     def parse(text: str) -> Decimal:
         raw = text.replace(",", ".") if decimal_comma else text
@@ -82,6 +98,8 @@ def number_parser(decimal_comma: bool) -> Callable[[str], Decimal]:
             raise CellError(f"{show_cell(text)} is negative")
         if value > 1e9:
             raise CellError(f"{show_cell(text)} is too large")
+        if decimals(value) > MAX_DECIMALS:
+            raise CellError(f"{show_cell(text)} has more than {MAX_DECIMALS} decimals")
         return value.copy_abs() if value.is_zero() else value  # -0 reads as 0
 
     return parse
@@ -110,17 +128,23 @@ def parse_bool(text: str) -> bool | None:
     raise CellError(f"'{show_cell(text)}' is not yes or no (true/false, ja/nej, sand/falsk) or empty")
 
 
-def choice_parser(options: tuple[str, ...]) -> Callable[[str], str | None]:
-    """A parser of one of `options`, or None for an empty cell."""
+class Choice:
+    """A parser of one of `options`, or None for an empty cell (the columnar reader reads `options`)."""
 
-    def parse(text: str) -> str | None:
+    def __init__(self, options: tuple[str, ...]) -> None:
+        self.options = options
+
+    def __call__(self, text: str) -> str | None:
         if text == "":
             return None
-        if text not in options:
-            raise CellError(f"'{show_cell(text)}' is not one of {', '.join(options)}")
+        if text not in self.options:
+            raise CellError(f"'{show_cell(text)}' is not one of {', '.join(self.options)}")
         return text
 
-    return parse
+
+def choice_parser(options: tuple[str, ...]) -> Choice:
+    """A parser of one of `options`, or None for an empty cell."""
+    return Choice(options)
 
 
 def parse_pid(text: str) -> str:

@@ -21,6 +21,7 @@ import itertools
 import multiprocessing
 import operator
 import os
+import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -255,7 +256,7 @@ def _in_workers(
         EngineError: a worker crashed, or the calls took longer than `timeout` (0: no limit); names the
             dataset (`paths`, one per call) whose result was awaited.
     """
-    context = multiprocessing.get_context("fork")
+    context = _context()
     pool = ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_worker_start)
     try:
         futures: list[Future[dict[str, Any]]] = [pool.submit(func, *args) for func, args in calls]
@@ -280,6 +281,17 @@ def _in_workers(
         raise
     pool.shutdown()
     return results
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """Fork, unless this process has loaded polars: its thread pool does not survive fork() (a child forked
+    after the parent ran polars waits forever), so the workers then come from a fork server, a fresh
+    process that has imported procurekit but never run polars."""
+    if "polars" not in sys.modules:
+        return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["procurekit.evaluation.check"])
+    return context
 
 
 def _now() -> float:

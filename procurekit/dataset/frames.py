@@ -1,0 +1,671 @@
+"""Columnar reading: each table of a dataset read into typed polars columns and validated column-wise.
+
+Why polars: one dependency gives a multi-threaded CSV reader, string and regex kernels to validate
+millions of cells at once, typed columns (exact 38-digit decimals, dates) and the lazy expressions the
+later steps (facts, evaluation) compute with.
+
+How it stays exactly the reader users know (`dataset/rows.py`, one row at a time):
+
+- Records. A clean CSV file (no `"`, no `\\r` but in `\\r\\n`, no field over the csv module's limit,
+  every line with the header's field count or fewer) is split by polars, which then gives exactly the
+  records Python's csv module gives. Any other file (quotes, stray carriage returns, a polars error)
+  and every workbook sheet is parsed by the row reader and only validated here.
+- Cells. Each column kind has a strict *fast form* (`2017-01-31`, `160.5`, `ja`, a pseudonym …) that
+  polars reads to the very value the row parser gives. A row with a cell outside its fast form, a cell
+  that could look like a CPR number (`cpr_candidates`), a wrong field count, or a failing table check
+  (duplicate, unknown participant, dates out of order …, computed column-wise) is *suspect*. Suspect
+  rows are re-read in row order by the row reader with the state it would have had (the first row of
+  each key), so the first bad row raises the very message it always did; a suspect row that passes
+  (a number spelt `1e3`, a date `١٢-٠١-٢٠١٧`) is read by the row parser and patched in.
+- Numbers are `pl.Decimal(_PRECISION, scale)`, the scale being the most decimals the column holds. A cell's
+  own spelling of its value (`4.10`, `1E+3`) is kept beside the frame (`Digits`), so the row tuples of
+  `Dataset` hold exactly the decimals they always did.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Context, Decimal
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from procurekit.dataset import rows as _rows
+from procurekit.dataset.schema import (
+    _FALSE,
+    _TRUE,
+    HOURS_COLUMNS,
+    NUMBER,
+    PARTICIPANT_COLUMNS,
+    SUPPLIER_COLUMNS,
+    TURNOVER_COLUMNS,
+    Choice,
+    TableOpener,
+    decimals,
+    parse_bool,
+    parse_count,
+    parse_date,
+    parse_month,
+    parse_opt_date,
+    parse_pid,
+    parse_year,
+)
+from procurekit.errors import DatasetError
+
+#: Exactly the characters Python's `str.strip()` removes (`test_frames` checks it against `str.isspace`).
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+# The CPR detector's pattern (`privacy._CPR`) without its look-arounds, over ASCII: it matches every
+# ASCII text the detector matches, and some more. Its separators are `privacy._SEP` on ASCII text.
+_SEP = r"[-.,_/\\\t\n\x0b\x0c\r\x1c-\x1f ]*"
+_CPR_ASCII = (
+    rf"(?:0[1-9]|[12][0-9]|3[01]|6[1-9]|[78][0-9]|9[01]){_SEP}(?:0[1-9]|1[0-2]){_SEP}[0-9]{{2}}{_SEP}[0-9]{{4}}"
+)
+_ISO_DATE = r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$"
+_DAY_FIRST = r"^[0-9]{1,2}-[0-9]{1,2}-[1-9][0-9]{3}$|^[0-9]{1,2}\.[0-9]{1,2}\.[1-9][0-9]{3}$"
+_NUMBER = r"^[0-9]{1,9}(?:\.[0-9]{1,28})?$"  # below 1e9, at most MAX_DECIMALS decimals
+_BOOL_WORDS = sorted(_TRUE | _FALSE)
+_PRECISION = 38  # digits of a polars decimal
+_BOM = b"\xef\xbb\xbf"
+_BLANK = re.compile(rb"[\t\n\x0b\x0c\r\x1c-\x1f ]*")  # ASCII text Python's str.strip() empties
+
+
+def cpr_candidates(cells: pl.Expr) -> pl.Expr:
+    """True for every cell `privacy.looks_like_cpr` may call CPR-like (and some more); False only for cells
+    it certainly does not: ASCII text without the detector's shape. Non-ASCII text is always a candidate
+    (its spelling is canonicalised first)."""
+    return cells.str.contains(r"[^\x00-\x7f]|" + _CPR_ASCII)
+
+
+# --- records: the header and the raw cells of every data row ----------------------------------------
+
+
+@dataclass
+class Records:
+    """A table's raw records: the header cells, and a frame of raw cells.
+
+    `frame` has one String column `c0` … per header cell, `row` (the row number a spreadsheet shows) and,
+    unless every record has the header's field count, `fields` (the record's field count; a longer or
+    shorter record is padded or cut, its cells are in `ragged`). `error` is the reader's problem after the
+    last record (malformed CSV), raised only when every record before it is valid, as the row reader would.
+    """
+
+    header: list[str]
+    frame: pl.DataFrame
+    decimal_comma: bool
+    ragged: dict[int, list[str]] = field(default_factory=dict)
+    error: DatasetError | None = None
+
+    def cells(self, index: int) -> list[str]:
+        """The raw cells of the record at `index` of the frame."""
+        row = int(self.frame["row"][index])
+        if row in self.ragged:
+            return self.ragged[row]
+        return [self.frame[f"c{i}"][index] for i in range(len(self.header))]
+
+
+def csv_records(path: Path) -> Records:
+    """The records of a CSV file: split by polars when that gives what the csv module gives, else by it."""
+    raw = _rows.read_bytes(path)
+    data = raw[len(_BOM):] if raw.startswith(_BOM) else raw
+    if data.isascii() and b"\x00" not in data and not _BLANK.fullmatch(data):
+        fast = _polars_records(data)  # ASCII: what every accepted encoding reads the same
+        if fast is not None:
+            return fast
+    text = _rows.read_text(path, raw)
+    if not data.isascii():
+        fast = _polars_records(text.encode("utf-8"))
+        if fast is not None:
+            return fast
+    header, rows, decimal_comma = _rows.csv_rows(path, text)
+    return collect_records(header, rows, decimal_comma)
+
+
+def collect_records(header: list[str], data: _rows.RawRows, decimal_comma: bool) -> Records:
+    """Records from a row reader (the csv module, a workbook sheet), keeping its error for later."""
+    width = len(header)
+    columns: list[list[str]] = [[] for _ in range(width)]
+    numbers: list[int] = []
+    counts: list[int] = []
+    ragged: dict[int, list[str]] = {}
+    error = None
+    try:
+        for row, cells in data:
+            numbers.append(row)
+            counts.append(len(cells))
+            if len(cells) != width:
+                ragged[row] = cells
+                cells = (cells + [""] * width)[:width]
+            for column, cell in zip(columns, cells, strict=True):
+                column.append(cell)
+    except DatasetError as exc:
+        error = exc
+    frame = pl.DataFrame(
+        [pl.Series(f"c{i}", c, dtype=pl.String) for i, c in enumerate(columns)]
+        + [pl.Series("row", numbers, dtype=pl.Int64), pl.Series("fields", counts, dtype=pl.Int64)]
+    )
+    return Records(header, frame, decimal_comma, ragged, error)
+
+
+def _polars_records(data: bytes) -> Records | None:
+    """The records of CSV text (UTF-8 bytes, no BOM) as polars splits them, or None where that could differ
+    from what the csv module reads."""
+    if b'"' in data:
+        return None
+    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
+        return None
+    end = data.find(b"\n")
+    start = len(data) if end < 0 else end + 1
+    header_line = data[: start - 1 if end >= 0 else len(data)].decode("utf-8")
+    delimiter = _rows.delimiter_of(header_line)
+    header_line = header_line.removesuffix("\r")
+    header = header_line.split(delimiter) if header_line else []
+    width = len(header)
+    if not width or len(header_line) > _rows.MAX_FIELD:
+        return None
+    lines = data.count(b"\n", start) + (1 if start < len(data) and not data.endswith(b"\n") else 0)
+    try:  # the header line is read again only to be skipped (the file's own bytes: no copy of them)
+        frame = pl.read_csv(
+            data, has_header=True, new_columns=[f"c{i}" for i in range(width)], separator=delimiter,
+            quote_char=None, infer_schema=False, empty_string_is_null=False, truncate_ragged_lines=False,
+            raise_if_empty=False, row_index_name="row", row_index_offset=2,
+        )
+    except Exception:  # a record with more fields, or anything polars reads otherwise: the csv module
+        return None
+    # Its chunks (one per parsing thread) are kept: a column added in one chunk would make polars copy all.
+    if frame.height != lines or frame.width != width + 1:
+        return None
+    if lines and max(frame.select(pl.exclude("row").str.len_bytes().max()).row(0)) > _rows.MAX_FIELD:
+        return None
+    frame = frame.with_columns(pl.col("row").cast(pl.Int64))
+    if data.count(delimiter.encode(), start) == (width - 1) * lines:  # none has more fields, so none fewer
+        return Records(header, frame, delimiter == ";")
+    cells = [line.removesuffix("\r") for line in data[start:].decode("utf-8").split("\n")[:lines]]
+    counts = [line.count(delimiter) + 1 if line else 0 for line in cells]
+    ragged = {
+        i + 2: (c.split(delimiter) if c else [])
+        for i, (c, n) in enumerate(zip(cells, counts, strict=True))
+        if n != width
+    }
+    return Records(header, frame.with_columns(pl.Series("fields", counts, dtype=pl.Int64)), delimiter == ";", ragged)
+
+
+# --- the fast form of each column kind ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """A column kind: its polars type, which stripped cells are in the fast form, and their values.
+
+    `accept` and `value` get the stripped cell and whether the file writes decimal commas; `value` also
+    the column's decimal scale. `cpr`: whether a cell in the fast form can still look like a CPR number
+    (dates, months, years, codes and counts in their fast forms hold at most eight digits; a CPR number
+    has ten).
+    """
+
+    dtype: Callable[[int], pl.DataType]
+    accept: Callable[[pl.Expr, bool], pl.Expr]
+    value: Callable[[pl.Expr, bool, int], pl.Expr]
+    cpr: bool = False
+
+
+def _number_text(v: pl.Expr, decimal_comma: bool) -> pl.Expr:
+    return v.str.replace_all(",", ".", literal=True) if decimal_comma else v
+
+
+def _places(v: pl.Expr, decimal_comma: bool) -> pl.Expr:
+    """The decimals a number cell in the fast form is written with."""
+    text = _number_text(v, decimal_comma)
+    point = text.str.find(".", literal=True)
+    return pl.when(point.is_null()).then(0).otherwise(text.str.len_bytes() - point - 1).cast(pl.Int16)
+
+
+def _date(v: pl.Expr) -> pl.Expr:
+    """`YYYY-MM-DD`, `D-M-YYYY` or `D.M.YYYY` (year 1000 or later) as a date; null for anything else."""
+    parts = v.str.replace_all(".", "-", literal=True).str.split_exact("-", 2)
+    day_first = pl.concat_str(
+        [parts.struct.field("field_2"), parts.struct.field("field_1").str.zfill(2),
+         parts.struct.field("field_0").str.zfill(2)],
+        separator="-",
+    )
+    return (
+        pl.when(v.str.contains(_ISO_DATE)).then(v.str.to_date("%Y-%m-%d", strict=False))
+        .when(v.str.contains(_DAY_FIRST)).then(day_first.str.to_date("%Y-%m-%d", strict=False))
+        .otherwise(None)
+    )
+
+
+def _text(pattern: str, cpr: bool = False) -> _Kind:
+    return _Kind(lambda _: pl.String(), lambda v, _: v.str.contains(pattern), lambda v, _, __: v, cpr)
+
+
+def _choice(options: Sequence[str]) -> _Kind:
+    return _Kind(
+        lambda _: pl.String(),
+        lambda v, _: v.is_in(list(options)) | (v == ""),
+        lambda v, _, __: pl.when(v == "").then(None).otherwise(v),
+    )
+
+
+_BOOL = _Kind(
+    lambda _: pl.Boolean(),
+    lambda v, _: (v.str.to_lowercase().is_in(_BOOL_WORDS) & v.str.contains("^[A-Za-z]+$")) | (v == ""),
+    lambda v, _, __: pl.when(v == "").then(None).otherwise(v.str.to_lowercase().is_in(sorted(_TRUE))),
+)
+_COUNT = _Kind(
+    lambda _: pl.Int64(),
+    lambda v, _: v.str.contains("^[0-9]{1,8}$") & (v.cast(pl.Int64, strict=False) <= 10_000_000),
+    lambda v, _, __: v.cast(pl.Int64, strict=False),
+)
+_NUMBER_KIND = _Kind(
+    lambda scale: pl.Decimal(_PRECISION, scale),
+    lambda v, dc: _number_text(v, dc).str.contains(_NUMBER),
+    lambda v, dc, scale: _number_text(v, dc).cast(pl.Decimal(_PRECISION, scale), strict=False),
+    cpr=True,
+)
+_DATE = _Kind(lambda _: pl.Date(), lambda v, _: _date(v).is_not_null(), lambda v, _, __: _date(v))
+_OPT_DATE = _Kind(
+    lambda _: pl.Date(), lambda v, _: _date(v).is_not_null() | (v == ""), lambda v, _, __: _date(v)
+)
+_KINDS: dict[Callable[[str], Any], _Kind] = {
+    parse_pid: _text("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", cpr=True),
+    parse_month: _text("^[0-9]{4}-(?:0[1-9]|1[0-2])$"),
+    parse_year: _text("^[0-9]{4}$"),
+    parse_bool: _BOOL,
+    parse_count: _COUNT,
+    NUMBER: _NUMBER_KIND,
+    parse_date: _DATE,
+    parse_opt_date: _OPT_DATE,
+}
+
+
+def kind_of(parser: Callable[[str], Any]) -> _Kind:
+    """The column kind of a schema parser."""
+    if isinstance(parser, Choice):
+        return _choice(parser.options)
+    return _KINDS[parser]
+
+
+# --- the tables --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ColumnDigits:
+    """How a number column's cells spell their values, where the frame's common scale does not tell:
+    `exponents` (per frame row; null for a cell read by the row parser) and `exact` (row → that value)."""
+
+    exponents: pl.Series | None
+    exact: dict[int, Decimal]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A validated table: its typed frame (the schema's columns and `row`) and its numbers' own digits."""
+
+    frame: pl.DataFrame
+    digits: dict[str, ColumnDigits]
+
+
+#: A table's column-wise checks: (typed frame columns, context) → True where a row may fail a table check.
+Checks = Callable[[pl.DataFrame, Any], pl.Expr | pl.Series]
+
+
+def _after(later: str, earlier: str) -> pl.Expr:
+    return pl.col(later).is_not_null() & (pl.col(later) < pl.col(earlier))
+
+
+def _both_or_neither(a: str, b: str) -> pl.Expr:
+    return pl.col(a).is_null() != pl.col(b).is_null()
+
+
+def _participant_checks(frame: pl.DataFrame, _: Any) -> pl.Expr:
+    return pl.any_horizontal(
+        repeated(frame, ["v:participant_id"]),
+        pl.col("years_on_benefits") > pl.lit(Decimal(100)),
+        _both_or_neither("left_on", "exit_reason"),
+        _after("left_on", "enrolled_on"),
+        _both_or_neither("job_offer_on", "job_offer_terms"),
+        _after("job_offer_on", "enrolled_on"),
+    )
+
+
+def _month_number(month: pl.Expr) -> pl.Expr:
+    """A `YYYY-MM` month as year * 12 + month (ordered as the text is, for four-digit years)."""
+    return month.str.slice(0, 4).cast(pl.Int32, strict=False) * 12 + month.str.slice(5, 2).cast(pl.Int32, strict=False)
+
+
+def courses(participants: pl.DataFrame) -> pl.DataFrame:
+    """Each participant's first and last course month (year * 12 + month), and whether a year is below 1000
+    (Python's `strftime` writes it with fewer than four digits, and the row check compares text: it decides)."""
+    first, last = pl.col("enrolled_on"), pl.col("left_on")
+    return participants.select(
+        (first.dt.year() * 12 + first.dt.month()).alias("first"),
+        (last.dt.year() * 12 + last.dt.month()).alias("last"),
+        ((first.dt.year() < 1000) | (last.dt.year() < 1000).fill_null(False)).alias("odd"),
+    )
+
+
+def _hours_checks(frame: pl.DataFrame, participants: pl.DataFrame) -> pl.Series:
+    # Each row's participant by its index among the participants (null: unknown), so no join of strings;
+    # computed on Series, so that no column in one chunk joins the frame's chunked ones (a copy of all).
+    index = frame["v:participant_id"].cast(pl.Enum(participants["participant_id"]), strict=False).to_physical()
+    course = courses(participants).select(pl.all().gather(index))
+    first, last = course["first"], course["last"]
+    month = frame.select(_month_number(pl.col("month"))).to_series().rechunk()
+    outside = first.is_null() | (month < first) | (last.is_not_null() & (month > last)) | course["odd"]
+    # (participant, month) as one number: equal exactly when both cells are (a null is in a suspect row).
+    key = pl.DataFrame({"key": index.cast(pl.Int64) * (1 << 20) + month})
+    return outside | key.select(repeated(key, ["key"])).to_series()
+
+
+def _supplier_checks(frame: pl.DataFrame, _: Any) -> pl.Expr:
+    return repeated(frame, ["v:month"]) | (pl.col("target_group_fte") > pl.col("contract_fte"))
+
+
+def _turnover_checks(frame: pl.DataFrame, years: tuple[str, str]) -> pl.Expr:
+    year = pl.col("year")
+    return pl.any_horizontal(
+        repeated(frame, ["v:year"]),
+        (year < years[0]) | (year > years[1]),
+        pl.col("reported_on").dt.year() < year.cast(pl.Int32, strict=False),
+    )
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What a table reader needs: the columns, the required ones, the key of a row, and the checks."""
+
+    columns: Mapping[str, Callable[[str], Any]]
+    required: tuple[str, ...]
+    key: tuple[str, ...]
+    checks: Checks
+    check_row: Callable[[Path, int, _rows.Cells, Mapping[Any, int], Any], None]
+    row_context: Callable[[Any], Any] = lambda context: context
+    #: Columns whose cells the checks compare with cells already read and cleared of CPR numbers
+    #: (an hours row's participant must be in participants.csv): no CPR test of their own.
+    known: frozenset[str] = frozenset()
+
+
+def _course_map(participants: pl.DataFrame) -> dict[str, tuple[Any, Any]]:
+    ids, first, last = (participants[c].to_list() for c in ("participant_id", "enrolled_on", "left_on"))
+    return {p: (f, lt) for p, f, lt in zip(ids, first, last, strict=True)}
+
+
+SPECS: dict[str, Spec] = {
+    "participants": Spec(
+        PARTICIPANT_COLUMNS,
+        ("participant_id", "years_on_benefits", "enrolled_on", "left_on", "exit_reason"),
+        ("participant_id",),
+        _participant_checks,
+        lambda path, row, c, seen, _: _rows.check_participant(path, row, c, seen),
+    ),
+    "hours": Spec(
+        HOURS_COLUMNS, tuple(HOURS_COLUMNS), ("participant_id", "month"), _hours_checks,
+        _rows.check_hours, _course_map, frozenset({"participant_id"}),
+    ),
+    "supplier": Spec(
+        SUPPLIER_COLUMNS, tuple(SUPPLIER_COLUMNS), ("month",), _supplier_checks,
+        lambda path, row, c, seen, _: _rows.check_supplier(path, row, c, seen),
+    ),
+    "turnover": Spec(
+        TURNOVER_COLUMNS, tuple(TURNOVER_COLUMNS), ("year",), _turnover_checks, _rows.check_turnover,
+    ),
+}
+
+
+def read_table(path: Path, kind: str, context: Any = None, opener: TableOpener | None = None) -> Table:
+    """Read and validate one table of a dataset: a CSV file, or a workbook sheet through `opener`.
+
+    Args:
+        path: the CSV file (or the workbook).
+        kind: participants, hours, supplier or turnover.
+        context: hours: the participants frame; turnover: the contract's (first, last) years as `YYYY`.
+        opener: a workbook sheet's opener (`excel.sheet_opener`); None for a CSV file.
+
+    Raises:
+        DatasetError: the first problem, exactly as the row reader words it.
+    """
+    if opener is None:
+        records = csv_records(path)
+    else:
+        header, data, decimal_comma = opener(path)
+        records = collect_records(header, data, decimal_comma)
+    return _validate(path, records, SPECS[kind], context)
+
+
+def _cells(records: Records, header: list[str], kinds: dict[str, _Kind]) -> pl.DataFrame:
+    """`row`, `fields`, the stripped cells (`v:<column>`) and whether each is in its fast form (`a:<column>`).
+
+    A cell in its fast form has no white space around it, so a column whose raw cells all are in their
+    fast forms is not stripped at all (the common, clean file).
+    """
+    dc = records.decimal_comma
+    raw = records.frame.with_columns(
+        kinds[n].accept(pl.col(f"c{i}"), dc).fill_null(False).alias(f"a:{n}") for i, n in enumerate(header)
+    )
+    clean = raw.select(pl.col(f"a:{n}").all() for n in header).row(0)
+    w = raw.select(
+        "row", *(["fields"] if "fields" in raw.columns else []),
+        *(
+            pl.col(f"c{i}").alias(f"v:{n}") if clean[i] else pl.col(f"c{i}").str.strip_chars(WHITESPACE).alias(f"v:{n}")
+            for i, n in enumerate(header)
+        ),
+        *(pl.col(f"a:{n}") for i, n in enumerate(header) if clean[i]),
+    )
+    return w.with_columns(
+        kinds[n].accept(pl.col(f"v:{n}"), dc).fill_null(False).alias(f"a:{n}")
+        for i, n in enumerate(header)
+        if not clean[i]
+    )
+
+
+def _cpr_rows(w: pl.DataFrame, names: list[str]) -> list[int]:
+    """The rows with a cell in its fast form that `cpr_candidates` cannot clear (a CPR number needs ten
+    characters at least)."""
+    found: list[int] = []
+    for name in names:
+        v = pl.col(f"v:{name}")
+        long = w.select("row", v, pl.col(f"a:{name}")).filter(pl.col(f"a:{name}") & (v.str.len_bytes() >= 10))
+        found += long.filter(cpr_candidates(v))["row"].to_list()
+    return found
+
+
+def repeated(w: pl.DataFrame, key: list[str]) -> pl.Expr:
+    """True for a row whose key an earlier row holds; cheap when the rows come sorted by their key."""
+    columns = [pl.col(k) for k in key]
+    later = columns[-1] > columns[-1].shift(1)
+    for column in reversed(columns[:-1]):
+        later = (column > column.shift(1)) | ((column == column.shift(1)) & later)
+    if w.height < 2 or w.select(later.slice(1).all(ignore_nulls=False)).item():
+        return columns[0].is_null() & False  # no repeat, one flag a row
+    return ~(pl.struct(*columns) if len(columns) > 1 else columns[0]).is_first_distinct()
+
+
+def _typed(spec: Spec, kinds: dict[str, _Kind], scales: dict[str, int], decimal_comma: bool) -> list[pl.Expr]:
+    """The typed value of each column of the table (null where a cell is not in its fast form or absent)."""
+    typed = []
+    for name, parser in spec.columns.items():
+        kind = kinds.get(name) or kind_of(parser)
+        dtype = kind.dtype(scales.get(name, 0))
+        if name in kinds:
+            value = kind.value(pl.col(f"v:{name}"), decimal_comma, scales.get(name, 0))
+            typed.append(pl.when(pl.col(f"a:{name}")).then(value).cast(dtype).alias(name))
+        else:
+            typed.append(pl.lit(None, dtype).alias(name))
+    return typed
+
+
+def _working_frame(
+    records: Records, header: list[str], spec: Spec, context: Any
+) -> tuple[pl.DataFrame, pl.Series, dict[str, int]]:
+    """The records' stripped cells (`v:`), whether each is in its fast form (`a:`), the written decimals of
+    numbers (`d:`) and the typed values (named after the columns); and `suspect`, the rows the row reader
+    must read. A blank row is one: each table's key has a column no empty cell is the fast form of."""
+    kinds = {name: kind_of(spec.columns[name]) for name in header}
+    numbers = [n for n in header if kinds[n] is _NUMBER_KIND]
+    w = _cells(records, header, kinds)
+    scales: dict[str, int] = {}
+    if numbers:
+        w = w.with_columns(_places(pl.col(f"v:{n}"), records.decimal_comma).alias(f"d:{n}") for n in numbers)
+        found = w.select(pl.col(f"d:{n}").filter(pl.col(f"a:{n}")).max() for n in numbers).row(0)
+        scales = {n: int(d or 0) for n, d in zip(numbers, found, strict=True)}
+    w = w.with_columns(_typed(spec, kinds, scales, records.decimal_comma))
+    # A number in its fast form always has a value; should one not (a polars change), its row is re-read.
+    lost = [n for n in numbers if w[n].null_count() != w.height - w[f"a:{n}"].sum()]
+    cpr = _cpr_rows(w, [n for n in header if kinds[n].cpr and n not in spec.known])
+    odd = pl.any_horizontal(
+        pl.col("fields") != len(header) if "fields" in w.columns else pl.lit(False),
+        pl.col("row").is_in(cpr) if cpr else pl.lit(False),
+        *(~pl.col(f"a:{n}") for n in header),
+        *(pl.col(n).is_null() for n in lost),
+    )
+    bad = spec.checks(w, context)
+    flags = w.select(odd, *([] if isinstance(bad, pl.Series) else [bad.fill_null(False).alias("bad")]))
+    suspect = flags.to_series(0).rechunk()
+    suspect = suspect | (bad.fill_null(False) if isinstance(bad, pl.Series) else flags.to_series(1).rechunk())
+    return w, suspect, scales
+
+
+def _first_rows(w: pl.DataFrame, suspects: pl.DataFrame, key: list[str]) -> dict[Any, int]:
+    """The first row of each key the suspect rows hold (a blank row's key is empty: no key of a good row)."""
+    keys = suspects.select(key).unique()
+    firsts = w.join(keys, on=key, how="semi").group_by(key).agg(pl.col("row").min())
+    if len(key) == 1:
+        return dict(zip(firsts[key[0]].to_list(), firsts["row"].to_list(), strict=True))
+    return {tuple(r[:-1]): r[-1] for r in firsts.iter_rows()}
+
+
+def _reread(
+    path: Path, records: Records, header: list[str], spec: Spec, w: pl.DataFrame, suspect: pl.Series, context: Any
+) -> list[_rows.Cells]:
+    """Read the suspect rows with the row reader, in order; the first bad one raises its message.
+
+    Returns:
+        the parsed cells (and `row`) of the suspect rows that are good, blank rows left out.
+    """
+    indices = suspect.arg_true().to_list()
+    if not indices:
+        return []
+    parsers = _rows.cell_parsers(header, spec.columns, records.decimal_comma)
+    key = [f"v:{k}" for k in spec.key]
+    firsts = _first_rows(w, w[indices], key)
+    row_context = spec.row_context(context)
+    numbers = w["row"]
+    good: list[_rows.Cells] = []
+    for index in indices:
+        row = int(numbers[index])
+        out = _rows.parse_row(path, row, records.cells(index), parsers, spec.columns)
+        if out is None:
+            continue
+        value = out[spec.key[0]] if len(spec.key) == 1 else tuple(out[k] for k in spec.key)
+        first = firsts.get(value)
+        seen = {value: first} if first is not None and first < row else {}
+        spec.check_row(path, row, out, seen, row_context)
+        out["row"] = row
+        good.append(out)
+    return good
+
+
+def _validate(path: Path, records: Records, spec: Spec, context: Any) -> Table:
+    header = _rows.check_header(path, records.header, spec.columns, spec.required)
+    w, suspect, scales = _working_frame(records, header, spec, context)
+    patches = _reread(path, records, header, spec, w, suspect, context)
+    if records.error is not None:
+        raise records.error
+    return _assemble(w.filter(~suspect), spec, scales, patches)
+
+
+def _assemble(good: pl.DataFrame, spec: Spec, scales: dict[str, int], patches: list[_rows.Cells]) -> Table:
+    """The typed frame: the good rows read column-wise, and the re-read rows patched in, in row order."""
+    numbers = list(scales)
+    for name in numbers:
+        scales[name] = max([scales[name], *(decimals(p[name]) for p in patches)])
+    columns = [*spec.columns, "row"]
+    keep = good.select(
+        *(pl.col(n).cast(pl.Decimal(_PRECISION, scales[n])) if n in scales else pl.col(n) for n in columns),
+        *((-pl.col(f"d:{n}")).cast(pl.Int16).alias(f"e:{n}") for n in numbers),
+    )
+    if patches:
+        extra = pl.DataFrame(
+            [{k: _at_scale(p[k], scales[k]) if k in scales else p[k] for k in columns} for p in patches],
+            schema={n: keep.schema[n] for n in columns}, orient="row",
+        ).with_columns(pl.lit(None, pl.Int16).alias(f"e:{n}") for n in numbers)
+        keep = pl.concat([keep, extra]).sort("row")
+    digits: dict[str, ColumnDigits] = {}
+    for name in numbers:
+        exponents = keep[f"e:{name}"]
+        exact = {p["row"]: p[name] for p in patches if p[name] is not None}
+        if exact or (exponents != -scales[name]).any():
+            digits[name] = ColumnDigits(exponents, exact)
+    return Table(keep.select(columns), digits)
+
+
+_WIDE = Context(prec=2 * _PRECISION)
+
+
+def _at_scale(value: Decimal | None, scale: int) -> Decimal | None:
+    """`value` written with `scale` decimals (exactly: it holds no more), so that polars can take it."""
+    return None if value is None else value.quantize(Decimal(1).scaleb(-scale), context=_WIDE)
+
+
+def decimal_values(table: Table, name: str) -> list[Decimal | None]:
+    """A number column's values, each with the digits its cell was written with (`4.10` stays `4.10`)."""
+    series = table.frame[name]
+    scale = series.dtype.scale if isinstance(series.dtype, pl.Decimal) else 0
+    unscaled = series.to_physical().to_list()
+    digits = table.digits.get(name)
+    exponents = digits.exponents.to_list() if digits is not None and digits.exponents is not None else None
+    rows = table.frame["row"].to_list() if digits is not None and digits.exact else None
+    made: dict[tuple[int, int], Decimal] = {}
+    out: list[Decimal | None] = []
+    for i, coefficient in enumerate(unscaled):
+        if coefficient is None:
+            out.append(None)
+            continue
+        exponent = -scale if exponents is None else exponents[i]
+        if exponent is None:
+            assert digits is not None and rows is not None
+            out.append(digits.exact[rows[i]])
+            continue
+        value = made.get((coefficient, exponent))
+        if value is None:
+            value = made[(coefficient, exponent)] = Decimal(f"{coefficient // 10 ** (scale + exponent)}E{exponent}")
+        out.append(value)
+    return out
+
+
+def column_values(table: Table, name: str) -> list[Any]:
+    """A column's values as Python objects (`decimal_values` for numbers)."""
+    if isinstance(table.frame.schema[name], pl.Decimal):
+        return decimal_values(table, name)
+    return table.frame[name].to_list()
+
+
+def table_from_rows(kind: str, rows: list[dict[str, Any]]) -> Table:
+    """A table of rows built in code: the typed frame a read table has, numbers with their own digits."""
+    columns = [*SPECS[kind].columns, "row"]
+    data = [{**r, "row": r.get("row") or i + 2} for i, r in enumerate(rows)]
+    schema: dict[str, Any] = {}
+    digits: dict[str, ColumnDigits] = {}
+    for name, parser in SPECS[kind].columns.items():
+        kind_ = kind_of(parser)
+        if kind_ is _NUMBER_KIND:
+            values = [r.get(name) for r in data]
+            scale = max([0, *(decimals(v) for v in values if v is not None)])
+            exact = {r["row"]: v for r, v in zip(data, values, strict=True) if v is not None}
+            digits[name] = ColumnDigits(pl.Series([None] * len(data), dtype=pl.Int16), exact)
+        else:
+            scale = 0
+        schema[name] = kind_.dtype(scale)
+    schema["row"] = pl.Int64()
+    scales = {n: d.scale for n, d in schema.items() if isinstance(d, pl.Decimal)}
+    frame = pl.DataFrame(
+        [{c: _at_scale(r.get(c), scales[c]) if c in scales else r.get(c) for c in columns} for r in data],
+        schema=schema, orient="row",
+    )
+    return Table(frame, digits)
