@@ -114,6 +114,9 @@ def test_a_crash_in_a_part_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.
     ds = _contract(tmp_path / "ds")
     monkeypatch.setattr(batch, "SPLIT_AT", 10)
     monkeypatch.setattr(check_module, "check", lambda *a, **k: os.kill(os.getpid(), signal.SIGSEGV))
+    # Forked workers, so they see the crashing check (this test process has run polars, which would
+    # otherwise send them to a fork server; the crash comes before any polars work in the child).
+    monkeypatch.setattr(batch, "_polars_pool_running", lambda: False)
     out = tmp_path / "out.json"
     code, stdout, err = _invoke("check", str(ds), "-j", "2", "-o", str(out))
     assert (code, stdout) == (3, "")

@@ -5,8 +5,10 @@ releases the GIL, so no thread could stop it) becomes a clear `EngineError` inst
 command: the parent waits with a timeout, then stops the workers. A *register* is a folder of contract
 dataset folders; its contracts are shared out over `jobs` workers and the results put back in folder
 order, so the output is identical to a single-process run. One *large* contract (more than `SPLIT_AT`
-participant-months) is read once by the parent and checked in parts, one per worker, by participant
-(`check(part=…)`); the parts are put back together (`merge_parts`) into the very check one process makes.
+participant-months, estimated from hours.csv's lines) is checked in parts, one per worker, by participant
+(`check(part=…)`); each worker reads the dataset itself (the workers are forked before anything is read:
+polars' running thread pool does not survive fork), the parent reads it while they work, and the parts are
+put back together (`merge_parts`) into the very check one process makes.
 
 Workers are made for bulk work: what they inherit is frozen out of the cyclic garbage collector's sight,
 and the collector runs rarely (`bulk_gc`); objects of a check are freed by reference counting anyway.
@@ -81,11 +83,6 @@ def find_datasets(path: Path) -> list[Path]:
 Render = tuple[Callable[["CheckResult", bool], dict[str, Any]], Callable[["CheckResult", bool], str]]
 
 
-#: Datasets the parent read before it forked its workers, by path: a worker takes its dataset from here
-#: (shared, not copied, with the parent) instead of reading it again or having it pickled.
-_READ: dict[Path, Dataset] = {}
-
-
 @contextmanager
 def bulk_gc() -> Iterator[None]:
     """Bulk work: the cyclic garbage collector runs rarely (`BULK_GC`), and never over the objects that
@@ -111,7 +108,7 @@ def run_job(job: Job, render: Render) -> dict[str, Any]:
     from procurekit.evaluation.check import check
 
     try:
-        result = check(_READ.get(job.path, job.path), job.rules, as_of=job.as_of, engine=job.engine,
+        result = check(job.path, job.rules, as_of=job.as_of, engine=job.engine,
                        lang=job.lang, explain_ok=job.include_ok)
     except ProcurekitError as exc:  # custom exception signatures do not survive pickling
         return {"error": str(exc)}
@@ -139,26 +136,32 @@ def run_check(job: Job, render: Render, workers: int | None = None,
     """
     from procurekit.dataset.read import read_dataset
 
+    # Workers are forked before this process reads anything: polars' thread pool, once running, does not
+    # survive fork(). So the size is estimated from the file, each worker reads the dataset itself, and
+    # this process reads it (for the merged result) while they work.
     with bulk_gc():
-        dataset = read_dataset(job.path)
         count = max(1, min(workers or os.cpu_count() or 1, 8))
-        parts = count if count > 1 and _participant_months(dataset) > SPLIT_AT else 1
-        _READ[job.path] = dataset
-        try:
-            if parts == 1:
-                return run_jobs([job], render, workers=1, timeout=timeout)[0]
-            found = _in_workers([(_run_part, (job, i, parts)) for i in range(parts)], [job.path] * parts,
-                                parts, timeout)
-        finally:
-            del _READ[job.path]
+        parts = count if count > 1 and _hours_rows(job.path) > SPLIT_AT else 1
+        if parts == 1:
+            return run_jobs([job], render, workers=1, timeout=timeout)[0]
+        read: list[Dataset] = []
+        found = _in_workers([(_run_part, (job, i, parts)) for i in range(parts)], [job.path] * parts,
+                            parts, timeout, meanwhile=lambda: read.append(read_dataset(job.path)))
+        dataset = read[0]
         for part in found:
             if "error" in part:
                 raise ProcurekitError(part["error"])
         return _rendered(merge_parts(dataset, found), job, render)
 
 
-def _participant_months(dataset: Dataset) -> int:
-    return len(dataset.hours or ())
+def _hours_rows(folder: Path) -> int:
+    """About how many participant-months a dataset holds: the lines of its hours.csv (0 without one; a
+    workbook is never split)."""
+    try:
+        with (folder / "hours.csv").open("rb") as fh:
+            return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+    except OSError:
+        return 0
 
 
 def _run_part(job: Job, index: int, count: int) -> dict[str, Any]:
@@ -166,7 +169,7 @@ def _run_part(job: Job, index: int, count: int) -> dict[str, Any]:
     from procurekit.evaluation.check import check
 
     try:
-        result = check(_READ[job.path], job.rules, as_of=job.as_of, engine=job.engine, lang=job.lang,
+        result = check(job.path, job.rules, as_of=job.as_of, engine=job.engine, lang=job.lang,
                        explain_ok=job.include_ok, part=(index, count))
     except ProcurekitError as exc:
         return {"error": str(exc)}
@@ -249,8 +252,10 @@ def _in_workers(
     count: int,
     timeout: float,
     progress: Callable[[int, int], None] | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[dict[str, Any]]:
     """Run each (function, arguments) in one of `count` forked workers; results in call order.
+    `meanwhile` runs here once every worker has started (a fork after it could inherit polars' pool).
 
     Raises:
         EngineError: a worker crashed, or the calls took longer than `timeout` (0: no limit); names the
@@ -260,6 +265,8 @@ def _in_workers(
     pool = ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_worker_start)
     try:
         futures: list[Future[dict[str, Any]]] = [pool.submit(func, *args) for func, args in calls]
+        if meanwhile is not None:
+            meanwhile()
         results = []
         deadline = None if not timeout else _now() + timeout
         for path, future in zip(paths, futures, strict=True):
@@ -284,14 +291,27 @@ def _in_workers(
 
 
 def _context() -> multiprocessing.context.BaseContext:
-    """Fork, unless this process has loaded polars: its thread pool does not survive fork() (a child forked
-    after the parent ran polars waits forever), so the workers then come from a fork server, a fresh
-    process that has imported procurekit but never run polars."""
-    if "polars" not in sys.modules:
+    """Fork, unless polars' thread pool runs in this process (any computation starts it): a child forked
+    beside a running pool inherits the pool without its threads and hangs on its first parallel
+    operation, so the workers then come from a fork server, a fresh process that has imported procurekit
+    but computed nothing. Merely importing polars is harmless (its one thread is "polars-ooc-clea")."""
+    if not _polars_pool_running():
         return multiprocessing.get_context("fork")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["procurekit.evaluation.check"])
     return context
+
+
+#: Names (prefixes) of the threads of polars' thread pool and async runtime, which a computation starts.
+_POLARS_POOL = ("polars-", "tokio-", "async-exec")
+
+
+def _polars_pool_running() -> bool:
+    try:
+        names = [Path(f"/proc/self/task/{t}/comm").read_text().strip() for t in os.listdir("/proc/self/task")]
+    except OSError:  # no /proc: be safe
+        return "polars" in sys.modules
+    return any(n.startswith(_POLARS_POOL) and n != "polars-ooc-clea" for n in names)
 
 
 def _now() -> float:
