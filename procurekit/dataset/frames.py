@@ -35,12 +35,12 @@ import polars as pl
 
 from procurekit.dataset import rows as _rows
 from procurekit.dataset.schema import (
-    _FALSE,
-    _TRUE,
+    FALSE_WORDS,
     HOURS_COLUMNS,
     NUMBER,
     PARTICIPANT_COLUMNS,
     SUPPLIER_COLUMNS,
+    TRUE_WORDS,
     TURNOVER_COLUMNS,
     Choice,
     TableOpener,
@@ -69,7 +69,7 @@ _CPR_ASCII = (
 _ISO_DATE = r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$"
 _DAY_FIRST = r"^[0-9]{1,2}-[0-9]{1,2}-[1-9][0-9]{3}$|^[0-9]{1,2}\.[0-9]{1,2}\.[1-9][0-9]{3}$"
 _NUMBER = r"^[0-9]{1,9}(?:\.[0-9]{1,28})?$"  # below 1e9, at most MAX_DECIMALS decimals
-_BOOL_WORDS = sorted(_TRUE | _FALSE)
+_BOOL_WORDS = sorted(TRUE_WORDS | FALSE_WORDS)
 _PRECISION = 38  # digits of a polars decimal
 _BOM = b"\xef\xbb\xbf"
 _BLANK = re.compile(rb"[\t\n\x0b\x0c\r\x1c-\x1f ]*")  # ASCII text Python's str.strip() empties
@@ -255,7 +255,7 @@ def _choice(options: Sequence[str]) -> _Kind:
 _BOOL = _Kind(
     lambda _: pl.Boolean(),
     lambda v, _: (v.str.to_lowercase().is_in(_BOOL_WORDS) & v.str.contains("^[A-Za-z]+$")) | (v == ""),
-    lambda v, _, __: pl.when(v == "").then(None).otherwise(v.str.to_lowercase().is_in(sorted(_TRUE))),
+    lambda v, _, __: pl.when(v == "").then(None).otherwise(v.str.to_lowercase().is_in(sorted(TRUE_WORDS))),
 )
 _COUNT = _Kind(
     lambda _: pl.Int64(),
