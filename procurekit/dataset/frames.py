@@ -33,16 +33,31 @@ from typing import Any
 
 import polars as pl
 
-from procurekit.dataset import rows as _rows
+from procurekit.dataset.rows import (
+    MAX_FIELD,
+    Cells,
+    cell_parsers,
+    check_header,
+    check_hours,
+    check_participant,
+    check_supplier,
+    check_turnover,
+    csv_rows,
+    delimiter_of,
+    parse_row,
+    read_bytes,
+    read_text,
+)
 from procurekit.dataset.schema import (
-    _FALSE,
-    _TRUE,
+    FALSE_WORDS,
     HOURS_COLUMNS,
     NUMBER,
     PARTICIPANT_COLUMNS,
     SUPPLIER_COLUMNS,
+    TRUE_WORDS,
     TURNOVER_COLUMNS,
     Choice,
+    RawRows,
     TableOpener,
     decimals,
     parse_bool,
@@ -69,7 +84,7 @@ _CPR_ASCII = (
 _ISO_DATE = r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$"
 _DAY_FIRST = r"^[0-9]{1,2}-[0-9]{1,2}-[1-9][0-9]{3}$|^[0-9]{1,2}\.[0-9]{1,2}\.[1-9][0-9]{3}$"
 _NUMBER = r"^[0-9]{1,9}(?:\.[0-9]{1,28})?$"  # below 1e9, at most MAX_DECIMALS decimals
-_BOOL_WORDS = sorted(_TRUE | _FALSE)
+_BOOL_WORDS = sorted(TRUE_WORDS | FALSE_WORDS)
 _PRECISION = 38  # digits of a polars decimal
 _BOM = b"\xef\xbb\xbf"
 _BLANK = re.compile(rb"[\t\n\x0b\x0c\r\x1c-\x1f ]*")  # ASCII text Python's str.strip() empties
@@ -111,22 +126,22 @@ class Records:
 
 def csv_records(path: Path) -> Records:
     """The records of a CSV file: split by polars when that gives what the csv module gives, else by it."""
-    raw = _rows.read_bytes(path)
+    raw = read_bytes(path)
     data = raw[len(_BOM):] if raw.startswith(_BOM) else raw
     if data.isascii() and b"\x00" not in data and not _BLANK.fullmatch(data):
         fast = _polars_records(data)  # ASCII: what every accepted encoding reads the same
         if fast is not None:
             return fast
-    text = _rows.read_text(path, raw)
+    text = read_text(path, raw)
     if not data.isascii():
         fast = _polars_records(text.encode("utf-8"))
         if fast is not None:
             return fast
-    header, rows, decimal_comma = _rows.csv_rows(path, text)
+    header, rows, decimal_comma = csv_rows(path, text)
     return collect_records(header, rows, decimal_comma)
 
 
-def collect_records(header: list[str], data: _rows.RawRows, decimal_comma: bool) -> Records:
+def collect_records(header: list[str], data: RawRows, decimal_comma: bool) -> Records:
     """Records from a row reader (the csv module, a workbook sheet), keeping its error for later."""
     width = len(header)
     columns: list[list[str]] = [[] for _ in range(width)]
@@ -162,11 +177,11 @@ def _polars_records(data: bytes) -> Records | None:
     end = data.find(b"\n")
     start = len(data) if end < 0 else end + 1
     header_line = data[: start - 1 if end >= 0 else len(data)].decode("utf-8")
-    delimiter = _rows.delimiter_of(header_line)
+    delimiter = delimiter_of(header_line)
     header_line = header_line.removesuffix("\r")
     header = header_line.split(delimiter) if header_line else []
     width = len(header)
-    if not width or len(header_line) > _rows.MAX_FIELD:
+    if not width or len(header_line) > MAX_FIELD:
         return None
     lines = data.count(b"\n", start) + (1 if start < len(data) and not data.endswith(b"\n") else 0)
     try:  # the header line is read again only to be skipped (the file's own bytes: no copy of them)
@@ -180,7 +195,7 @@ def _polars_records(data: bytes) -> Records | None:
     # Its chunks (one per parsing thread) are kept: a column added in one chunk would make polars copy all.
     if frame.height != lines or frame.width != width + 1:
         return None
-    if lines and max(frame.select(pl.exclude("row").str.len_bytes().max()).row(0)) > _rows.MAX_FIELD:
+    if lines and max(frame.select(pl.exclude("row").str.len_bytes().max()).row(0)) > MAX_FIELD:
         return None
     frame = frame.with_columns(pl.col("row").cast(pl.Int64))
     if data.count(delimiter.encode(), start) == (width - 1) * lines:  # none has more fields, so none fewer
@@ -255,7 +270,7 @@ def _choice(options: Sequence[str]) -> _Kind:
 _BOOL = _Kind(
     lambda _: pl.Boolean(),
     lambda v, _: (v.str.to_lowercase().is_in(_BOOL_WORDS) & v.str.contains("^[A-Za-z]+$")) | (v == ""),
-    lambda v, _, __: pl.when(v == "").then(None).otherwise(v.str.to_lowercase().is_in(sorted(_TRUE))),
+    lambda v, _, __: pl.when(v == "").then(None).otherwise(v.str.to_lowercase().is_in(sorted(TRUE_WORDS))),
 )
 _COUNT = _Kind(
     lambda _: pl.Int64(),
@@ -384,7 +399,7 @@ class Spec:
     required: tuple[str, ...]
     key: tuple[str, ...]
     checks: Checks
-    check_row: Callable[[Path, int, _rows.Cells, Mapping[Any, int], Any], None]
+    check_row: Callable[[Path, int, Cells, Mapping[Any, int], Any], None]
     row_context: Callable[[Any], Any] = lambda context: context
     #: Columns whose cells the checks compare with cells already read and cleared of CPR numbers
     #: (an hours row's participant must be in participants.csv): no CPR test of their own.
@@ -402,18 +417,18 @@ SPECS: dict[str, Spec] = {
         ("participant_id", "years_on_benefits", "enrolled_on", "left_on", "exit_reason"),
         ("participant_id",),
         _participant_checks,
-        lambda path, row, c, seen, _: _rows.check_participant(path, row, c, seen),
+        lambda path, row, c, seen, _: check_participant(path, row, c, seen),
     ),
     "hours": Spec(
         HOURS_COLUMNS, tuple(HOURS_COLUMNS), ("participant_id", "month"), _hours_checks,
-        _rows.check_hours, _course_map, frozenset({"participant_id"}),
+        check_hours, _course_map, frozenset({"participant_id"}),
     ),
     "supplier": Spec(
         SUPPLIER_COLUMNS, tuple(SUPPLIER_COLUMNS), ("month",), _supplier_checks,
-        lambda path, row, c, seen, _: _rows.check_supplier(path, row, c, seen),
+        lambda path, row, c, seen, _: check_supplier(path, row, c, seen),
     ),
     "turnover": Spec(
-        TURNOVER_COLUMNS, tuple(TURNOVER_COLUMNS), ("year",), _turnover_checks, _rows.check_turnover,
+        TURNOVER_COLUMNS, tuple(TURNOVER_COLUMNS), ("year",), _turnover_checks, check_turnover,
     ),
 }
 
@@ -542,7 +557,7 @@ def _first_rows(w: pl.DataFrame, suspects: pl.DataFrame, key: list[str]) -> dict
 
 def _reread(
     path: Path, records: Records, header: list[str], spec: Spec, w: pl.DataFrame, suspect: pl.Series, context: Any
-) -> list[_rows.Cells]:
+) -> list[Cells]:
     """Read the suspect rows with the row reader, in order; the first bad one raises its message.
 
     Returns:
@@ -551,15 +566,15 @@ def _reread(
     indices = suspect.arg_true().to_list()
     if not indices:
         return []
-    parsers = _rows.cell_parsers(header, spec.columns, records.decimal_comma)
+    parsers = cell_parsers(header, spec.columns, records.decimal_comma)
     key = [f"v:{k}" for k in spec.key]
     firsts = _first_rows(w, w[indices], key)
     row_context = spec.row_context(context)
     numbers = w["row"]
-    good: list[_rows.Cells] = []
+    good: list[Cells] = []
     for index in indices:
         row = int(numbers[index])
-        out = _rows.parse_row(path, row, records.cells(index), parsers, spec.columns)
+        out = parse_row(path, row, records.cells(index), parsers, spec.columns)
         if out is None:
             continue
         value = out[spec.key[0]] if len(spec.key) == 1 else tuple(out[k] for k in spec.key)
@@ -572,7 +587,7 @@ def _reread(
 
 
 def _validate(path: Path, records: Records, spec: Spec, context: Any) -> Table:
-    header = _rows.check_header(path, records.header, spec.columns, spec.required)
+    header = check_header(path, records.header, spec.columns, spec.required)
     w, suspect, scales = _working_frame(records, header, spec, context)
     patches = _reread(path, records, header, spec, w, suspect, context)
     if records.error is not None:
@@ -580,7 +595,7 @@ def _validate(path: Path, records: Records, spec: Spec, context: Any) -> Table:
     return _assemble(w.filter(~suspect), spec, scales, patches)
 
 
-def _assemble(good: pl.DataFrame, spec: Spec, scales: dict[str, int], patches: list[_rows.Cells]) -> Table:
+def _assemble(good: pl.DataFrame, spec: Spec, scales: dict[str, int], patches: list[Cells]) -> Table:
     """The typed frame: the good rows read column-wise, and the re-read rows patched in, in row order."""
     numbers = list(scales)
     for name in numbers:

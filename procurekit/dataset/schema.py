@@ -24,8 +24,8 @@ _YEAR = re.compile(r"^\d{4}$")
 _DAY_FIRST = re.compile(r"^(\d{1,2})([-.])(\d{1,2})\2(\d{2}|\d{4})$")
 _SLASHED = re.compile(r"^\d{1,4}/\d{1,2}/\d{1,4}$")
 #: Yes and no as a cell may hold them: English, Danish (`ja`/`nej`, Excel's `SAND`/`FALSK`); any case.
-_TRUE = frozenset({"true", "yes", "ja", "sand"})
-_FALSE = frozenset({"false", "no", "nej", "falsk"})
+TRUE_WORDS = frozenset({"true", "yes", "ja", "sand"})
+FALSE_WORDS = frozenset({"false", "no", "nej", "falsk"})
 #: The most decimals a number cell may hold (its trailing zeros not counted): with values up to 1e9 (ten
 #: digits before the point) every number then fits an exact 38-digit decimal column (`dataset/frames.py`).
 MAX_DECIMALS = 28
@@ -121,8 +121,8 @@ def parse_count(text: str) -> int:
 def parse_bool(text: str) -> bool | None:
     """Yes or no: `true`/`false`, `yes`/`no`, `ja`/`nej`, `sand`/`falsk` (any case); None for an empty cell."""
     low = text.lower()
-    if low in _TRUE or low in _FALSE:
-        return low in _TRUE
+    if low in TRUE_WORDS or low in FALSE_WORDS:
+        return low in TRUE_WORDS
     if text == "":
         return None
     raise CellError(f"'{show_cell(text)}' is not yes or no (true/false, ja/nej, sand/falsk) or empty")
