@@ -70,7 +70,7 @@ def run_job(job: Job, render: Render) -> dict[str, Any]:
     to_json, to_text = render
     try:
         result = check(job.path, job.rules, as_of=job.as_of, engine=job.engine, lang=job.lang,
-                       explain_ok=job.include_ok)
+                       ok="explained" if job.include_ok else "counted")
     except ProcurekitError as exc:  # custom exception signatures do not survive pickling
         return {"error": str(exc)}
     return {
@@ -104,7 +104,9 @@ def run_jobs(
         EngineError: a worker crashed or the run took longer than `timeout`.
     """
     count = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-    context = multiprocessing.get_context("fork")
+    context = multiprocessing.get_context(_start_method())
+    if context.get_start_method() == "forkserver":
+        context.set_forkserver_preload(["procurekit"])
     pool = ProcessPoolExecutor(max_workers=count, mp_context=context)
     try:
         futures = [pool.submit(run_job, job, render) for job in jobs]
@@ -132,6 +134,23 @@ def run_jobs(
         if "error" in result:
             raise ProcurekitError(result["error"])
     return results
+
+
+#: Names (prefixes) of the threads of polars' thread pool and async runtime, which a computation starts.
+_POLARS_POOL = ("polars-", "tokio-", "async-exec")
+
+
+def _start_method() -> str:
+    """How to start workers: "fork", unless polars' thread pool runs in this process (any check done in
+    it starts the pool), then "forkserver". A child forked beside a running pool inherits the pool without
+    its threads and hangs on its first parallel operation; the fork server is a fresh process that has
+    imported procurekit but computed nothing. Merely importing polars is harmless ("polars-ooc-clea")."""
+    try:
+        names = [Path(f"/proc/self/task/{t}/comm").read_text().strip() for t in os.listdir("/proc/self/task")]
+    except OSError:  # no /proc: be safe
+        return "forkserver"
+    running = [n for n in names if n.startswith(_POLARS_POOL) and n != "polars-ooc-clea"]
+    return "forkserver" if running else "fork"
 
 
 def _now() -> float:
