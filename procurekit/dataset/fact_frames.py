@@ -95,12 +95,18 @@ def _decimals(dataset: Dataset, table: str, name: str, values: Sequence[Decimal]
     Raises:
         DatasetError: the column needs more than 38 digits (integer digits and decimals) to be held exactly.
     """
-    scale = max((max(0, -int(v.as_tuple().exponent)) for v in values), default=0)
-    whole = max((v.adjusted() + 1 for v in values if v), default=1)
+    texts = pl.Series(name, [format(v, "f") for v in values], dtype=pl.String)
+    point = texts.str.find(".", literal=True)
+    digits = texts.str.len_chars()
+    sizes = pl.DataFrame({"point": point, "digits": digits}).select(
+        scale=(pl.col("digits") - pl.col("point") - 1).max().fill_null(0),
+        whole=pl.col("point").fill_null(pl.col("digits")).max().fill_null(1),
+    )
+    scale, whole = (int(v) for v in sizes.row(0))
     if whole + scale > _MAX_DIGITS:
         raise DatasetError(dataset.path / f"{table}.csv",
                            f"column {name}: too many decimals to hold exactly (at most {_MAX_DIGITS} digits)")
-    return pl.Series(name, [format(v, "f") for v in values], dtype=pl.String).cast(pl.Decimal(_MAX_DIGITS, scale))
+    return texts.cast(pl.Decimal(_MAX_DIGITS, scale))
 
 
 # --- places in use -----------------------------------------------------------------------------

@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 import procurekit.conditions as ex
-from procurekit.dataset.fact_frames import first_day_of_month
 
 if TYPE_CHECKING:
     from procurekit.evaluation.engines import Plan, RulePlan
@@ -40,6 +39,7 @@ REL = 2.0**-50
 MARGIN = 2.0
 #: Day ordinal of 1970-01-01, where polars counts `pl.Date` from.
 _EPOCH = 719163
+_MONTHS = 12 * 10000
 
 
 @dataclass(frozen=True)
@@ -92,12 +92,40 @@ _COMPARE: dict[str, Callable[[pl.Expr, pl.Expr], pl.Expr]] = {
 
 
 class _Compiler:
-    """Compiles bound trees over the columns of one fact frame."""
+    """Compiles bound trees over the columns of one fact frame.
 
-    def __init__(self, schema: pl.Schema) -> None:
+    A subtree the trees share (a rule's `let`, its `applies` in several outcomes) is computed once, into
+    columns of its own (`stages`, added to the frame before the outcomes are computed).
+    """
+
+    def __init__(self, schema: pl.Schema, shared: frozenset[ex.Node] = frozenset()) -> None:
         self.schema = schema
+        self.shared = shared
+        self.stages: list[dict[str, pl.Expr]] = []
+        self.refs: dict[ex.Node, _Col] = {}
 
     def node(self, node: ex.Node) -> _Col:
+        if isinstance(node, (ex.Const, ex.Name)) or not self.shared:
+            return self.compute(node)
+        key = _shape(node)
+        if key in self.refs:
+            return self.refs[key]
+        col = self.compute(node)
+        if key not in self.shared:
+            return col
+        name = f"__shared{len(self.refs)}"
+        stage = {f"{name}_v": col.value}
+        if col.err is not None:
+            stage[f"{name}_e"] = col.err
+        if col.unsure is not None:
+            stage[f"{name}_u"] = col.unsure
+        self.stages.append(stage)
+        ref = _Col(col.kind, pl.col(f"{name}_v"), None if col.err is None else pl.col(f"{name}_e"),
+                   None if col.unsure is None else pl.col(f"{name}_u"), col.whole)
+        self.refs[key] = ref
+        return ref
+
+    def compute(self, node: ex.Node) -> _Col:
         if isinstance(node, ex.Const):
             return self.const(node.value, node.type)
         if isinstance(node, ex.Name):
@@ -224,6 +252,9 @@ class _Compiler:
             return _Col("num", pl.when(present).then(pick([arg.value for arg in args])), err, unsure,
                         whole=all(arg.whole for arg in args))
         if node.func in ("floor", "ceil"):
+            whole_division = self._whole_division(node.args[0], node.func)
+            if whole_division is not None:
+                return whole_division
             return _whole_part(args[0], "floor" if node.func == "floor" else "ceil")
         if node.func == ex.SIGN:
             a, b = args
@@ -232,6 +263,20 @@ class _Compiler:
             close = None if err is None else _close(a.value, b.value, err)
             return _Col("num", pl.when(present).then(sign), None, _any(unsure, close), whole=True)
         return _add_months(args[0], args[1])
+
+    def _whole_division(self, arg: ex.Node, func: str) -> _Col | None:
+        """`floor(a / b)` or `ceil(a / b)` of whole numbers a float holds exactly, as an integer division
+        (exact; the decimal quotient of numbers within ±1e15 has its whole part right). A whole quotient
+        (staff / 5) sits on the very edge `_whole_part` would leave to the row evaluator."""
+        if not (isinstance(arg, ex.Arith) and arg.op == "/"):
+            return None
+        a, b = self.node(arg.left), self.node(arg.right)
+        if not (a.kind == b.kind == "num" and a.whole and b.whole and a.err is None and b.err is None):
+            return None
+        x, y = a.value.cast(pl.Int64), b.value.cast(pl.Int64)
+        quotient = x // y if func == "floor" else -((-x) // y)
+        return _Col("num", pl.when(y != 0).then(quotient).cast(pl.Float64), None, _any(a.unsure, b.unsure),
+                    whole=True)
 
     def choose(self, cond: _Col, then: _Col, other: _Col) -> _Col:
         kind = then.kind if then.kind != "null" else other.kind
@@ -249,6 +294,54 @@ class _Compiler:
             unsure = _any(unsure, chosen)
         whole = (then.whole or then.kind == "null") and (other.whole or other.kind == "null")
         return _Col(kind, value, err, unsure, whole)
+
+
+def _shape(node: ex.Node) -> ex.Node:
+    """The same tree with every column set to 0, so equal subtrees are one key."""
+    if isinstance(node, ex.Const):
+        return ex.Const(node.value, node.type)
+    if isinstance(node, ex.Name):
+        return ex.Name(node.name)
+    if isinstance(node, (ex.Neg, ex.Not)):
+        return type(node)(_shape(node.operand))
+    if isinstance(node, ex.Arith):
+        return ex.Arith(node.op, _shape(node.left), _shape(node.right), date=node.date)
+    if isinstance(node, ex.Cmp):
+        return ex.Cmp(node.op, _shape(node.left), _shape(node.right))
+    if isinstance(node, ex.Logic):
+        return ex.Logic(node.op, tuple(_shape(i) for i in node.items))
+    return ex.Call(node.func, tuple(_shape(a) for a in node.args))
+
+
+def _shared(trees: list[ex.Node]) -> frozenset[ex.Node]:
+    """The subtrees (beyond names and constants) met more than once in these trees; the parts of a repeated
+    subtree are counted once, so only the outermost repeat is shared."""
+    seen: set[ex.Node] = set()
+    out: set[ex.Node] = set()
+    stack = list(trees)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ex.Const, ex.Name)):
+            continue
+        key = _shape(node)
+        if key in seen:
+            out.add(key)
+            continue
+        seen.add(key)
+        stack.extend(_children(node))
+    return frozenset(out)
+
+
+def _children(node: ex.Node) -> tuple[ex.Node, ...]:
+    if isinstance(node, (ex.Neg, ex.Not)):
+        return (node.operand,)
+    if isinstance(node, (ex.Arith, ex.Cmp)):
+        return (node.left, node.right)
+    if isinstance(node, ex.Logic):
+        return node.items
+    if isinstance(node, ex.Call):
+        return node.args
+    return ()
 
 
 def _is_null(node: ex.Node) -> bool:
@@ -301,16 +394,12 @@ def _add_months(day: _Col, months: _Col) -> _Col:
     if months.err is not None:
         unsure = _any(unsure, _trunc(n - months.err) != _trunc(n + months.err))
     inside = (d >= ex.MIN_DAY) & (d <= ex.MAX_DAY)
-    ordinal = pl.when(inside).then(_trunc(d)).cast(pl.Int64, strict=False)
-    date = (ordinal - _EPOCH).cast(pl.Date)
-    index = (date.dt.year().cast(pl.Int64) * 12 + date.dt.month().cast(pl.Int64) - 1
-             + _trunc(n).cast(pl.Int64, strict=False))
-    valid = (index >= 12) & (index < 12 * 10000)  # years 1..9999
-    safe = pl.when(valid).then(index).otherwise(12)
-    first = first_day_of_month(safe)
-    length = first_day_of_month(safe + 1) - first
-    result = first + pl.min_horizontal(date.dt.day().cast(pl.Int64), length) - 1
-    return _Col("num", pl.when(valid).then(result).cast(pl.Float64), None, unsure, whole=True)
+    date = (pl.when(inside).then(_trunc(d)).cast(pl.Int64, strict=False) - _EPOCH).cast(pl.Date)
+    # Beyond 10,000 years of months every result is out of the calendar: left missing, never computed.
+    count = pl.when(n.abs() <= _MONTHS).then(_trunc(n)).cast(pl.Int64, strict=False)
+    moved = date.dt.offset_by(pl.format("{}mo", count))  # clamps to the month's end, as months.add_months
+    valid = (moved.dt.year() >= 1) & (moved.dt.year() <= 9999)
+    return _Col("num", pl.when(valid).then(moved.cast(pl.Int64) + _EPOCH).cast(pl.Float64), None, unsure, whole=True)
 
 
 # --- a plan on a frame ----------------------------------------------------------------------------
@@ -348,7 +437,7 @@ def plan_names(plan: Plan) -> list[str]:
 def evaluate_frame(plan: Plan, frame: pl.DataFrame) -> pl.DataFrame:
     """The verdict of every rule of `plan` on every row of `frame`: one String column per rule, in plan
     order ("ok", a severity, "warning", "due"; null when the rule does not apply)."""
-    compiler = _Compiler(frame.schema)
+    compiler = _Compiler(frame.schema, _shared([tree for rp in plan.rules for _, tree in rp.outcomes]))
     exprs, checks = [], {}
     for i, rp in enumerate(plan.rules):
         value, unsure = _rule(compiler, rp)
@@ -358,7 +447,13 @@ def evaluate_frame(plan: Plan, frame: pl.DataFrame) -> pl.DataFrame:
             checks[i] = f"u{i}"
     if frame.height == 0:
         return pl.DataFrame({f"r{i}": pl.Series([], dtype=pl.String) for i in range(len(plan.rules))})
-    out = frame.lazy().select(exprs).collect()
+    lazy = frame.lazy()
+    for stage in compiler.stages:  # shared subtrees first, each once
+        lazy = lazy.with_columns(**stage)
+    # with_columns, not select: a constant outcome (`condition: true`) is still one verdict per row. Not
+    # the in-memory engine: polars 2.1's gives one row for `5 == if(flag, 5, n)` when every flag is true.
+    names = [e.meta.output_name() for e in exprs]
+    out = lazy.with_columns(exprs).select(names).collect(engine="auto")
     fields = [n for n in plan_names(plan) if n in frame.columns]
     for i, flag in checks.items():
         rows = out[flag].arg_true()
