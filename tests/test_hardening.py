@@ -25,10 +25,19 @@ def invoke(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+def _forked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fork the worker, so it carries the patched `check`. Safe: that `check` computes nothing with polars (a
+    process of this test run has, and so would otherwise start its workers from a fork server)."""
+    import procurekit.evaluation.batch as batch
+
+    monkeypatch.setattr(batch, "_start_method", lambda: "fork")
+
+
 def test_engine_crash_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import procurekit.evaluation.check as check_module
 
     monkeypatch.setattr(check_module, "check", lambda *a, **k: os.kill(os.getpid(), signal.SIGSEGV))
+    _forked(monkeypatch)
     ds = make_dataset(tmp_path / "ds", [participant("A")])
     out = tmp_path / "out.json"
     code, stdout, err = invoke("check", str(ds), "-o", str(out))
@@ -41,6 +50,7 @@ def test_engine_hang_times_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     import procurekit.evaluation.check as check_module
 
     monkeypatch.setattr(check_module, "check", lambda *a, **k: time.sleep(60))
+    _forked(monkeypatch)
     ds = make_dataset(tmp_path / "ds", [participant("A")])
     start = time.monotonic()
     code, _, err = invoke("check", str(ds), "--timeout", "1")

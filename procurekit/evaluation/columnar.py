@@ -19,19 +19,30 @@ missing value is false (only `x == null` / `x != null` test for it), `not` is tr
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import polars as pl
 
 import procurekit.conditions as ex
 
-if TYPE_CHECKING:
-    from procurekit.evaluation.engines import Plan, RulePlan
+NOT_APPLICABLE = "not_applicable"  # engines.NOT_APPLICABLE (engines imports this module, not the reverse)
 
-NOT_APPLICABLE = "not_applicable"  # engines.NOT_APPLICABLE (not imported: engines imports this module)
+
+class RulePlan(Protocol):
+    """What this module reads of an `engines.RulePlan`: the rule's outcome trees, in order."""
+
+    @property
+    def outcomes(self) -> tuple[tuple[str, ex.Node], ...]: ...
+
+
+class Plan(Protocol):
+    """What this module reads of an `engines.Plan`: its rules."""
+
+    @property
+    def rules(self) -> Sequence[RulePlan]: ...
 #: Relative rounding error allowed per operation: a float's own rounding (2**-53) with room for the
 #: double rounding of a decimal column cast to Float64 and for the 28-digit decimal context (1e-28).
 REL = 2.0**-50
