@@ -80,7 +80,7 @@ def twelve_months(tmp_path: Path) -> Path:
 def test_a_childs_value_shows_in_findings_explain_and_report(tmp_path: Path) -> None:
     rules = twelve_months(tmp_path)
     ds = make_dataset(tmp_path / "ds", [participant("A", enrolled_on="2017-01-02")])
-    result = check(ds, rules=rules, as_of=dt.date(2018, 3, 1), explain_ok=True)
+    result = check(ds, rules=rules, as_of=dt.date(2018, 3, 1), ok="explained")
     refs = {f.reference for f in result.findings if f.rule == "cap.course-months"}
     assert refs == {"Kontraktens sociale klausul; KL Råderum nr. 15/2019 (højst 12 måneder)"}
     text = explain_ruleset(load_ruleset(rules), dt.date(2018, 3, 1), "da")

@@ -101,7 +101,7 @@ def _known(result: CheckResult, subject: str, kind: str) -> bool:
 
 
 def explain_subject(result: CheckResult, subject: str, library: dict[str, Clause] | None = None) -> Explanation:
-    """The explanation of one subject of a check (run with explain_ok, the default).
+    """The explanation of one subject of a check (run with ok="explained", the default).
 
     Raises:
         ProcurekitError: the subject is unsafe, CPR-like or not in the dataset at the check date.

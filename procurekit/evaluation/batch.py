@@ -108,8 +108,8 @@ def run_job(job: Job, render: Render) -> dict[str, Any]:
     from procurekit.evaluation.check import check
 
     try:
-        result = check(job.path, job.rules, as_of=job.as_of, engine=job.engine,
-                       lang=job.lang, explain_ok=job.include_ok)
+        result = check(job.path, job.rules, as_of=job.as_of, engine=job.engine, lang=job.lang,
+                       ok="explained" if job.include_ok else "counted")
     except ProcurekitError as exc:  # custom exception signatures do not survive pickling
         return {"error": str(exc)}
     return _rendered(result, job, render)
@@ -170,7 +170,7 @@ def _run_part(job: Job, index: int, count: int) -> dict[str, Any]:
 
     try:
         result = check(job.path, job.rules, as_of=job.as_of, engine=job.engine, lang=job.lang,
-                       explain_ok=job.include_ok, part=(index, count))
+                       ok="explained" if job.include_ok else "counted", part=(index, count))
     except ProcurekitError as exc:
         return {"error": str(exc)}
     return part_result(result)
@@ -211,7 +211,20 @@ def merge_parts(dataset: Dataset, parts: list[dict[str, Any]]) -> CheckResult:
     rules = first["ruleset"].rules
     rows = [row for kind in SUBJECTS for rule in rules if rule.subject == kind
             for by_rule in grouped for row in by_rule.get(rule.id, ())]
-    return CheckResult(**{**first, "dataset": dataset, "findings": list(itertools.starmap(Finding, rows))})
+    # Counted ok verdicts: summed; a rule's first ok subject is in the first part that has one, after the
+    # rule's other findings of the parts before it.
+    ok_counts: dict[str, int] = {}
+    ok_first: dict[str, int] = {}
+    before: dict[str, int] = {}
+    for part, by_rule in zip(parts, grouped, strict=True):
+        for rule_id, n in part["ok_counts"].items():
+            ok_counts[rule_id] = ok_counts.get(rule_id, 0) + n
+            if rule_id not in ok_first and rule_id in part["ok_first"]:
+                ok_first[rule_id] = before.get(rule_id, 0) + part["ok_first"][rule_id]
+        for rule_id, found in by_rule.items():
+            before[rule_id] = before.get(rule_id, 0) + len(found)
+    return CheckResult(**{**first, "dataset": dataset, "findings": list(itertools.starmap(Finding, rows)),
+                          "ok_counts": ok_counts, "ok_first": ok_first})
 
 
 def run_jobs(

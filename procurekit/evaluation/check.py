@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections import Counter
@@ -9,13 +10,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+import polars as pl
 
 import procurekit.conditions as ex
 from procurekit import l10n
-from procurekit.dataset.facts import Fact, derive, hours_gaps
+from procurekit.dataset.fact_frames import derive_frames, hours_gaps_frame, input_frames, table_rows
+from procurekit.dataset.facts import Fact, missing_sources
 from procurekit.dataset.read import Dataset, read_dataset
 from procurekit.errors import DatasetError
+from procurekit.evaluation.columnar import verdict_frame
 from procurekit.evaluation.engines import get_engine, load_checked_ruleset, make_plan
 from procurekit.ruleset.load import VERDICTS, Rule, RuleSet, Scalar, resolve_ref
 from procurekit.ruleset.model import scalar_type
@@ -61,13 +66,18 @@ class NotEvaluated:
     subject: str | None = None
 
 
+#: What `check` does with ok verdicts: explain them as findings (message and values), list them as
+#: findings without message and values, or only count them (`CheckResult.ok_counts`).
+OkVerdicts = Literal["explained", "listed", "counted"]
+
 #: (since, contract point) for each of the findings given: see `CheckResult.to_json`.
 FindingContext = Callable[["CheckResult", list[Finding]], list[tuple[str | None, str | None]]]
 
 
 @dataclass
 class CheckResult:
-    """The outcome of a check: every finding (ok included) and what could not be evaluated."""
+    """The outcome of a check: every finding (the ok ones unless only counted) and what could not be
+    evaluated."""
 
     ruleset: RuleSet
     dataset: Dataset
@@ -78,6 +88,13 @@ class CheckResult:
     not_evaluated: list[NotEvaluated] = field(default_factory=list)
     #: The day asked for, when it lay after the contract's end (then `as_of` is the end).
     requested_as_of: dt.date | None = None
+    #: What was done with ok verdicts (see `OkVerdicts`): with "counted", `findings` holds no ok finding.
+    ok: OkVerdicts = "explained"
+    #: The number of ok verdicts of each rule that has any (whether or not they are in `findings`).
+    ok_counts: dict[str, int] = field(default_factory=dict)
+    #: Per rule of `ok_counts`: how many of its other findings come before its first ok subject, so a
+    #: tally can be ordered as a full listing would be (`tally`).
+    ok_first: dict[str, int] = field(default_factory=dict)
 
     @property
     def notes(self) -> list[str]:
@@ -96,7 +113,7 @@ class CheckResult:
             out.append("Datasættet indeholder ingen deltagere og ingen andre rækker: intet er kontrolleret."
                        if self.lang == "da" else
                        "The dataset holds no participants and no other rows: nothing was checked.")
-        elif not self.dataset.participants:
+        elif not table_rows(self.dataset)["participants"]:
             out.append("Datasættet indeholder ingen deltagere: ingen deltager er kontrolleret."
                        if self.lang == "da" else "The dataset holds no participants: no participant was checked.")
         return out
@@ -105,15 +122,31 @@ class CheckResult:
     def nothing_checked(self) -> bool:
         """True when the dataset holds no data at all (no participant, no row in any other table), as
         an untouched `dataset template` does: a check that passes it has checked nothing."""
-        ds = self.dataset
-        return not ds.participants and not any(ds.hours or ()) and not any(ds.supplier or ()) and not any(
-            ds.turnover or ())
+        return not any(table_rows(self.dataset).values())
 
     @property
     def summary(self) -> dict[str, int]:
-        """Number of findings per verdict."""
-        counts = Counter(f.verdict for f in self.findings)
+        """Number of verdicts per verdict (ok verdicts from `ok_counts`, listed or not)."""
+        counts = Counter(f.verdict for f in self.findings if f.verdict != "ok")
+        counts["ok"] = sum(self.ok_counts.values())
         return {v: counts.get(v, 0) for v in VERDICTS}
+
+    def tally(self, rule_id: str, found: list[Finding]) -> dict[str, int]:
+        """The verdicts of one rule counted, in the order they first appear among its subjects.
+
+        Args:
+            rule_id: the rule.
+            found: its findings, in the order of `findings`.
+        """
+        counts: dict[str, int] = {}
+        oks = self.ok_counts.get(rule_id, 0) if self.ok == "counted" else 0
+        for j, f in enumerate(found):
+            if oks and j == self.ok_first.get(rule_id):
+                counts["ok"] = oks
+            counts[f.verdict] = counts.get(f.verdict, 0) + 1
+        if oks:
+            counts.setdefault("ok", oks)
+        return counts
 
     @property
     def has_violation(self) -> bool:
@@ -194,7 +227,7 @@ def check(
     as_of: dt.date | None = None,
     engine: str = "durable",
     lang: str = "da",
-    explain_ok: bool = True,
+    ok: OkVerdicts = "explained",
     part: tuple[int, int] | None = None,
 ) -> CheckResult:
     """Check a contract dataset against a rule set.
@@ -205,7 +238,9 @@ def check(
         as_of: the day to check for; default `default_as_of`.
         engine: "durable" (durable_rules) or "python" (the plain evaluator).
         lang: language of the messages (da or en).
-        explain_ok: also fill message and values for ok findings (skip for speed when not shown).
+        ok: what to do with ok verdicts: "explained" (findings with message and values), "listed" (findings
+            without them) or "counted" (`CheckResult.ok_counts` only: fastest when they are not shown).
+            Every other verdict is always explained.
         part: (index, count): check only the index-th of `count` consecutive, near-equal slices of the
             participant and participant-month subjects (in their order); the other subjects, and every
             not-evaluated entry, only in part 0. The parts' findings, put together kind by kind and rule
@@ -217,13 +252,16 @@ def check(
     """
     if part is not None and not 0 <= part[0] < part[1]:
         raise ValueError(f"part {part[0]} of {part[1]}: no such part")
+    if ok not in ("explained", "listed", "counted"):
+        raise ValueError(f"ok must be explained, listed or counted, not {ok!r}")
     ds = dataset if isinstance(dataset, Dataset) else read_dataset(dataset)
     ruleset = rules if isinstance(rules, RuleSet) else ruleset_for(ds, rules)
     day, requested = contract_day(ds, as_of)
-    result = CheckResult(ruleset, ds, day, engine, lang, requested_as_of=requested)
+    result = CheckResult(ruleset, ds, day, engine, lang, requested_as_of=requested, ok=ok)
     params = ruleset.params_at(day)
-    known = requested or day  # deadlines and what is known: the day asked for (facts.derive)
-    facts = derive(ds, known)
+    known = requested or day  # deadlines and what is known: the day asked for (fact_frames.derive_frames)
+    tables = input_frames(ds)
+    frames = derive_frames(ds, known, tables)
     runner = get_engine(engine)
     whole = part is None or part[0] == 0  # what is not split goes with part 0
     for kind in SUBJECTS:
@@ -233,18 +271,18 @@ def check(
         for rule in (r for r in ruleset.rules if r.subject == kind):
             absent = [s for s in rule.requires if s not in ds.sources]
             if absent:
-                tables = "; ".join(f"{a}.csv or sheet '{a}'" for a in absent)
-                reason = f"no {', '.join(absent)} table in the dataset ({tables})"
+                tables_named = "; ".join(f"{a}.csv or sheet '{a}'" for a in absent)
+                reason = f"no {', '.join(absent)} table in the dataset ({tables_named})"
                 if whole:
                     result.not_evaluated.append(NotEvaluated(rule.id, reason))
             else:
                 runnable.append(rule)
         if not runnable:
             continue
-        subjects = facts[kind] if part is None or kind not in PARTED else _slice(facts[kind], part)
-        _evaluate_kind(result, kind, runnable, subjects, params, runner, explain_ok)
+        frame = frames[kind] if part is None or kind not in PARTED else _slice(frames[kind], part)
+        _evaluate_kind(result, kind, runnable, frame, params, runner)
         if kind == "participant_month" and whole:
-            gaps = hours_gaps(ds, known)
+            gaps = hours_gaps_frame(ds, known, tables).to_list()
             for rule in (r for r in runnable if "hours" in r.requires):
                 result.not_evaluated.extend(
                     NotEvaluated(rule.id, f"no row for {g} in the hours table", g) for g in gaps
@@ -257,55 +295,105 @@ def check(
 PARTED = ("participant", "participant_month")
 
 
-def _slice(items: list[Fact], part: tuple[int, int]) -> list[Fact]:
+def _slice(frame: pl.DataFrame, part: tuple[int, int]) -> pl.DataFrame:
     index, count = part
-    return items[len(items) * index // count:len(items) * (index + 1) // count]
+    lo, hi = frame.height * index // count, frame.height * (index + 1) // count
+    return frame.slice(lo, hi - lo)
 
 
 def _evaluate_kind(
     result: CheckResult,
     kind: str,
     rules: list[Rule],
-    facts: list[Fact],
+    frame: pl.DataFrame,
     params: dict[str, Scalar],
     runner: Any,
-    explain_ok: bool,
 ) -> None:
-    # A fact lacking its row in one data file (a month not in supplier.csv) is still evaluated by
-    # the rules that do not need that file; one plan per distinct set of missing files.
-    groups: dict[frozenset[str], list[int]] = {}
-    for k, fact in enumerate(facts):
-        groups.setdefault(fact.missing, []).append(k)
-    per_rule: dict[str, list[tuple[int, Finding]]] = {r.id: [] for r in rules}
-    param_units = {n: p.unit for n, p in result.ruleset.parameters.items()}
-    units = {r.id: value_units(r, param_units) for r in rules}
-    references = {r.id: result.ruleset.reference(r, result.as_of) for r in rules}  # values of the check date
-    for missing, indexes in groups.items():
-        usable = [r for r in rules if not missing.intersection(r.requires)]
+    """Evaluate the rules of one subject kind on its fact frame; explain every verdict that is not ok (and
+    the ok ones as `result.ok` asks), in subject order per rule."""
+    per_rule: dict[str, list[tuple[int, str]]] = {r.id: [] for r in rules}  # (row, verdict) to explain
+    first_ok: dict[str, int] = {}
+    for missing, rows in _missing_groups(frame):
+        # A fact lacking its row in one data file (a month not in supplier.csv) is still evaluated by
+        # the rules that do not need that file; one plan per distinct set of missing files.
+        usable = [r for r in rules if not missing_sources(missing).intersection(r.requires)]
         if not usable:
             continue
         plan = make_plan(result.ruleset, kind, params, usable)
-        verdicts = runner.run(plan, [facts[k].values for k in indexes])
-        for k, row in zip(indexes, verdicts, strict=True):
-            fact = facts[k]
-            for rp, verdict in zip(plan.rules, row, strict=True):
-                rule = rp.rule
-                if verdict is None:
-                    continue
-                if verdict == "ok" and not explain_ok:
-                    finding = Finding(rule.id, fact.subject, verdict, "", {}, rule.clause, references[rule.id])
-                else:
-                    finding = explain(rule, fact, verdict, params, result.lang, units[rule.id],
-                                      references[rule.id])
-                per_rule[rule.id].append((k, finding))
+        verdicts = verdict_frame(runner, plan, frame if rows is None else frame[rows])
+        for i, rp in enumerate(plan.rules):
+            _collect(result, rp.rule.id, verdicts[f"r{i}"], rows, per_rule[rp.rule.id], first_ok)
+    facts = _facts(kind, frame, sorted({k for found in per_rule.values() for k, _ in found}))
+    param_units = {n: p.unit for n, p in result.ruleset.parameters.items()}
+    subjects = frame["subject"]
     for rule in rules:
-        result.findings.extend(f for _, f in sorted(per_rule[rule.id], key=lambda item: item[0]))
-        for fact in facts:
-            if fact.missing and any(s in fact.missing for s in rule.requires):
-                tables = ", ".join(sorted(fact.missing))
-                result.not_evaluated.append(
-                    NotEvaluated(rule.id, f"no row for {fact.subject} in the {tables} table", fact.subject)
-                )
+        found = sorted(per_rule[rule.id])
+        units = value_units(rule, param_units)
+        reference = result.ruleset.reference(rule, result.as_of)  # values of the check date
+        for k, verdict in found:
+            if verdict == "ok" and result.ok == "listed":
+                result.findings.append(Finding(rule.id, subjects[k], verdict, "", {}, rule.clause, reference))
+            else:
+                result.findings.append(explain(rule, facts[k], verdict, params, result.lang, units, reference))
+        if rule.id in first_ok:
+            result.ok_first[rule.id] = bisect.bisect_left([k for k, v in found if v != "ok"], first_ok[rule.id])
+        _not_evaluated(result, rule, frame)
+
+
+def _missing_groups(frame: pl.DataFrame) -> list[tuple[str, pl.Series | None]]:
+    """The distinct `missing` values of a fact frame with their rows (None: every row), in order."""
+    distinct = frame["missing"].unique(maintain_order=True).to_list()
+    if len(distinct) <= 1:
+        return [(m, None) for m in distinct]
+    index = frame.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("k"), "missing")
+    return [(m, index.filter(pl.col("missing") == m)["k"]) for m in distinct]
+
+
+def _collect(
+    result: CheckResult,
+    rule_id: str,
+    verdicts: pl.Series,
+    rows: pl.Series | None,
+    found: list[tuple[int, str]],
+    first_ok: dict[str, int],
+) -> None:
+    """Count a rule's ok verdicts and note the rows whose finding is built: (row of the frame, verdict)."""
+    ok = verdicts == "ok"
+    count = int(ok.sum())
+    if count:
+        result.ok_counts[rule_id] = result.ok_counts.get(rule_id, 0) + count
+        at = int(ok.arg_true()[0])
+        at = at if rows is None else int(rows[at])
+        first_ok[rule_id] = min(first_ok.get(rule_id, at), at)
+    shown = verdicts.is_not_null() if result.ok != "counted" else verdicts.is_not_null() & ~ok
+    positions = shown.arg_true()
+    picked = verdicts.gather(positions).to_list()
+    where = positions.to_list() if rows is None else rows.gather(positions).to_list()
+    found.extend(zip(where, picked, strict=True))
+
+
+def _facts(kind: str, frame: pl.DataFrame, rows: list[int]) -> dict[int, Fact]:
+    """The facts of these rows of a fact frame, by row."""
+    if not rows:
+        return {}
+    fields = list(SUBJECTS[kind])
+    picked = frame.select("subject", "missing", *fields)[rows]
+    return {
+        k: Fact(subject, dict(zip(fields, values, strict=True)), missing_sources(missing))
+        for k, (subject, missing, *values) in zip(rows, picked.iter_rows(), strict=True)
+    }
+
+
+def _not_evaluated(result: CheckResult, rule: Rule, frame: pl.DataFrame) -> None:
+    """A subject lacking its row in a data file the rule requires is not evaluated by it."""
+    if not rule.requires:
+        return
+    lacking = frame.filter(pl.col("missing") != "").select("subject", "missing")
+    for subject, missing in lacking.iter_rows():
+        sources = missing_sources(missing)
+        if any(s in sources for s in rule.requires):
+            tables = ", ".join(sorted(sources))
+            result.not_evaluated.append(NotEvaluated(rule.id, f"no row for {subject} in the {tables} table", subject))
 
 
 def explain(

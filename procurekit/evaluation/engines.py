@@ -31,12 +31,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import procurekit.conditions as ex
 from procurekit.errors import EngineError
 from procurekit.ruleset.load import Rule, RuleSet, Scalar, load_ruleset, param_const
 from procurekit.ruleset.subjects import SUBJECTS
+
+if TYPE_CHECKING:
+    import polars as pl
 
 NOT_APPLICABLE = "not_applicable"
 #: The `kind` of a fact asserted into durable_rules, and of the one marker fact of each batch.
@@ -113,12 +116,19 @@ def _decide(plan: Plan, fired: Callable[[int, int], bool]) -> list[str | None]:
 
 
 class PythonEngine:
-    """Evaluates the outcome trees directly: the test oracle and the fast bulk engine."""
+    """Evaluates the outcome trees directly: column-wise on a fact frame (`run_frame`, the fast bulk
+    engine), or row by row (`run`, the oracle)."""
 
     name = "python"
 
+    def run_frame(self, plan: Plan, frame: pl.DataFrame) -> pl.DataFrame:
+        """The verdict of every rule of `plan` on every row of a fact frame (`columnar.evaluate_frame`)."""
+        from procurekit.evaluation.columnar import evaluate_frame
+
+        return evaluate_frame(plan, frame)
+
     def run(self, plan: Plan, facts: Sequence[dict[str, Any]]) -> Verdicts:
-        """Return the verdict of every rule of `plan` for every fact."""
+        """Return the verdict of every rule of `plan` for every fact, evaluating each tree row by row."""
         results = []
         for values in facts:
             def fired(i: int, j: int, values: dict[str, Any] = values) -> bool:

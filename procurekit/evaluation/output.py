@@ -49,12 +49,10 @@ def check_text(result: CheckResult, include_ok: bool = False, steps: NextSteps |
     steps = steps or {}
     point_word = "pkt." if lang == "da" else "point"
     for rule in rs.rules:
-        found = by_rule.get(rule.id)
-        if not found:
+        found = by_rule.get(rule.id, [])
+        counts = result.tally(rule.id, found)  # ok verdicts too when only counted
+        if not counts:
             continue
-        counts: dict[str, int] = defaultdict(int)
-        for f in found:
-            counts[f.verdict] += 1
         tally = ", ".join(f"{l10n.verdict(v, lang, plural=True)} {n}" for v, n in counts.items())
         lines.append(f"{rule.id} — {rule.title.get(lang)} [{tally}]")
         shown = [f for f in found if include_ok or f.verdict != "ok"]

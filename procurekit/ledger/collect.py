@@ -137,7 +137,7 @@ def prepare(
         refuse_cpr(Path(name), data)
     flat = flatten(ruleset)
     day = as_of or as_of_for(ds)
-    result = check(ds, ruleset, as_of=day, engine=engine, lang=lang, explain_ok=False)
+    result = check(ds, ruleset, as_of=day, engine=engine, lang=lang, ok="listed")
     if dataset_files(folder) != before:
         raise DatasetError(folder, "files changed while being recorded; nothing was recorded, try again")
     infos = rule_infos(ruleset)

@@ -1,0 +1,384 @@
+"""The facts rules are evaluated on, derived column-wise: one polars DataFrame per subject kind.
+
+Every fact is defined here once. A frame has one row per subject, the columns of
+`procurekit.ruleset.subjects.SUBJECTS[kind]` (dates as Int64 day ordinals, `date.toordinal()`; numbers
+from files as exact `pl.Decimal`, counts as Int64), plus `subject` (the display subject) and `missing`
+(the data files lacking the subject's row, sorted and comma-separated; "" when none). `facts.derive`
+(the row facts explain, durable_rules and the report use) is a view of these frames.
+
+What happened after `as_of` is hidden: a participant enrolled later is left out, a later exit or job
+offer is not yet known, later hours and months are not counted. The contract's own period bounds what is
+measured: after its end a course still running is measured to the end (`end_on`), and no month or year
+after it is a subject. Deadlines and what is known are as of `as_of`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+
+from procurekit.dataset.read import Dataset
+from procurekit.errors import DatasetError
+from procurekit.months import month_index
+from procurekit.ruleset.subjects import SUBJECTS
+
+#: `date.toordinal()` of 1970-01-01, the day polars counts `pl.Date` from.
+EPOCH = dt.date(1970, 1, 1).toordinal()
+_MAX_DIGITS = 38  # what a polars Decimal holds
+_TABLES = ("participants", "hours", "supplier", "turnover")
+
+
+def input_frames(dataset: Dataset) -> dict[str, pl.DataFrame]:
+    """The dataset's tables as typed frames (`Dataset.frames` when the reader gives them)."""
+    frames = getattr(dataset, "frames", None)
+    return dict(frames) if frames is not None else _frames_from_tuples(dataset)
+
+
+def table_rows(dataset: Dataset) -> dict[str, int]:
+    """The number of data rows of each table (0 for a table not in the dataset)."""
+    frames = getattr(dataset, "frames", None)
+    if frames is not None:
+        return {name: frames[name].height if name in frames else 0 for name in _TABLES}
+    return {name: len(getattr(dataset, name) or ()) for name in _TABLES}
+
+
+def _frames_from_tuples(dataset: Dataset) -> dict[str, pl.DataFrame]:
+    """The typed frames of a dataset read into tuples: dates `pl.Date`, numbers `pl.Decimal` (scale: the most
+    decimals the column holds), counts Int64, yes/no Boolean, codes and ids String."""
+    people = dataset.participants
+    out = {"participants": pl.DataFrame({
+        "participant_id": pl.Series([p.participant_id for p in people], dtype=pl.String),
+        "years_on_benefits": _decimals(dataset, "participants", "years_on_benefits",
+                                       [p.years_on_benefits for p in people]),
+        **{name: pl.Series([getattr(p, name) for p in people], dtype=pl.Date)
+           for name in ("enrolled_on", "left_on", "job_offer_on")},
+        **{name: pl.Series([getattr(p, name) for p in people], dtype=pl.String)
+           for name in ("exit_reason", "job_offer_terms")},
+        **{name: pl.Series([getattr(p, name) for p in people], dtype=pl.Boolean)
+           for name in ("met_stability", "met_efficiency", "met_quality", "aktivitetsparat")},
+    })}
+    if dataset.hours is not None:
+        hours = dataset.hours
+        out["hours"] = pl.DataFrame({
+            "participant_id": pl.Series([h.participant_id for h in hours], dtype=pl.String),
+            "month": pl.Series([h.month for h in hours], dtype=pl.String),
+            **{name: _decimals(dataset, "hours", name, [getattr(h, name) for h in hours])
+               for name in ("praktik_hours", "subsidised_hours", "ordinary_hours")},
+        })
+    if dataset.supplier is not None:
+        rows = dataset.supplier
+        out["supplier"] = pl.DataFrame({
+            "month": pl.Series([s.month for s in rows], dtype=pl.String),
+            "ordinary_staff": pl.Series([s.ordinary_staff for s in rows], dtype=pl.Int64),
+            **{name: _decimals(dataset, "supplier", name, [getattr(s, name) for s in rows])
+               for name in ("contract_fte", "target_group_fte")},
+        })
+    if dataset.turnover is not None:
+        years = dataset.turnover
+        out["turnover"] = pl.DataFrame({
+            "year": pl.Series([t.year for t in years], dtype=pl.String),
+            **{name: _decimals(dataset, "turnover", name, [getattr(t, name) for t in years])
+               for name in ("turnover_dkk", "target_group_fte")},
+            "reported_on": pl.Series([t.reported_on for t in years], dtype=pl.Date),
+        })
+    return out
+
+
+def _decimals(dataset: Dataset, table: str, name: str, values: Sequence[Decimal]) -> pl.Series:
+    """Exact decimals as a `pl.Decimal` column whose scale is the most decimals a value has.
+
+    Raises:
+        DatasetError: the column needs more than 38 digits (integer digits and decimals) to be held exactly.
+    """
+    texts = pl.Series(name, [format(v, "f") for v in values], dtype=pl.String)
+    point = texts.str.find(".", literal=True)
+    digits = texts.str.len_chars()
+    sizes = pl.DataFrame({"point": point, "digits": digits}).select(
+        scale=(pl.col("digits") - pl.col("point") - 1).max().fill_null(0),
+        whole=pl.col("point").fill_null(pl.col("digits")).max().fill_null(1),
+    )
+    scale, whole = (int(v) for v in sizes.row(0))
+    if whole + scale > _MAX_DIGITS:
+        raise DatasetError(dataset.path / f"{table}.csv",
+                           f"column {name}: too many decimals to hold exactly (at most {_MAX_DIGITS} digits)")
+    return texts.cast(pl.Decimal(_MAX_DIGITS, scale))
+
+
+# --- places in use -----------------------------------------------------------------------------
+
+
+class Occupancy:
+    """Training places in use: the one definition shared by the capacity rule, the report and the
+    business case. A place is held from the enrolment day up to and including the last day; "places in
+    use" in a period is the most (weighted) participants holding a place on any one day of it.
+
+    Computed by an interval sweep: the changes (+weight on the first day, -weight the day after the
+    last) summed per day and accumulated in day order.
+    """
+
+    def __init__(self, spans: Iterable[tuple[dt.date, dt.date | None, float]] | pl.DataFrame) -> None:
+        """`spans`: (first day, last day or None while open, weight), or a frame of Int64 day ordinals
+        `first`, `last` (null while open) and a numeric `weight`."""
+        if not isinstance(spans, pl.DataFrame):
+            rows = list(spans)
+            spans = pl.DataFrame(
+                {"first": [a.toordinal() for a, _, _ in rows],
+                 "last": [b.toordinal() if b is not None else None for _, b, _ in rows],
+                 "weight": [float(w) for _, _, w in rows]},
+                schema={"first": pl.Int64, "last": pl.Int64, "weight": pl.Float64},
+            )
+        starts = spans.select(day=pl.col("first"), change=pl.col("weight"))
+        ends = spans.filter(pl.col("last").is_not_null()).select(day=pl.col("last") + 1, change=-pl.col("weight"))
+        changes = (
+            pl.concat([starts, ends]).group_by("day").agg(pl.col("change").sum()).sort("day")
+            .select("day", running=pl.col("change").cum_sum())
+        )
+        self._days = changes["day"]
+        self._running: list[Any] = changes["running"].to_list()
+        self._whole = spans.schema["weight"].is_integer()
+
+    def peaks(self, lo: Sequence[int], hi: Sequence[int]) -> list[Any]:
+        """The most places in use on any day from ordinal `lo[i]` to `hi[i]` (both included), for every i:
+        ints for whole weights, else floats rounded to 9 decimals."""
+        at = self._days.search_sorted(pl.Series(lo, dtype=pl.Int64), side="right").cast(pl.Int64) - 1
+        stop = self._days.search_sorted(pl.Series(hi, dtype=pl.Int64), side="right").cast(pl.Int64)
+        out: list[Any] = []
+        for a, b in zip(at.to_list(), stop.to_list(), strict=True):
+            # The level on day lo is the running total after the last change on or before it.
+            held = self._running[max(a, 0):b]
+            peak = max(held, default=0) if a >= 0 else max([0, *held])
+            out.append(peak if self._whole else round(peak, 9) + 0.0)
+        return out
+
+    def peak(self, lo: int, hi: int) -> float:
+        """The most places in use on any day from ordinal `lo` to `hi` (both included)."""
+        return float(self.peaks([lo], [hi])[0])
+
+
+# --- the facts -----------------------------------------------------------------------------------
+
+
+def _ordinal(column: str) -> pl.Expr:
+    return pl.col(column).cast(pl.Int64) + EPOCH
+
+
+def _month_of(column: str) -> pl.Expr:
+    """The month index (`procurekit.months.month_index`) of a `YYYY-MM` text column."""
+    return pl.col(column).str.slice(0, 4).cast(pl.Int64) * 12 + pl.col(column).str.slice(5, 2).cast(pl.Int64) - 1
+
+
+def _month_label(index: pl.Expr) -> pl.Expr:
+    """A month index written YYYY-MM (`procurekit.months.month_text`)."""
+    return pl.concat_str((index // 12).cast(pl.String).str.zfill(4), pl.lit("-"),
+                         (index % 12 + 1).cast(pl.String).str.zfill(2))
+
+
+@functools.cache
+def _first_days() -> pl.Series:
+    """The day ordinal of the first day of every month index from year 1 to year 10000's January."""
+    return pl.Series([dt.date(y, m, 1).toordinal() for y in range(1, 10000) for m in range(1, 13)]
+                     + [dt.date.max.toordinal() + 1], dtype=pl.Int64)
+
+
+def first_day_of_month(index: pl.Expr) -> pl.Expr:
+    """The day ordinal of the first day of the month with this index (`procurekit.months.month_index`;
+    years 1..9999, and 10000-01 for the day after the calendar's end), looked up: far cheaper per row than
+    building dates."""
+    return pl.lit(_first_days()).gather(index - 12)
+
+
+def _last_day(index: pl.Expr) -> pl.Expr:
+    """The day ordinal of the last day of the month with this index."""
+    return pl.lit(_first_days()).gather(index - 11) - 1
+
+
+def _month_index(column: str) -> pl.Expr:
+    return pl.col(column).dt.year().cast(pl.Int64) * 12 + pl.col(column).dt.month().cast(pl.Int64) - 1
+
+
+def _common(dataset: Dataset, as_of: dt.date) -> dict[str, pl.Expr]:
+    c = dataset.contract
+    return {"as_of": pl.lit(as_of.toordinal(), pl.Int64), "contract_start": pl.lit(c.start.toordinal(), pl.Int64),
+            "contract_end": pl.lit(c.end.toordinal(), pl.Int64)}
+
+
+def derive_frames(
+    dataset: Dataset, as_of: dt.date, tables: dict[str, pl.DataFrame] | None = None
+) -> dict[str, pl.DataFrame]:
+    """The facts of every subject kind as of `as_of`, one frame per kind (see the module's docstring).
+
+    Args:
+        dataset: the contract dataset.
+        as_of: the day what is known and every deadline is judged by (it may lie after the contract's end).
+        tables: the dataset's typed tables, when the caller already has them (`input_frames`).
+    """
+    tables = tables if tables is not None else input_frames(dataset)
+    people = _visible(tables["participants"], as_of)
+    return {
+        "participant": _participants(dataset, people, as_of),
+        "participant_month": _participant_months(dataset, tables, people, as_of),
+        "month": _months(dataset, tables, people, as_of),
+        "year": _years(dataset, tables, as_of),
+    }
+
+
+def _visible(participants: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    """The participants enrolled by `as_of`, with `aktivitetsparat` (an optional column) always there."""
+    people = participants.filter(pl.col("enrolled_on") <= as_of)
+    if "aktivitetsparat" not in people.columns:
+        people = people.with_columns(aktivitetsparat=pl.lit(None, pl.Boolean))
+    return people
+
+
+def _finish(frame: pl.DataFrame | pl.LazyFrame, kind: str, subject: pl.Expr, missing: pl.Expr | None = None
+            ) -> pl.DataFrame:
+    """The frame's fact columns in SUBJECTS order, with `subject` and `missing`."""
+    lazy = frame.lazy().select(*SUBJECTS[kind], subject=subject, missing=missing if missing is not None else pl.lit(""))
+    return lazy.collect()
+
+
+def _participants(dataset: Dataset, people: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    end = min(as_of, dataset.contract.end)
+    left = pl.col("left_on").is_not_null() & (pl.col("left_on") <= end)  # leaving after the end: running at it
+    offer = pl.col("job_offer_on").is_not_null() & (pl.col("job_offer_on") <= as_of)
+    frame = people.lazy().with_columns(
+        left_on=pl.when(left).then(_ordinal("left_on")),
+        exit_reason=pl.when(left).then(pl.col("exit_reason")),
+        job_offer_on=pl.when(offer).then(_ordinal("job_offer_on")),
+        job_offer_terms=pl.when(offer).then(pl.col("job_offer_terms")),
+        enrolled_on=_ordinal("enrolled_on"),
+        active=~left,
+        end_on=pl.when(left).then(_ordinal("left_on")).otherwise(pl.lit(end.toordinal(), pl.Int64)),
+        **_common(dataset, as_of),
+    )
+    return _finish(frame, "participant", pl.col("participant_id"))
+
+
+def _participant_months(
+    dataset: Dataset, tables: dict[str, pl.DataFrame], people: pl.DataFrame, as_of: dt.date
+) -> pl.DataFrame:
+    hours = tables.get("hours")
+    if hours is None:
+        return _finish(pl.DataFrame(schema=_schema("participant_month")), "participant_month", pl.lit(""))
+    last_month = month_index(min(as_of, dataset.contract.end))
+    course = people.select(
+        "participant_id", enrolled=pl.col("enrolled_on"), first_month=_month_index("enrolled_on"),
+        left=pl.when(pl.col("left_on") <= as_of).then(_ordinal("left_on")),
+    )
+    index = pl.col("index")
+    joined = hours.with_columns(index=_month_of("month")).join(  # a left join keeps order far faster than inner
+        course, on="participant_id", how="left", maintain_order="left")
+    keep = pl.col("enrolled").is_not_null() & (index <= last_month)
+    if not joined.select(keep.all()).item():  # most checks keep every row: no copy then
+        joined = joined.filter(keep)
+    frame = (
+        joined.lazy().with_columns(
+            month_start=first_day_of_month(index),
+            month_end=_last_day(index),
+            course_month=index - pl.col("first_month") + 1,
+            total_hours=pl.col("praktik_hours") + pl.col("subsidised_hours") + pl.col("ordinary_hours"),
+            paid_hours=pl.col("subsidised_hours") + pl.col("ordinary_hours"),
+            enrolled_on=_ordinal("enrolled"),
+            left_on=pl.col("left"),
+            **_common(dataset, as_of),
+        )
+    )
+    return _finish(frame, "participant_month", pl.concat_str("participant_id", pl.lit("@"), "month"))
+
+
+def _months(
+    dataset: Dataset, tables: dict[str, pl.DataFrame], people: pl.DataFrame, as_of: dt.date
+) -> pl.DataFrame:
+    c = dataset.contract
+    first, last = month_index(c.start), month_index(min(c.end, as_of))
+    months = pl.DataFrame({"index": pl.Series(range(first, last + 1), dtype=pl.Int64)}).with_columns(
+        month=_month_label(pl.col("index")),
+        month_start=first_day_of_month(pl.col("index")),
+        month_end=_last_day(pl.col("index")),
+    )
+    spans = people.select(first=_ordinal("enrolled_on"), last=pl.when(pl.col("left_on") <= as_of)
+                          .then(_ordinal("left_on")), weight=pl.lit(1, pl.Int64))
+    hi = months.select(pl.min_horizontal("month_end", pl.lit(as_of.toordinal(), pl.Int64)))
+    months = months.with_columns(places_in_use=pl.Series(
+        Occupancy(spans).peaks(months["month_start"].to_list(), hi.to_series().to_list()), dtype=pl.Int64))
+    hours = tables.get("hours")
+    if hours is not None:
+        # A participant has at most one row a month (read.py refuses a second), so rows count people.
+        trainees = (hours.lazy().filter((pl.col("praktik_hours") > 0) | (pl.col("subsidised_hours") > 0))
+                    .group_by("month").agg(trainees=pl.len().cast(pl.Int64)))
+        months = (months.lazy().join(trainees, on="month", how="left", maintain_order="left")
+                  .with_columns(pl.col("trainees").fill_null(0)).collect())
+    else:
+        months = months.with_columns(trainees=pl.lit(None, pl.Int64))
+    supplier = tables.get("supplier")
+    if supplier is None:
+        months = months.with_columns(ordinary_staff=pl.lit(None, pl.Int64),
+                                     contract_fte=pl.lit(None, pl.Decimal(38, 0)),
+                                     target_group_fte=pl.lit(None, pl.Decimal(38, 0)), missing=pl.lit(""))
+    else:
+        months = months.join(supplier.with_columns(known=pl.lit(True)), on="month", how="left", maintain_order="left")
+        months = months.with_columns(missing=pl.when(pl.col("known")).then(pl.lit("")).otherwise(pl.lit("supplier")))
+    return _finish(months.with_columns(**_common(dataset, as_of)), "month", pl.col("month"), pl.col("missing"))
+
+
+def _years(dataset: Dataset, tables: dict[str, pl.DataFrame], as_of: dt.date) -> pl.DataFrame:
+    """One fact per calendar year of the contract up to `as_of`; a report received later is unknown."""
+    c = dataset.contract
+    years = range(c.start.year, min(c.end, as_of).year + 1)
+    frame = pl.DataFrame({
+        "year": pl.Series([f"{y:04d}" for y in years], dtype=pl.String),
+        "year_start": pl.Series([max(dt.date(y, 1, 1), c.start).toordinal() for y in years], dtype=pl.Int64),
+        "year_end": pl.Series([min(dt.date(y, 12, 31), c.end).toordinal() for y in years], dtype=pl.Int64),
+    })
+    reports = tables.get("turnover")
+    if reports is None:
+        reports = pl.DataFrame(schema={"year": pl.String, "turnover_dkk": pl.Decimal(38, 0),
+                                       "target_group_fte": pl.Decimal(38, 0), "reported_on": pl.Date})
+    known = pl.col("reported_on") <= as_of
+    frame = frame.join(reports, on="year", how="left", maintain_order="left").with_columns(
+        turnover_dkk=pl.when(known).then(pl.col("turnover_dkk")),
+        target_group_fte=pl.when(known).then(pl.col("target_group_fte")),
+        reported_on=pl.when(known).then(_ordinal("reported_on")),
+        **_common(dataset, as_of),
+    )
+    return _finish(frame, "year", pl.col("year"))
+
+
+def _schema(kind: str) -> dict[str, pl.DataType]:
+    """Column types of an empty frame of `kind` (numbers that may hold decimals as Decimal)."""
+    out: dict[str, pl.DataType] = {}
+    for name, field in SUBJECTS[kind].items():
+        if field.type == "number":
+            out[name] = pl.Int64() if name == "course_month" else pl.Decimal(38, 0)
+        else:
+            out[name] = {"date": pl.Int64(), "bool": pl.Boolean(), "string": pl.String()}[field.type]
+    return out
+
+
+def hours_gaps_frame(dataset: Dataset, as_of: dt.date, tables: dict[str, pl.DataFrame] | None = None
+                     ) -> pl.Series:
+    """The participant-months (`<participant_id>@<YYYY-MM>`) of every course, from the enrolment month to
+    the leaving month (or the month of `as_of`), that have no row in hours.csv; none without hours.csv."""
+    tables = tables if tables is not None else input_frames(dataset)
+    hours = tables.get("hours")
+    if hours is None:
+        return pl.Series("gap", [], dtype=pl.String)
+    people = tables["participants"].filter(pl.col("enrolled_on") <= as_of)
+    stop = pl.when(pl.col("left_on") <= as_of).then(pl.col("left_on")).otherwise(
+        pl.lit(min(as_of, dataset.contract.end)))
+    courses = people.lazy().select(
+        "participant_id",
+        index=pl.int_ranges(_month_index("enrolled_on"),
+                            stop.dt.year().cast(pl.Int64) * 12 + stop.dt.month().cast(pl.Int64), dtype=pl.Int64),
+    ).explode("index")
+    have = hours.lazy().select("participant_id", index=_month_of("month"))
+    return (
+        courses.drop_nulls("index").join(have, on=["participant_id", "index"], how="anti", maintain_order="left")
+        .select(gap=pl.concat_str("participant_id", pl.lit("@"), _month_label(pl.col("index"))))
+        .collect().to_series()
+    )

@@ -1,0 +1,97 @@
+"""The facts are derived column-wise (dataset/fact_frames.py) and `derive()` is a view of them: the row facts
+must be the very ones the previous row-by-row derivation gave (kept as the oracle in tests/row_facts.py), value
+for value and type for type, on the example, on every bundled scenario case and on random datasets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import row_facts
+from helpers import make_dataset, participant
+from hypothesis import HealthCheck, given, settings
+from test_differential import datasets, turnover
+
+from procurekit import check, read_dataset
+from procurekit.authoring.scenarios import bundled_scenarios, load_scenarios, write_case
+from procurekit.dataset import facts
+from procurekit.dataset.fact_frames import Occupancy, derive_frames
+from procurekit.errors import DatasetError
+from procurekit.ruleset.subjects import SUBJECTS
+
+ROOT = Path(__file__).resolve().parents[1]
+SLOW = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def _same_facts(ds, as_of: dt.date) -> None:
+    old, new = row_facts.derive(ds, as_of), facts.derive(ds, as_of)
+    assert list(old) == list(new)
+    for kind in old:
+        assert [(f.subject, f.missing) for f in new[kind]] == [(f.subject, f.missing) for f in old[kind]], kind
+        for a, b in zip(old[kind], new[kind], strict=True):
+            assert b.values == a.values, (kind, a.subject)
+            assert list(b.values) == list(SUBJECTS[kind]), kind
+            for name, value in a.values.items():  # an int stays an int, a decimal a decimal, a bool a bool
+                assert type(b.values[name]) is type(value), (kind, a.subject, name, b.values[name], value)
+    assert facts.hours_gaps(ds, as_of) == row_facts.hours_gaps(ds, as_of)
+
+
+@pytest.mark.parametrize("as_of", ["2016-11-30", "2017-06-30", "2018-06-30", "2019-12-31", "2030-01-01"])
+def test_the_example_has_the_facts_it_had(as_of: str) -> None:
+    _same_facts(read_dataset(ROOT / "examples" / "ikast-brande"), dt.date.fromisoformat(as_of))
+
+
+CASES = [c for f in load_scenarios(bundled_scenarios()) for c in f.cases]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.ruleset.id}: {c.spec.name}" for c in CASES])
+def test_every_scenario_case_has_the_facts_it_had(tmp_path: Path, case) -> None:
+    ds = read_dataset(write_case(case, tmp_path / "ds"))
+    for day in {case.spec.as_of, ds.contract.end, ds.contract.end + dt.timedelta(days=400)}:
+        _same_facts(ds, day)
+
+
+@SLOW
+@given(data=datasets(), rows=turnover())
+def test_random_datasets_have_the_facts_they_had(tmp_path_factory, data, rows) -> None:
+    people, hours, supplier, as_of = data
+    folder = make_dataset(tmp_path_factory.mktemp("ff"), people, hours, supplier, turnover=rows)
+    ds = read_dataset(folder)
+    for day in (as_of, ds.contract.end, dt.date(2017, 1, 1)):
+        _same_facts(ds, day)
+
+
+def test_a_dataset_without_optional_tables_has_empty_frames(tmp_path: Path) -> None:
+    ds = read_dataset(make_dataset(tmp_path / "ds", [participant()]))
+    frames = derive_frames(ds, dt.date(2017, 3, 1))
+    assert frames["participant_month"].height == 0
+    assert frames["month"]["trainees"].to_list() == [None, None, None]
+    assert frames["month"]["missing"].to_list() == ["", "", ""]
+    _same_facts(ds, dt.date(2017, 3, 1))
+
+
+def test_places_in_use_is_the_sweep_the_business_case_shares() -> None:
+    rng = random.Random(7)
+    spans = []
+    for _ in range(300):
+        first = dt.date(2017, 1, 1) + dt.timedelta(days=rng.randrange(700))
+        last = None if rng.random() < 0.2 else first + dt.timedelta(days=rng.randrange(0, 400))
+        spans.append((first, last, rng.choice([1.0, 0.5, 1 / 3, 0.25])))
+    old, new = row_facts.Occupancy(spans), Occupancy(spans)
+    for _ in range(500):
+        lo = dt.date(2016, 12, 1).toordinal() + rng.randrange(900)
+        hi = lo + rng.randrange(0, 60)
+        assert new.peak(lo, hi) == pytest.approx(old.peak(lo, hi), abs=1e-9)
+    assert Occupancy([]).peak(1, 10) == 0.0
+
+
+def test_a_number_with_more_digits_than_a_column_holds_is_refused(tmp_path: Path) -> None:
+    hours = [{"participant_id": "P1", "month": "2017-01", "praktik_hours": "1000000." + "1" * 32,
+              "subsidised_hours": 0, "ordinary_hours": 0}]
+    ds = read_dataset(make_dataset(tmp_path / "ds", [participant()], hours=hours))
+    assert ds.hours is not None and ds.hours[0].praktik_hours == Decimal("1000000." + "1" * 32)  # read as written
+    with pytest.raises(DatasetError, match="column praktik_hours: too many decimals to hold exactly"):
+        check(ds, as_of=dt.date(2017, 3, 1), engine="python")
