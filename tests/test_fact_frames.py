@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -15,11 +14,10 @@ from helpers import make_dataset, participant
 from hypothesis import HealthCheck, given, settings
 from test_differential import datasets, turnover
 
-from procurekit import check, read_dataset
+from procurekit import read_dataset
 from procurekit.authoring.scenarios import bundled_scenarios, load_scenarios, write_case
 from procurekit.dataset import facts
 from procurekit.dataset.fact_frames import Occupancy, derive_frames
-from procurekit.errors import DatasetError
 from procurekit.ruleset.subjects import SUBJECTS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,12 +84,3 @@ def test_places_in_use_is_the_sweep_the_business_case_shares() -> None:
         hi = lo + rng.randrange(0, 60)
         assert new.peak(lo, hi) == pytest.approx(old.peak(lo, hi), abs=1e-9)
     assert Occupancy([]).peak(1, 10) == 0.0
-
-
-def test_a_number_with_more_digits_than_a_column_holds_is_refused(tmp_path: Path) -> None:
-    hours = [{"participant_id": "P1", "month": "2017-01", "praktik_hours": "1000000." + "1" * 32,
-              "subsidised_hours": 0, "ordinary_hours": 0}]
-    ds = read_dataset(make_dataset(tmp_path / "ds", [participant()], hours=hours))
-    assert ds.hours is not None and ds.hours[0].praktik_hours == Decimal("1000000." + "1" * 32)  # read as written
-    with pytest.raises(DatasetError, match="column praktik_hours: too many decimals to hold exactly"):
-        check(ds, as_of=dt.date(2017, 3, 1), engine="python")

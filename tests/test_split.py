@@ -59,17 +59,20 @@ def _parts(ds: Any, count: int, **kw: Any) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("engine", ["python", "durable"])
-@pytest.mark.parametrize("explain_ok", [False, True])
-def test_parts_put_together_are_the_whole_check(tmp_path: Path, engine: str, explain_ok: bool) -> None:
+@pytest.mark.parametrize("ok", ["counted", "listed", "explained"])
+def test_parts_put_together_are_the_whole_check(tmp_path: Path, engine: str, ok: Any) -> None:
     ds = read_dataset(_contract(tmp_path / "ds"))
-    whole = check(ds, as_of=AS_OF, engine=engine, explain_ok=explain_ok)
-    assert whole.not_evaluated and {f.verdict for f in whole.findings} >= {"violation", "ok"}
+    whole = check(ds, as_of=AS_OF, engine=engine, ok=ok)
+    assert whole.not_evaluated and {f.verdict for f in whole.findings} >= {"violation"}
+    assert sum(whole.ok_counts.values()) > 0
+    shown = ok == "explained"
     for count in (1, 2, 3, 7):
-        merged = batch.merge_parts(ds, _parts(ds, count, engine=engine, explain_ok=explain_ok))
+        merged = batch.merge_parts(ds, _parts(ds, count, engine=engine, ok=ok))
         assert merged.findings == whole.findings
         assert merged.not_evaluated == whole.not_evaluated
-        assert check_json(merged, True) == check_json(whole, True)
-        assert check_text(merged, explain_ok) == check_text(whole, explain_ok)
+        assert merged.ok_counts == whole.ok_counts and merged.summary == whole.summary
+        assert check_json(merged, shown) == check_json(whole, shown)
+        assert check_text(merged, shown) == check_text(whole, shown)
 
 
 def test_a_later_part_holds_only_its_share_of_participants(tmp_path: Path) -> None:
