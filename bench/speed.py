@@ -8,8 +8,8 @@
    ~1,020 participants, as bench/run.py makes them), generated once into bench/data and reused. On each:
    `procurekit check PATH --engine python|durable --format json -o FILE` and `bench/yardstick.py PATH -o FILE`
    (a plain polars evaluation of the same rules, CSV read to findings), each once, in a fresh process:
-   wall time, the peak resident memory of the whole process tree (parent and workers, /proc sampled every
-   20 ms; at least the largest single process's, from wait4), participant-months per second. The non-ok
+   wall time, CPU time, the peak resident memory of the whole process tree (parent and workers, /proc
+   sampled every 10 ms; at least the largest single process's own peak), participant-months per second. The non-ok
    findings (contract, rule, subject, verdict) and the verdict counts of each engine must equal the
    yardstick's (and each other's): a difference is printed with the first differing rows, written into the
    results, and makes this script exit 1.
@@ -74,15 +74,19 @@ class Run:
 # --- measuring -------------------------------------------------------------------------------------
 
 
-def _rss_kib(pid: int) -> int:
+def _rss_kib(pid: int) -> tuple[int, int]:
+    """(VmRSS, VmHWM) of a process in KiB: its resident memory now, and the most it has had."""
+    rss = hwm = 0
     try:
         with open(f"/proc/{pid}/status") as fh:
             for line in fh:
                 if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
+                    rss = int(line.split()[1])
+                elif line.startswith("VmHWM:"):
+                    hwm = int(line.split()[1])
     except OSError:
         pass
-    return 0
+    return rss, hwm
 
 
 def _tree(pid: int) -> list[int]:
@@ -101,27 +105,29 @@ def _tree(pid: int) -> list[int]:
 def measure(cmd: list[str], ok_codes: tuple[int, ...] = (0, 1)) -> Run:
     """Run `cmd` from the repository root with this worktree's procurekit first on the path.
 
-    The peak is the larger of the sampled sum over the process tree and the largest single process's
-    own peak (wait4's ru_maxrss covers the child and its waited-for descendants, so a short burst
-    between two samples is not lost entirely).
+    The peak is the larger of the most the process tree held at once (VmRSS summed, sampled every 10 ms)
+    and the most any one process of it held (its VmHWM as last seen), so a burst between two samples is
+    not lost entirely. (wait4's ru_maxrss is not used: it counts this parent's memory at fork time.)
     """
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, cwd=ROOT, env=env)
-        peak_kib = 0
+        peak_kib, hwm_kib = 0, 0
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
-            peak_kib = max(peak_kib, sum(_rss_kib(p) for p in _tree(proc.pid)))
-            time.sleep(0.02)
+            now = [_rss_kib(p) for p in _tree(proc.pid)]
+            peak_kib = max(peak_kib, sum(rss for rss, _ in now))
+            hwm_kib = max([hwm_kib, *(hwm for _, hwm in now)])
+            time.sleep(0.01)
         seconds = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
         err.seek(0)
         stderr = err.read().decode("utf-8", "replace")
     cpu = usage.ru_utime + usage.ru_stime  # the child and every descendant it waited for (the workers)
-    run = Run(seconds, cpu, max(peak_kib, usage.ru_maxrss) / 1024, proc.returncode, stderr)
+    run = Run(seconds, cpu, max(peak_kib, hwm_kib) / 1024, proc.returncode, stderr)
     if run.code not in ok_codes:
         raise SystemExit(f"{' '.join(cmd)} exited {run.code}: {stderr.strip()[-2000:]}")
     return run

@@ -102,6 +102,7 @@ PARTICIPANT_REQUIRED = PARTICIPANT_COLUMNS[:5]
 HOURS_COLUMNS = ("participant_id", "month", "praktik_hours", "subsidised_hours", "ordinary_hours")
 SUPPLIER_COLUMNS = ("month", "ordinary_staff", "contract_fte", "target_group_fte")
 EXIT_REASONS = ("completed", "dropped_out", "other")
+VERDICTS = ("violation", "warning", "due", "ok")
 OFFER_TERMS = ("ordinary", "subsidised", "flexjob")
 _TRUE, _FALSE = ("true", "yes", "ja", "sand"), ("false", "no", "nej", "falsk")
 _ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
@@ -112,6 +113,10 @@ _SEP = r"[-.,_/\\\s]*"
 _CPR = (r"(^|[^0-9])(0[1-9]|[12][0-9]|3[01]|6[1-9]|[78][0-9]|9[01])" + _SEP + r"(0[1-9]|1[0-2])" + _SEP
         + r"[0-9]{2}" + _SEP + r"[0-9]{4}([^0-9]|$)")
 MAX_SCALE = 18  # decimals a column may hold here: value * 10**scale * a parameter's terms must fit Int128
+
+
+#: The findings that are not ok (c, subject, rule, verdict) and the number of each verdict.
+Verdicts = tuple[pl.DataFrame, dict[str, int]]
 
 
 class Refused(Exception):
@@ -160,11 +165,11 @@ def read_table(c_frame: pl.DataFrame, name: str, columns: tuple[str, ...], requi
             raise Refused(f"{f}, row 1: columns {header} (unknown {unknown}, missing {missing})")
     frames = [pl.scan_csv(f, infer_schema=False).with_columns(c=pl.lit(c, pl.Int64), row=pl.int_range(2, pl.len() + 2))
               for c, f in files]  # row: as a spreadsheet numbers it (the header is row 1)
-    raw = pl.concat(frames, how="diagonal").collect()
-    text = [n for n in columns if n in raw.columns]
-    raw = raw.with_columns(pl.col(text).str.strip_chars()).with_columns(
-        [pl.when(pl.col(n) == "").then(None).otherwise(pl.col(n)).alias(n) for n in text]
-        + [pl.lit(None, pl.String).alias(n) for n in columns if n not in raw.columns])
+    lazy = pl.concat(frames, how="diagonal")
+    text = [n for n in columns if n in lazy.collect_schema().names()]
+    raw = lazy.with_columns(  # cells stripped, an empty cell is a missing value, an absent column all missing
+        [pl.col(n).str.strip_chars().replace("", None).alias(n) for n in text]
+        + [pl.lit(None, pl.String).alias(n) for n in columns if n not in text]).collect()
     for n in text:
         first_bad(raw, pl.col(n).str.contains(_CPR), f"{name}.csv", n, "looks like a CPR number (value not shown)")
     return raw
@@ -207,19 +212,16 @@ def parse_decimals(frame: pl.DataFrame, table: str, names: tuple[str, ...]) -> t
     """Required plain decimals (0 to 1e9) as exact whole numbers of one shared scale: (frame, scale)."""
     for n in names:
         parse_text(frame, table, n, _PLAIN_NUMBER, required=True)
-    fraction = {n: pl.col(n).str.split_exact(".", 1).struct.field("field_1") for n in names}
-    scale = max((frame.select(fraction[n].str.len_chars().max()).item() or 0) for n in names)
+    decimals = {n: pl.col(n).str.len_bytes() - pl.col(n).str.find(".", literal=True) - 1 for n in names}
+    scale = max((frame.select(decimals[n].max()).item() or 0) for n in names)
     if scale > MAX_SCALE:
         raise Refused(f"{table}: more than {MAX_SCALE} decimals")
     ten = 10 ** scale
 
     def units(n: str) -> pl.Expr:
-        parts = pl.concat_str(pl.lit("0"), pl.col(n)).str.split_exact(".", 1)
-        whole = parts.struct.field("field_0").cast(pl.Int128) * ten
-        if scale == 0:
-            return whole
-        frac = parts.struct.field("field_1").fill_null("").str.pad_end(scale, "0").cast(pl.Int128)
-        return whole + frac
+        # A Decimal's physical value is the whole number of its smallest unit; the scale is at least
+        # every cell's number of decimals, so nothing is rounded.
+        return pl.col(n).str.to_decimal(scale=scale).to_physical()
 
     out = frame.with_columns([units(n).alias(n) for n in names])
     for n in names:
@@ -283,14 +285,14 @@ def read_hours(cf: pl.DataFrame, people: pl.DataFrame) -> tuple[pl.DataFrame | N
     parse_text(h, t, "participant_id", _ID, required=True)
     parse_text(h, t, "month", _MONTH, required=True)
     h, scale = parse_decimals(h, t, HOURS_COLUMNS[2:])
-    course = people.select("c", "participant_id", first=month_index(pl.col("enrolled_on")),
-                           last=month_index(pl.col("left_on")))
+    course = people.select("c", "participant_id", person=pl.int_range(pl.len()),
+                           first=month_index(pl.col("enrolled_on")), last=month_index(pl.col("left_on")))
     h = h.with_columns(m=label_index(pl.col("month"))).join(course, on=["c", "participant_id"], how="left")
     first_bad(h, pl.col("first").is_null(), t, "participant_id", "unknown participant")
-    first_bad(h, pl.struct("c", "participant_id", "month").is_duplicated(), t, "month", "a repeated month")
+    first_bad(h, (pl.col("person") * 120_000 + pl.col("m")).is_duplicated(), t, "month", "a repeated month")
     first_bad(h, (pl.col("m") < pl.col("first")) | (pl.col("m") > pl.col("last")), t, "month",
               "outside the participant's course")
-    return h.drop("first", "last"), scale
+    return h.drop("person", "first", "last"), scale
 
 
 def read_supplier(cf: pl.DataFrame) -> pl.DataFrame | None:
@@ -346,8 +348,7 @@ def verdict(applies: pl.Expr, condition: pl.Expr, due: pl.Expr | None = None,
     return out.otherwise(pl.lit("ok"))
 
 
-def participant_verdicts(p: pl.DataFrame, cf: pl.DataFrame, scale: int, par: dict[str, Fraction]
-                         ) -> pl.DataFrame:
+def participant_verdicts(p: pl.DataFrame, cf: pl.DataFrame, scale: int, par: dict[str, Fraction]) -> Verdicts:
     """The participant rules, on the participants enrolled by the day facts are known."""
     f = p.join(cf.select("c", "known", "end", "day"), on="c").filter(pl.col("enrolled_on") <= pl.col("known"))
     end = pl.min_horizontal("known", "end")
@@ -374,7 +375,7 @@ def participant_verdicts(p: pl.DataFrame, cf: pl.DataFrame, scale: int, par: dic
                                                                   deadline)
     still_due = pl.col("job_offer_on").is_null() & cmp(days("known", "left_on"), 0, operator.le, deadline)
     out = f.select(
-        "c", subject=pl.col("participant_id"),
+        "c", "participant_id",
         **{
             "eligibility.benefit-years": verdict(pl.lit(True), cmp(pl.col("years_on_benefits"), scale,
                                                                    operator.ge, par["min_benefit_years"])),
@@ -384,18 +385,18 @@ def participant_verdicts(p: pl.DataFrame, cf: pl.DataFrame, scale: int, par: dic
                                                 (pl.col("job_offer_terms") == "ordinary").fill_null(False)),
         },
     )
-    return long(out)
+    return long(out, pl.col("participant_id"))
 
 
 def participant_month_verdicts(h: pl.DataFrame, p: pl.DataFrame, cf: pl.DataFrame, scale: int,
-                               par: dict[str, Fraction]) -> tuple[pl.DataFrame, int]:
+                               par: dict[str, Fraction]) -> tuple[Verdicts, int]:
     """The hours rules, on the hours rows of participants enrolled by then, up to the last month measured;
     and the number of participant-months evaluated."""
     people = p.join(cf.select("c", "known", "end"), on="c").filter(pl.col("enrolled_on") <= pl.col("known"))
     last = month_index(pl.min_horizontal("known", "end"))
     f = h.join(people.select("c", "participant_id", "enrolled_on", last=last), on=["c", "participant_id"])
     f = f.filter(pl.col("m") <= pl.col("last")).select(
-        "c", subject=pl.concat_str("participant_id", pl.lit("@"), "month"),
+        "c", "participant_id", "month",
         course_month=pl.col("m") - month_index(pl.col("enrolled_on")) + 1,
         total=pl.col("praktik_hours") + pl.col("subsidised_hours") + pl.col("ordinary_hours"),
         paid=pl.col("subsidised_hours") + pl.col("ordinary_hours"),
@@ -403,7 +404,7 @@ def participant_month_verdicts(h: pl.DataFrame, p: pl.DataFrame, cf: pl.DataFram
     weekly = par["max_weekly_hours"]
     month_max = weekly * 52 / 12  # a Fraction: exact
     out = f.select(
-        "c", "subject",
+        "c", "participant_id", "month",
         **{
             "hours.weekly-max": verdict(pl.lit(True), cmp(pl.col("total"), scale, operator.le, month_max)),
             "hours.conversion": verdict(
@@ -411,7 +412,7 @@ def participant_month_verdicts(h: pl.DataFrame, p: pl.DataFrame, cf: pl.DataFram
                 pl.col("paid") > 0),
         },
     )
-    return long(out), f.height
+    return long(out, pl.concat_str("participant_id", pl.lit("@"), "month")), f.height
 
 
 def places_in_use(p: pl.DataFrame, months: pl.DataFrame) -> pl.DataFrame:
@@ -436,7 +437,7 @@ def places_in_use(p: pl.DataFrame, months: pl.DataFrame) -> pl.DataFrame:
 
 
 def month_verdicts(p: pl.DataFrame, h: pl.DataFrame | None, s: pl.DataFrame | None, cf: pl.DataFrame,
-                   par: dict[str, Fraction]) -> pl.DataFrame:
+                   par: dict[str, Fraction]) -> list[Verdicts]:
     """The month rules: every month of the contract up to the last one measured."""
     months = cf.select(
         "c", "known", m=pl.int_ranges(month_index(pl.col("start")),
@@ -448,25 +449,26 @@ def month_verdicts(p: pl.DataFrame, h: pl.DataFrame | None, s: pl.DataFrame | No
                         (pl.col("m") % 12 + 1).cast(pl.String).str.zfill(2)))
     people = p.join(cf.select("c", "known"), on="c")
     f = places_in_use(people, months)
-    out = [long(f.select("c", subject="month", **{"capacity.training-places": verdict(
-        pl.lit(True), cmp(pl.col("places"), 0, operator.le, par["training_places"]))}))]
+    subject = pl.col("month")
+    out = [long(f.select("c", "month", **{"capacity.training-places": verdict(
+        pl.lit(True), cmp(pl.col("places"), 0, operator.le, par["training_places"]))}), subject)]
     if s is None:
-        return pl.concat(out)
+        return out
     sup = f.join(s.select("c", "month", "ordinary_staff", "contract_fte", "target_group_fte"), on=["c", "month"])
     share = par["min_target_group_share"]
     applies = pl.col("contract_fte") > 0
     # tg / cf >= num / den, cross-multiplied (cf > 0 where it applies; both columns have one scale).
     enough = pl.col("target_group_fte") * share.denominator >= pl.col("contract_fte") * share.numerator
-    out.append(long(sup.select("c", subject="month", **{"clause.target-group-share": verdict(applies, enough)})))
+    out.append(long(sup.select("c", "month", **{"clause.target-group-share": verdict(applies, enough)}), subject))
     if h is not None:  # trainees: every hours row counts, as in procurekit (hours.csv rows, not facts)
         trainees = h.filter((pl.col("praktik_hours") > 0) | (pl.col("subsidised_hours") > 0)).group_by(
             "c", "month").agg(trainees=pl.col("participant_id").n_unique())
         with_hours = h["c"].unique().to_list()  # a month without trainees has 0; no hours.csv: not evaluated
         r = sup.filter(pl.col("c").is_in(with_hours)).join(trainees, on=["c", "month"], how="left").with_columns(
             pl.col("trainees").fill_null(0))
-        out.append(long(r.select("c", subject="month", **{"ratio.rimelighed": verdict(
-            pl.lit(True), pl.col("trainees") <= max_trainees(pl.col("ordinary_staff"), par))})))
-    return pl.concat(out)
+        out.append(long(r.select("c", "month", **{"ratio.rimelighed": verdict(
+            pl.lit(True), pl.col("trainees") <= max_trainees(pl.col("ordinary_staff"), par))}), subject))
+    return out
 
 
 def max_trainees(staff: pl.Expr, par: dict[str, Fraction]) -> pl.Expr:
@@ -480,9 +482,16 @@ def max_trainees(staff: pl.Expr, par: dict[str, Fraction]) -> pl.Expr:
             + pl.max_horizontal(pl.lit(0), staff - band_i) // above_i)
 
 
-def long(wide: pl.DataFrame) -> pl.DataFrame:
-    """(c, subject, one column per rule) to (c, subject, rule, verdict), rows without a verdict dropped."""
-    return wide.unpivot(index=["c", "subject"], variable_name="rule", value_name="verdict").drop_nulls("verdict")
+def long(wide: pl.DataFrame, subject: pl.Expr) -> Verdicts:
+    """From (c, the subject's columns, one verdict column per rule): the findings that are not ok as
+    (c, subject, rule, verdict), and how many of each verdict (the ok ones are only counted)."""
+    rules = [n for n in wide.columns if n in RULES]
+    sums = wide.select([(pl.col(n) == v).sum().alias(f"{n}|{v}") for n in rules for v in VERDICTS])
+    counts = {v: sum(sums[f"{n}|{v}"][0] for n in rules) for v in VERDICTS}
+    noted = wide.filter(pl.any_horizontal([pl.col(n).is_in(VERDICTS[:-1]) for n in rules]))
+    found = noted.select("c", subject.alias("subject"), *rules).unpivot(
+        index=["c", "subject"], variable_name="rule", value_name="verdict").filter(pl.col("verdict") != "ok")
+    return found, counts
 
 
 # --- the rule set ----------------------------------------------------------------------------------
@@ -534,7 +543,8 @@ def run(path: Path, as_of: dt.date | None) -> dict[str, Any]:
     s = read_supplier(cf)
     timings["read_and_validate"] = time.perf_counter() - t
     t = time.perf_counter()
-    parts, participant_months = [], 0
+    parts: list[Verdicts] = []
+    participant_months = 0
     for cs, par in groups:
         sel = pl.col("c").is_in(cs)
         cfg, pg = cf.filter(sel), p.filter(sel)
@@ -545,15 +555,14 @@ def run(path: Path, as_of: dt.date | None) -> dict[str, Any]:
             pm, n = participant_month_verdicts(hg, pg, cfg, h_scale, par)
             parts.append(pm)
             participant_months += n
-        parts.append(month_verdicts(pg, hg, sg, cfg, par))
-    verdicts = pl.concat(parts)
-    counts = dict(verdicts.group_by("verdict").len().iter_rows())
-    found = verdicts.filter(pl.col("verdict") != "ok").join(cf.select("c", "contract_id"), on="c").select(
+        parts += month_verdicts(pg, hg, sg, cfg, par)
+    counts = {v: sum(n[v] for _, n in parts) for v in VERDICTS}
+    found = pl.concat([f for f, _ in parts]).join(cf.select("c", "contract_id"), on="c").select(
         "contract_id", "rule", "subject", "verdict").sort(pl.all())
     timings["evaluate"] = time.perf_counter() - t
     return {
         "participant_months": participant_months,
-        "summary": {v: int(counts.get(v, 0)) for v in ("violation", "warning", "due", "ok")},
+        "summary": counts,
         "findings": [list(r) for r in found.iter_rows()],
         "timings": timings,
     }
