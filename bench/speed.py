@@ -102,7 +102,7 @@ def _tree(pid: int) -> list[int]:
     return out
 
 
-def measure(cmd: list[str], ok_codes: tuple[int, ...] = (0, 1)) -> Run:
+def measure(cmd: list[str]) -> Run:
     """Run `cmd` from the repository root with this worktree's procurekit first on the path.
 
     The peak is the larger of the most the process tree held at once (VmRSS summed, sampled every 10 ms)
@@ -127,10 +127,7 @@ def measure(cmd: list[str], ok_codes: tuple[int, ...] = (0, 1)) -> Run:
         err.seek(0)
         stderr = err.read().decode("utf-8", "replace")
     cpu = usage.ru_utime + usage.ru_stime  # the child and every descendant it waited for (the workers)
-    run = Run(seconds, cpu, max(peak_kib, hwm_kib) / 1024, proc.returncode, stderr)
-    if run.code not in ok_codes:
-        raise SystemExit(f"{' '.join(cmd)} exited {run.code}: {stderr.strip()[-2000:]}")
-    return run
+    return Run(seconds, cpu, max(peak_kib, hwm_kib) / 1024, proc.returncode, stderr)
 
 
 def procurekit(*args: str) -> list[str]:
@@ -199,46 +196,66 @@ def differences(name_a: str, a: tuple[list[list[str]], dict[str, int]],
 # --- the runs ------------------------------------------------------------------------------------------
 
 
+Result = tuple[list[list[str]], dict[str, int]]
+
+
+def run_one(path: Path, out: Path, engine: str) -> tuple[Run, Result | None, dict[str, float]]:
+    """One large run: the measurement, its findings (None when it failed) and the yardstick's phases."""
+    out.unlink(missing_ok=True)
+    if engine == "yardstick":
+        run = measure([sys.executable, str(BENCH / "yardstick.py"), str(path), "--as-of", AS_OF, "-o", str(out)])
+        if run.code != 0:
+            return run, None, {}
+        return run, yardstick_findings(out), json.loads(out.read_text(encoding="utf-8"))["timings"]
+    # No time limit: a slow engine is measured, not cut off (`check`'s own default is 600 s).
+    run = measure(procurekit("check", str(path), "--engine", engine, "--format", "json", "--as-of", AS_OF,
+                             "--timeout", "0", "-o", str(out)))
+    found = procurekit_findings(out) if run.code in (0, 1) else None
+    out.unlink(missing_ok=True)  # up to ~100 MB; the yardstick's stays for a look
+    return run, found, {}
+
+
 def large(sizes: list[int], shapes: list[str], engines: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
-    """Every size × shape × engine once; rows for the table and the mismatches found."""
+    """Every size × shape × engine once; rows for the table and the problems found (mismatches, failures)."""
     rows: list[dict[str, Any]] = []
     problems: list[str] = []
     for size in sizes:
         for shape in shapes:
             path, months, contracts = dataset(size, shape)
-            results: dict[str, tuple[list[list[str]], dict[str, int]]] = {}
+            results: dict[str, Result] = {}
             for engine in engines:
-                out = DATA / f"out-{shape}-{size}-{engine}.json"
-                out.unlink(missing_ok=True)
-                if engine == "yardstick":
-                    cmd = [sys.executable, str(BENCH / "yardstick.py"), str(path), "--as-of", AS_OF, "-o", str(out)]
-                    run = measure(cmd, ok_codes=(0,))
-                    results[engine] = yardstick_findings(out)
-                    phases = json.loads(out.read_text(encoding="utf-8"))["timings"]
+                load = os.getloadavg()[0]
+                run, found, phases = run_one(path, DATA / f"out-{shape}-{size}-{engine}.json", engine)
+                where = f"{size:,} participants, {shape}, {engine}"
+                if found is None:
+                    last = (run.stderr.strip().splitlines() or [""])[-1][:300]
+                    problems.append(f"{where}: exit {run.code}: {last}")
+                    agrees = f"**failed** (exit {run.code})"
                 else:
-                    cmd = procurekit("check", str(path), "--engine", engine, "--format", "json",
-                                     "--as-of", AS_OF, "-o", str(out))
-                    run = measure(cmd)
-                    results[engine] = procurekit_findings(out)
-                    phases = {}
-                agree = []
-                for other in ("yardstick", "python"):
-                    if other in results and other != engine:
-                        diff = differences(other, results[other], engine, results[engine])
-                        if diff:
-                            problems += [f"{size:,} participants, {shape}: {diff[0]}", *diff[1:]]
-                            print("\n*** MISMATCH ***\n" + "\n".join(problems[-len(diff):]), file=sys.stderr)
-                        agree.append(f"**NO** (vs {other})" if diff else "yes")
-                agrees = "**NO**" if any("NO" in a for a in agree) else ("yes" if agree else "—")
+                    results[engine] = found
+                    agrees = _agreement(where, results, engine, problems)
                 rows.append({"participants": size, "shape": shape, "contracts": contracts, "months": months,
                              "engine": engine, "seconds": run.seconds, "cpu": run.cpu, "peak_mib": run.peak_mib,
-                             "non_ok": len(results[engine][0]), "agrees": agrees, "phases": phases})
+                             "load": load,
+                             "non_ok": len(found[0]) if found else None, "agrees": agrees, "phases": phases})
                 print(f"{size:>7,} {shape:8} {engine:9} {run.seconds:7.2f} s (CPU {run.cpu:6.2f} s) "
-                      f"{run.peak_mib:7.0f} MiB "
-                      f"{len(results[engine][0]):>7,} non-ok  agrees: {agrees}", flush=True)
-                if engine != "yardstick":
-                    out.unlink(missing_ok=True)  # up to ~100 MB each; the yardstick's stays for a look
+                      f"{run.peak_mib:7.0f} MiB {len(found[0]) if found else '-':>7} non-ok  agrees: {agrees}",
+                      flush=True)
     return rows, problems
+
+
+def _agreement(where: str, results: dict[str, Result], engine: str, problems: list[str]) -> str:
+    """'yes' when `engine`'s findings equal the yardstick's and the python engine's (those present), else
+    '**NO**' with the differences added to `problems` and printed; '—' for the yardstick itself."""
+    verdicts = []
+    for other in ("yardstick", "python"):
+        if other in results and other != engine:
+            diff = differences(other, results[other], engine, results[engine])
+            if diff:
+                problems += [f"{where}: {diff[0]}", *diff[1:]]
+                print("\n*** MISMATCH ***\n" + "\n".join([f"{where}: {diff[0]}", *diff[1:]]), file=sys.stderr)
+            verdicts.append(not diff)
+    return "—" if not verdicts else "yes" if all(verdicts) else "**NO**"
 
 
 def small(repeat: int) -> list[dict[str, Any]]:
@@ -251,8 +268,9 @@ def small(repeat: int) -> list[dict[str, Any]]:
             "report pdf": procurekit("report", str(EXAMPLE), "--format", "pdf", "-o", str(Path(tmp) / "report.pdf")),
         }
         for name, cmd in commands.items():
-            measure(cmd)  # warm the file cache; not counted
-            runs = [measure(cmd) for _ in range(repeat)]
+            runs = [measure(cmd) for _ in range(repeat + 1)][1:]  # the first warms the file cache
+            if any(r.code not in (0, 1) for r in runs):
+                raise SystemExit(f"{' '.join(cmd)} failed: {runs[0].stderr.strip()[-1000:]}")
             rows.append({"command": name, "argv": cmd[3:], "median": statistics.median(r.seconds for r in runs),
                          "min": min(r.seconds for r in runs), "cpu": statistics.median(r.cpu for r in runs),
                          "peak_mib": max(r.peak_mib for r in runs)})
@@ -297,65 +315,75 @@ def _load() -> str:
 
 def markdown(big: list[dict[str, Any]], little: list[dict[str, Any]], agreement: list[str],
              problems: list[str], loads: tuple[str, str], repeat: int) -> str:
-    """The results file: the machine, the tables with the targets beside the values, any mismatch."""
+    """The results file: the machine, the tables with the targets beside the values, any problem."""
     lines = ["# Speed benchmark (issue 17)", "", "Written by `python bench/speed.py` (`make bench`).", "",
              *_machine(),
-             f"- Load average (1, 5, 15 min) before: {loads[0]}; after: {loads[1]} (the machine may be shared)", ""]
+             f"- Load average (1, 5, 15 min) before: {loads[0]}; after: {loads[1]} (the machine may be shared: "
+             "where a one-process run's wall time is well above its CPU time, it waited for a CPU)", ""]
     if problems:
-        lines += ["## MISMATCH: procurekit's findings differ from the yardstick's", "", "```", *problems, "```", ""]
+        lines += ["## PROBLEMS: findings that differ, runs that failed", "", "```", *problems, "```", ""]
     if big:
-        biggest = max(r["participants"] for r in big)
-        lines += [
-            "## Large data: `procurekit check` and the yardstick", "",
-            f"Each run once in a fresh process, as of {AS_OF}; wall time from start to exit; peak = resident "
-            "memory of the whole process tree; CPU = user + system time of the tree (less sensitive than wall "
-            "time to other work on a shared machine). Targets (issue 17, for 1.8M participant-months: 100k "
-            "participants, one contract or a register): python ≤ 3 s, durable ≤ 20 s, peak ≤ 1 GiB. "
-            "The yardstick (bench/yardstick.py: plain polars, CSV read to findings, exact decimals) has no "
-            "target: it shows what the machine can do, and its findings are the reference ('agrees').", "",
-            "| participants | shape | contracts | participant-months | run | wall (s) | target | CPU (s) "
-            "| × yardstick | peak (MiB) | target | participant-months/s | non-ok findings | agrees |",
-            "|---:|---|---:|---:|---|---:|---|---:|---:|---:|---|---:|---:|---|",
-        ]
-        yard = {(r["participants"], r["shape"]): r["seconds"] for r in big if r["engine"] == "yardstick"}
-        for r in big:
-            base = yard.get((r["participants"], r["shape"]))
-            times = f"{r['seconds'] / base:.1f}" if base and r["engine"] != "yardstick" else "—"
-            name = "yardstick (polars)" if r["engine"] == "yardstick" else f"check --engine {r['engine']}"
-            is_pk = r["engine"] != "yardstick"
-            wall_target = WALL_TARGET.get(r["engine"]) if r["participants"] == biggest >= 100_000 else None
-            peak_target = PEAK_TARGET_MIB if is_pk else None
-            lines.append(
-                f"| {r['participants']:,} | {r['shape']} | {r['contracts']} | {r['months']:,} | {name} "
-                f"| {r['seconds']:.2f} | {_verdict(r['seconds'], wall_target)} | {r['cpu']:.2f} | {times} "
-                f"| {r['peak_mib']:,.0f} "
-                f"| {_verdict(r['peak_mib'], peak_target).replace('≤ 1024', '≤ 1 GiB')} "
-                f"| {r['months'] / r['seconds']:,.0f} | {r['non_ok']:,} | {r['agrees']} |")
-        phased = [r for r in big if r["phases"]]
-        if phased:
-            lines += ["", "Where the yardstick's time goes (seconds, measured inside it; start = interpreter, "
-                      "polars and yaml; rule set = importing procurekit and loading the rule set):", "",
-                      "| participants | shape | start | rule set | read and validate | facts and rules |",
-                      "|---:|---|---:|---:|---:|---:|"]
-            for r in phased:
-                p = r["phases"]
-                lines.append(f"| {r['participants']:,} | {r['shape']} | {p['start_and_import']:.2f} "
-                             f"| {p['rule_set']:.2f} | {p['read_and_validate']:.2f} | {p['evaluate']:.2f} |")
-        lines.append("")
+        lines += _large_table(big)
     if little:
-        lines += ["## Small commands", "",
-                  f"examples/ikast-brande ({_participants(EXAMPLE)} participants); the median of {repeat} fresh "
-                  "processes (interpreter start and imports included), after one unmeasured run.", "",
-                  "| command | median (s) | target | fastest (s) | CPU, median (s) | peak (MiB) |",
-                  "|---|---:|---|---:|---:|---:|"]
-        for r in little:
-            lines.append(f"| `procurekit {' '.join(_short(a) for a in r['argv'])}` | {r['median']:.3f} "
-                         f"| {_verdict(r['median'], SMALL_TARGET.get(r['command']))} | {r['min']:.3f} | {r['cpu']:.3f} "
-                         f"| {r['peak_mib']:,.0f} |")
-        lines.append("")
+        lines += _small_table(little, repeat)
     if agreement:
         lines += ["## The yardstick checked against procurekit", "", *agreement, ""]
     return "\n".join(lines)
+
+
+def _large_table(big: list[dict[str, Any]]) -> list[str]:
+    lines = [
+        "## Large data: `procurekit check` and the yardstick", "",
+        f"Each run once in a fresh process, as of {AS_OF}; wall time from start to exit; CPU = user + system "
+        "time of the process tree (less sensitive than wall time to other work on a shared machine); peak = "
+        "resident memory of the whole process tree (a forked worker's pages shared with its parent count in "
+        "both). Targets (issue 17, for 1.8M participant-months: 100k participants, one contract or a register): "
+        "python ≤ 3 s, durable ≤ 20 s, peak ≤ 1 GiB. The yardstick (bench/yardstick.py: plain polars, CSV read "
+        "to findings, exact decimals) has no target: it shows what the machine can do, and its findings are "
+        "the reference ('agrees': the non-ok findings and the verdict counts equal the yardstick's and the "
+        "python engine's). Load = the 1-minute load average as the run began (2 CPUs: above 2, others "
+        "were waiting).", "",
+        "| participants | shape | contracts | participant-months | run | wall (s) | target | CPU (s) "
+        "| × yardstick | peak (MiB) | target | participant-months/s | non-ok findings | agrees | load |",
+        "|---:|---|---:|---:|---|---:|---|---:|---:|---:|---|---:|---:|---|---:|",
+    ]
+    yard = {(r["participants"], r["shape"]): r["seconds"] for r in big if r["engine"] == "yardstick"}
+    for r in big:
+        is_pk = r["engine"] != "yardstick"
+        base = yard.get((r["participants"], r["shape"]))
+        times = f"{r['seconds'] / base:.1f}" if base and is_pk else "—"
+        name = f"check --engine {r['engine']}" if is_pk else "yardstick (polars)"
+        wall = _verdict(r["seconds"], WALL_TARGET.get(r["engine"]) if r["participants"] == 100_000 else None)
+        peak = _verdict(r["peak_mib"], PEAK_TARGET_MIB if is_pk else None).replace("≤ 1024", "≤ 1 GiB")
+        found = "—" if r["non_ok"] is None else f"{r['non_ok']:,}"
+        lines.append(
+            f"| {r['participants']:,} | {r['shape']} | {r['contracts']} | {r['months']:,} | {name} "
+            f"| {r['seconds']:.2f} | {wall} | {r['cpu']:.2f} | {times} | {r['peak_mib']:,.0f} | {peak} "
+            f"| {r['months'] / r['seconds']:,.0f} | {found} | {r['agrees']} | {r['load']:.1f} |")
+    phased = [r for r in big if r["phases"]]
+    if phased:
+        lines += ["", "Where the yardstick's time goes (seconds, measured inside it; start = importing polars and "
+                  "yaml; rule set = importing procurekit and loading the rule set through its API):", "",
+                  "| participants | shape | start | rule set | read and validate | facts and rules |",
+                  "|---:|---|---:|---:|---:|---:|"]
+        for r in phased:
+            p = r["phases"]
+            lines.append(f"| {r['participants']:,} | {r['shape']} | {p['start_and_import']:.2f} "
+                         f"| {p['rule_set']:.2f} | {p['read_and_validate']:.2f} | {p['evaluate']:.2f} |")
+    return [*lines, ""]
+
+
+def _small_table(little: list[dict[str, Any]], repeat: int) -> list[str]:
+    lines = ["## Small commands", "",
+             f"examples/ikast-brande ({_participants(EXAMPLE)} participants); the median of {repeat} fresh "
+             "processes (interpreter start and imports included), after one unmeasured run.", "",
+             "| command | median (s) | target | fastest (s) | CPU, median (s) | peak (MiB) |",
+             "|---|---:|---|---:|---:|---:|"]
+    for r in little:
+        lines.append(f"| `procurekit {' '.join(_short(a) for a in r['argv'])}` | {r['median']:.3f} "
+                     f"| {_verdict(r['median'], SMALL_TARGET.get(r['command']))} | {r['min']:.3f} "
+                     f"| {r['cpu']:.3f} | {r['peak_mib']:,.0f} |")
+    return [*lines, ""]
 
 
 def _short(arg: str) -> str:

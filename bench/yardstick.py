@@ -102,8 +102,8 @@ PARTICIPANT_REQUIRED = PARTICIPANT_COLUMNS[:5]
 HOURS_COLUMNS = ("participant_id", "month", "praktik_hours", "subsidised_hours", "ordinary_hours")
 SUPPLIER_COLUMNS = ("month", "ordinary_staff", "contract_fte", "target_group_fte")
 EXIT_REASONS = ("completed", "dropped_out", "other")
-VERDICTS = ("violation", "warning", "due", "ok")
 OFFER_TERMS = ("ordinary", "subsidised", "flexjob")
+VERDICTS = ("violation", "warning", "due", "ok")  # ok last: the others are findings
 _TRUE, _FALSE = ("true", "yes", "ja", "sand"), ("false", "no", "nej", "falsk")
 _ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 _MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -112,7 +112,7 @@ _PLAIN_NUMBER = r"^(\d+\.?\d*|\.\d+)$"
 _SEP = r"[-.,_/\\\s]*"
 _CPR = (r"(^|[^0-9])(0[1-9]|[12][0-9]|3[01]|6[1-9]|[78][0-9]|9[01])" + _SEP + r"(0[1-9]|1[0-2])" + _SEP
         + r"[0-9]{2}" + _SEP + r"[0-9]{4}([^0-9]|$)")
-MAX_SCALE = 18  # decimals a column may hold here: value * 10**scale * a parameter's terms must fit Int128
+MAX_SCALE = 18  # decimals a column may hold: 1e9 * 10**scale times a parameter's terms must fit in Int128
 
 
 #: The findings that are not ok (c, subject, rule, verdict) and the number of each verdict.
