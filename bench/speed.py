@@ -1,7 +1,8 @@
 """Speed benchmark of issue 17: the engines and a plain polars yardstick side by side. Not a test.
 
     python bench/speed.py [--quick] [--sizes 1000,10000,100000] [--shapes contract,register]
-                          [--engines yardstick,python,durable] [--repeat 5] [--out bench/results-speed.md]
+                          [--engines yardstick,python,durable] [--repeat 5] [--calm LOAD]
+                          [--out bench/results-speed.md]
 
 1. Large data: synthetic participants (bench/synth.py, 18 months of hours each), 1k, 10k and 100k of them
    (100k ≈ 1.8M participant-months), each as ONE contract and as a REGISTER (a folder of contracts of
@@ -130,6 +131,20 @@ def measure(cmd: list[str]) -> Run:
     return Run(seconds, cpu, max(peak_kib, hwm_kib) / 1024, proc.returncode, stderr)
 
 
+#: --calm: before each measured run, wait until the 1-minute load average is at most this (None: do not wait).
+CALM: float | None = None
+CALM_MAX_WAIT = 600.0
+
+
+def settle() -> float:
+    """Wait (up to CALM_MAX_WAIT seconds) for the machine to calm down; return the load the run starts at."""
+    waited = 0.0
+    while CALM is not None and os.getloadavg()[0] > CALM and waited < CALM_MAX_WAIT:
+        time.sleep(5)
+        waited += 5
+    return os.getloadavg()[0]
+
+
 def procurekit(*args: str) -> list[str]:
     """The command line of `procurekit ARGS` in this interpreter."""
     return [sys.executable, "-m", "procurekit", *args]
@@ -224,7 +239,7 @@ def large(sizes: list[int], shapes: list[str], engines: list[str]) -> tuple[list
             path, months, contracts = dataset(size, shape)
             results: dict[str, Result] = {}
             for engine in engines:
-                load = os.getloadavg()[0]
+                load = settle()
                 run, found, phases = run_one(path, DATA / f"out-{shape}-{size}-{engine}.json", engine)
                 where = f"{size:,} participants, {shape}, {engine}"
                 if found is None:
@@ -268,7 +283,7 @@ def small(repeat: int) -> list[dict[str, Any]]:
             "report pdf": procurekit("report", str(EXAMPLE), "--format", "pdf", "-o", str(Path(tmp) / "report.pdf")),
         }
         for name, cmd in commands.items():
-            runs = [measure(cmd) for _ in range(repeat + 1)][1:]  # the first warms the file cache
+            runs = [(settle(), measure(cmd))[1] for _ in range(repeat + 1)][1:]  # the first warms the file cache
             if any(r.code not in (0, 1) for r in runs):
                 raise SystemExit(f"{' '.join(cmd)} failed: {runs[0].stderr.strip()[-1000:]}")
             rows.append({"command": name, "argv": cmd[3:], "median": statistics.median(r.seconds for r in runs),
@@ -319,7 +334,9 @@ def markdown(big: list[dict[str, Any]], little: list[dict[str, Any]], agreement:
     lines = ["# Speed benchmark (issue 17)", "", "Written by `python bench/speed.py` (`make bench`).", "",
              *_machine(),
              f"- Load average (1, 5, 15 min) before: {loads[0]}; after: {loads[1]} (the machine may be shared: "
-             "where a one-process run's wall time is well above its CPU time, it waited for a CPU)", ""]
+             "where a one-process run's wall time is well above its CPU time, it waited for a CPU)",
+             *([f"- Each run waited until the 1-minute load average was at most {CALM:g} (`--calm`; at most "
+                f"{CALM_MAX_WAIT / 60:g} minutes)"] if CALM is not None else []), ""]
     if problems:
         lines += ["## PROBLEMS: findings that differ, runs that failed", "", "```", *problems, "```", ""]
     if big:
@@ -409,8 +426,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="runs of each small command (the median is shown)")
     parser.add_argument("--no-small", action="store_true", help="skip the small commands")
     parser.add_argument("--no-agreement", action="store_true", help="skip checking the yardstick itself")
+    parser.add_argument("--calm", type=float, metavar="LOAD",
+                        help="before each run wait (up to 10 min) until the 1-minute load average is at most LOAD")
     parser.add_argument("--out", type=Path, default=BENCH / "results-speed.md")
     args = parser.parse_args()
+    global CALM
+    CALM = args.calm
     sizes = [1000, 10000] if args.quick else [int(s) for s in args.sizes.split(",") if s]
     shapes = [s for s in args.shapes.split(",") if s]
     engines = [e for e in args.engines.split(",") if e]
