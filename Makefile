@@ -54,6 +54,7 @@ screenshots: $(STAMP)
 	PROCUREKIT_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/test_web_browser.py
 
 bench: $(STAMP)
+	$(BIN)/python bench/speed.py
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/docs.py
 	$(BIN)/python bench/excel.py

@@ -41,7 +41,7 @@ def write_contract(folder: Path, n: int, seed: int, months_per_person: int = 18)
                  "met_efficiency,met_quality,job_offer_on,job_offer_terms\n")
         hf.write("participant_id,month,praktik_hours,subsidised_hours,ordinary_hours\n")
         for i in range(n):
-            pid = f"S{seed:03d}-{i:06d}"
+            pid = f"S{seed:03d}-P{i:06d}"  # letters between the digit runs: never CPR-shaped
             enrolled = START + dt.timedelta(days=rng.randrange(span))
             first = enrolled.year * 12 + enrolled.month - 1
             last_month = first + months_per_person - 1
