@@ -24,13 +24,14 @@ import polars as pl
 
 from procurekit.dataset.read import Dataset
 from procurekit.errors import DatasetError
-from procurekit.months import month_index
+from procurekit.months import month_index, parse_month
 from procurekit.ruleset.subjects import SUBJECTS
 
 #: `date.toordinal()` of 1970-01-01, the day polars counts `pl.Date` from.
 EPOCH = dt.date(1970, 1, 1).toordinal()
 _MAX_DIGITS = 38  # what a polars Decimal holds
 _TABLES = ("participants", "hours", "supplier", "turnover")
+_MONTH_SLOTS = 1 << 17  # more than every month index of years 1..9999
 
 
 def input_frames(dataset: Dataset) -> dict[str, pl.DataFrame]:
@@ -265,30 +266,42 @@ def _participant_months(
     hours = tables.get("hours")
     if hours is None:
         return _finish(pl.DataFrame(schema=_schema("participant_month")), "participant_month", pl.lit(""))
+    participants = tables["participants"]
     last_month = month_index(min(as_of, dataset.contract.end))
-    course = people.select(
-        "participant_id", enrolled=pl.col("enrolled_on"), first_month=_month_index("enrolled_on"),
-        left=pl.when(pl.col("left_on") <= as_of).then(_ordinal("left_on")),
+    course = participants.select(
+        visible=pl.col("enrolled_on") <= as_of, enrolled_on=_ordinal("enrolled_on"),
+        first_month=_month_index("enrolled_on"), left_on=pl.when(pl.col("left_on") <= as_of).then(_ordinal("left_on")),
     )
-    index = pl.col("index")
-    joined = hours.with_columns(index=_month_of("month")).join(  # a left join keeps order far faster than inner
-        course, on="participant_id", how="left", maintain_order="left")
-    keep = pl.col("enrolled").is_not_null() & (index <= last_month)
+    keys = _hours_keys(hours, participants)
+    at = keys["position"]
+    joined = hours.with_columns(index=keys["index"], **{name: course[name].gather(at) for name in course.columns})
+    keep = pl.col("visible").fill_null(False) & (pl.col("index") <= last_month)
     if not joined.select(keep.all()).item():  # most checks keep every row: no copy then
         joined = joined.filter(keep)
-    frame = (
-        joined.lazy().with_columns(
-            month_start=first_day_of_month(index),
-            month_end=_last_day(index),
-            course_month=index - pl.col("first_month") + 1,
-            total_hours=pl.col("praktik_hours") + pl.col("subsidised_hours") + pl.col("ordinary_hours"),
-            paid_hours=pl.col("subsidised_hours") + pl.col("ordinary_hours"),
-            enrolled_on=_ordinal("enrolled"),
-            left_on=pl.col("left"),
-            **_common(dataset, as_of),
-        )
+    index = pl.col("index")
+    paid = pl.sum_horizontal("subsidised_hours", "ordinary_hours")  # every hours cell is given: none is missing
+    frame = joined.lazy().with_columns(
+        month_start=first_day_of_month(index),
+        month_end=_last_day(index),
+        course_month=index - pl.col("first_month") + 1,
+        total_hours=pl.sum_horizontal("praktik_hours", "subsidised_hours", "ordinary_hours"),
+        paid_hours=paid,
+        **_common(dataset, as_of),
     )
     return _finish(frame, "participant_month", pl.concat_str("participant_id", pl.lit("@"), "month"))
+
+
+def _hours_keys(hours: pl.DataFrame, participants: pl.DataFrame) -> pl.DataFrame:
+    """Per hours row: `position`, the row of its participant in `participants` (ids are unique there, and an
+    hours row names a known participant: read.py sees to both), and `index`, the month's index. Through
+    enumerations of the ids and the distinct months, which is far cheaper than joining on text."""
+    ids = pl.Enum(participants["participant_id"])
+    months = hours["month"].unique().sort()
+    indexes = pl.Series([parse_month(m) for m in months.to_list()], dtype=pl.Int64)
+    return hours.select(
+        position=pl.col("participant_id").cast(ids, strict=False).to_physical().cast(pl.Int64),
+        index=pl.lit(indexes).gather(pl.col("month").cast(pl.Enum(months)).to_physical()),
+    )
 
 
 def _months(
@@ -368,17 +381,19 @@ def hours_gaps_frame(dataset: Dataset, as_of: dt.date, tables: dict[str, pl.Data
     hours = tables.get("hours")
     if hours is None:
         return pl.Series("gap", [], dtype=pl.String)
-    people = tables["participants"].filter(pl.col("enrolled_on") <= as_of)
+    participants = tables["participants"]
     stop = pl.when(pl.col("left_on") <= as_of).then(pl.col("left_on")).otherwise(
         pl.lit(min(as_of, dataset.contract.end)))
-    courses = people.lazy().select(
-        "participant_id",
+    courses = participants.lazy().with_row_index("position").filter(pl.col("enrolled_on") <= as_of).select(
+        "participant_id", pl.col("position").cast(pl.Int64),
         index=pl.int_ranges(_month_index("enrolled_on"),
                             stop.dt.year().cast(pl.Int64) * 12 + stop.dt.month().cast(pl.Int64), dtype=pl.Int64),
-    ).explode("index")
-    have = hours.lazy().select("participant_id", index=_month_of("month"))
+    ).explode("index").drop_nulls("index")
+    # One integer per participant-month (the participant's row, the month's index): a set lookup, not a join.
+    keys = _hours_keys(hours, participants).select(pl.col("position") * _MONTH_SLOTS + pl.col("index"))
+    have = pl.col("position") * _MONTH_SLOTS + pl.col("index")
     return (
-        courses.drop_nulls("index").join(have, on=["participant_id", "index"], how="anti", maintain_order="left")
+        courses.filter(~have.is_in(keys.to_series().implode()))
         .select(gap=pl.concat_str("participant_id", pl.lit("@"), _month_label(pl.col("index"))))
         .collect().to_series()
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -328,13 +329,13 @@ def _evaluate_kind(
     subjects = frame["subject"]
     for rule in rules:
         found = sorted(per_rule[rule.id])
-        units = value_units(rule, param_units)
         reference = result.ruleset.reference(rule, result.as_of)  # values of the check date
+        explainer = Explainer(rule, params, result.lang, value_units(rule, param_units), reference)
         for k, verdict in found:
             if verdict == "ok" and result.ok == "listed":
                 result.findings.append(Finding(rule.id, subjects[k], verdict, "", {}, rule.clause, reference))
             else:
-                result.findings.append(explain(rule, facts[k], verdict, params, result.lang, units, reference))
+                result.findings.append(explainer(facts[k], verdict))
         if rule.id in first_ok:
             result.ok_first[rule.id] = bisect.bisect_left([k for k, v in found if v != "ok"], first_ok[rule.id])
         _not_evaluated(result, rule, frame)
@@ -412,34 +413,55 @@ def explain(
     language. `reference` is the rule's reference with its parameter values filled in (default: the text
     as written).
     """
-    units = units or {}
-    fields = SUBJECTS[rule.subject]
-    env: dict[str, Any] = dict(fact.values)
-    types: dict[str, str] = {n: f.type for n, f in fields.items()}
-    for name, value in params.items():
-        env.setdefault(name, value.toordinal() if isinstance(value, dt.date) else ex.exact(value))
-        types.setdefault(name, scalar_type(value))
-    consts = {n: ex.Const(v, types[n]) for n, v in env.items() if n not in fields}
-    for name, node in rule.lets.items():
-        bound = ex.bind(node, consts, {})
-        env[name] = ex.evaluate(bound, env)
-        types[name] = ex.typecheck(node, types)
-        consts[name] = ex.Const(env[name], types[name])
-    shown = [n for n in rule.names if n in env]
-    values = {n: _display(env[n], types[n]) for n in shown}
-    text = rule.active_messages.get(verdict) if env.get("active") is True else None
-    text = text or rule.messages.get(verdict)
-    message = ""
-    if text is not None:
-        message = _PLACEHOLDER.sub(
-            lambda m: _text(m.group(1), env.get(m.group(1)), types.get(m.group(1)), units, lang), text.get(lang))
-        for n in _PLACEHOLDER.findall(text.get(lang)):
-            if n in env and n not in values:
-                values[n] = _display(env[n], types[n])
-    else:
-        message = rule.title.get(lang)
-    return Finding(rule.id, fact.subject, verdict, message, values, rule.clause,
-                   rule.reference if reference is None else reference)
+    return Explainer(rule, params, lang, units, reference)(fact, verdict)
+
+
+class Explainer:
+    """`explain` for many facts of one rule: what does not depend on the fact is worked out once."""
+
+    def __init__(
+        self,
+        rule: Rule,
+        params: dict[str, Scalar],
+        lang: str,
+        units: Mapping[str, str] | None = None,
+        reference: str | None = None,
+    ) -> None:
+        self.rule, self.lang, self.units = rule, lang, units or {}
+        self.reference = rule.reference if reference is None else reference
+        fields = SUBJECTS[rule.subject]
+        self.types: dict[str, str] = {n: f.type for n, f in fields.items()}
+        self.params: dict[str, Any] = {}
+        for name, value in params.items():
+            if name not in fields:  # a fact's own value wins over a parameter of its name
+                self.params[name] = value.toordinal() if isinstance(value, dt.date) else ex.exact(value)
+                self.types.setdefault(name, scalar_type(value))
+        consts = {n: ex.Const(v, self.types[n]) for n, v in self.params.items()}
+        self.lets: list[tuple[str, ex.Node]] = []
+        for name, node in rule.lets.items():  # an earlier let is read from the values, as it was computed
+            self.lets.append((name, ex.bind(node, consts, {})))
+            self.types[name] = ex.typecheck(node, self.types)
+
+    def __call__(self, fact: Fact, verdict: str) -> Finding:
+        rule, types = self.rule, self.types
+        env: dict[str, Any] = {**self.params, **fact.values}
+        for name, bound in self.lets:
+            env[name] = ex.evaluate(bound, env)
+        values = {n: _display(env[n], types[n]) for n in rule.names if n in env}
+        text = rule.active_messages.get(verdict) if env.get("active") is True else None
+        text = text or rule.messages.get(verdict)
+        if text is not None:
+            message = _PLACEHOLDER.sub(lambda m: self.text(m.group(1), env.get(m.group(1))), text.get(self.lang))
+            for n in _PLACEHOLDER.findall(text.get(self.lang)):
+                if n in env and n not in values:
+                    values[n] = _display(env[n], types[n])
+        else:
+            message = rule.title.get(self.lang)
+        return Finding(rule.id, fact.subject, verdict, message, values, rule.clause, self.reference)
+
+    def text(self, name: str, value: Any) -> str:
+        """A placeholder's value in words (`_text`)."""
+        return _text(name, type(value).__name__, value, self.types.get(name), self.units.get(name, ""), self.lang)
 
 
 def _display(value: Any, kind: str | None) -> Any:
@@ -473,6 +495,11 @@ def value_units(rule: Rule, units: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
-def _text(name: str, value: Any, kind: str | None, units: Mapping[str, str], lang: str) -> str:
-    """A value as it appears in a message: "3. maj 2018", "12.326,5", "9,99 %", "løntilskud" in Danish."""
-    return l10n.value(value, lang, unit=units.get(name, ""), field=name, is_date=kind == ex.DATE)
+@functools.lru_cache(maxsize=4096)
+def _text(name: str, of_type: str, value: Any, kind: str | None, unit: str, lang: str) -> str:
+    """A value as it appears in a message: "3. maj 2018", "12.326,5", "9,99 %", "løntilskud" in Danish.
+
+    Cached: the same dates, months and numbers recur across thousands of findings. The value's type is part
+    of the key, so True is never taken for 1 (they are equal, and hash alike).
+    """
+    return l10n.value(value, lang, unit=unit, field=name, is_date=kind == ex.DATE)
