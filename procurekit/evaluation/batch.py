@@ -23,6 +23,7 @@ import itertools
 import multiprocessing
 import operator
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -157,8 +158,11 @@ def run_check(job: Job, render: Render, workers: int | None = None,
 def _hours_rows(folder: Path) -> int:
     """About how many participant-months a dataset holds: the lines of its hours.csv (0 without one; a
     workbook is never split)."""
+    path = folder / "hours.csv"
     try:
-        with (folder / "hours.csv").open("rb") as fh:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return 0  # a FIFO or a folder: the reader refuses it, clearly; reading it here would block
+        with path.open("rb") as fh:
             return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
     except OSError:
         return 0
