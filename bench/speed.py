@@ -283,7 +283,8 @@ def small(repeat: int) -> list[dict[str, Any]]:
             "report pdf": procurekit("report", str(EXAMPLE), "--format", "pdf", "-o", str(Path(tmp) / "report.pdf")),
         }
         for name, cmd in commands.items():
-            runs = [(settle(), measure(cmd))[1] for _ in range(repeat + 1)][1:]  # the first warms the file cache
+            settle()
+            runs = [measure(cmd) for _ in range(repeat + 1)][1:]  # the first warms the file cache
             if any(r.code not in (0, 1) for r in runs):
                 raise SystemExit(f"{' '.join(cmd)} failed: {runs[0].stderr.strip()[-1000:]}")
             rows.append({"command": name, "argv": cmd[3:], "median": statistics.median(r.seconds for r in runs),
