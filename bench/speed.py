@@ -308,13 +308,14 @@ def _machine() -> list[str]:
                 if line.startswith("model name")), platform.machine())
     import polars
 
-    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    head = subprocess.run(["git", "-C", str(ROOT), "log", "-1", "--format=%h", "--", "procurekit"],
+                          capture_output=True, text=True)  # the last commit that changed procurekit/
     dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "procurekit"],
                            capture_output=True, text=True).stdout.strip()
     return [
         f"- Machine: {os.cpu_count()} CPUs ({cpu}), {_mem_gib():.0f} GiB; Python {platform.python_version()}, "
         f"polars {polars.__version__}; {dt.datetime.now().isoformat(timespec='minutes')}",
-        f"- Code: procurekit at {head.stdout.strip()}{' with local changes' if dirty else ''}",
+        f"- Code: procurekit/ as of commit {head.stdout.strip()}{' with local changes' if dirty else ''}",
     ]
 
 
