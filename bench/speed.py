@@ -283,7 +283,8 @@ def small(repeat: int) -> list[dict[str, Any]]:
             "report pdf": procurekit("report", str(EXAMPLE), "--format", "pdf", "-o", str(Path(tmp) / "report.pdf")),
         }
         for name, cmd in commands.items():
-            runs = [(settle(), measure(cmd))[1] for _ in range(repeat + 1)][1:]  # the first warms the file cache
+            settle()
+            runs = [measure(cmd) for _ in range(repeat + 1)][1:]  # the first warms the file cache
             if any(r.code not in (0, 1) for r in runs):
                 raise SystemExit(f"{' '.join(cmd)} failed: {runs[0].stderr.strip()[-1000:]}")
             rows.append({"command": name, "argv": cmd[3:], "median": statistics.median(r.seconds for r in runs),
@@ -307,13 +308,14 @@ def _machine() -> list[str]:
                 if line.startswith("model name")), platform.machine())
     import polars
 
-    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    head = subprocess.run(["git", "-C", str(ROOT), "log", "-1", "--format=%h", "--", "procurekit"],
+                          capture_output=True, text=True)  # the last commit that changed procurekit/
     dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "procurekit"],
                            capture_output=True, text=True).stdout.strip()
     return [
         f"- Machine: {os.cpu_count()} CPUs ({cpu}), {_mem_gib():.0f} GiB; Python {platform.python_version()}, "
         f"polars {polars.__version__}; {dt.datetime.now().isoformat(timespec='minutes')}",
-        f"- Code: procurekit at {head.stdout.strip()}{' with local changes' if dirty else ''}",
+        f"- Code: procurekit/ as of commit {head.stdout.strip()}{' with local changes' if dirty else ''}",
     ]
 
 
