@@ -315,3 +315,14 @@ def test_a_clean_file_is_split_by_polars_and_others_by_the_csv_module(tmp_path: 
         assert frames._polars_records(text) is None
     ragged = frames._polars_records(b"a,b\n1,2\n1\n\n")
     assert ragged is not None and ragged.ragged == {3: ["1"], 4: []}
+
+
+def test_a_short_and_a_long_record_do_not_cancel_out(tmp_path: Path) -> None:
+    """One record a field short and a later one a (trailing, empty) field long hold the header's delimiter
+    count in all; polars lets the long one through. The short one is still the first problem."""
+    ds = make_dataset(tmp_path / "ds", [participant("P1")])
+    header = (ds / "participants.csv").read_text(encoding="utf-8").splitlines()[0]
+    (ds / "participants.csv").write_text(
+        header + "\nP1,0,2017-01-02,,,,,,,\nP2,0,2017-01-02,,,,,,,,,\n", encoding="utf-8")
+    with pytest.raises(DatasetError, match=r"participants.csv: row 2: expected 11 fields, found 10$"):
+        read_dataset(ds)

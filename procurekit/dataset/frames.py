@@ -198,7 +198,10 @@ def _polars_records(data: bytes) -> Records | None:
     if lines and max(frame.select(pl.exclude("row").str.len_bytes().max()).row(0)) > MAX_FIELD:
         return None
     frame = frame.with_columns(pl.col("row").cast(pl.Int64))
-    if data.count(delimiter.encode(), start) == (width - 1) * lines:  # none has more fields, so none fewer
+    # A record with fewer fields has nulls (empty cells are ""); when none has fewer, the delimiters' total
+    # tells whether one has more (polars lets a longer record through when its extra fields are empty).
+    short = lines and sum(frame.null_count().row(0)) > 0
+    if not short and data.count(delimiter.encode(), start) == (width - 1) * lines:
         return Records(header, frame, delimiter == ";")
     cells = [line.removesuffix("\r") for line in data[start:].decode("utf-8").split("\n")[:lines]]
     counts = [line.count(delimiter) + 1 if line else 0 for line in cells]
