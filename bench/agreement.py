@@ -33,6 +33,24 @@ for _p in (ROOT, ROOT / "bench"):
 
 import yardstick  # noqa: E402
 
+
+def differences(name_a: str, a: tuple[list[list[str]], dict[str, int]],
+                name_b: str, b: tuple[list[list[str]], dict[str, int]], show: int = 10) -> list[str]:
+    """Lines describing how two (findings, counts) differ; empty when they are equal."""
+    if a == b:
+        return []
+    out = [f"{name_a} and {name_b} differ: {len(a[0]):,} vs {len(b[0]):,} non-ok findings; "
+           f"counts {a[1]} vs {b[1]}"]
+    only_a = sorted(set(map(tuple, a[0])) - set(map(tuple, b[0])))
+    only_b = sorted(set(map(tuple, b[0])) - set(map(tuple, a[0])))
+    for name, rows in ((name_a, only_a), (name_b, only_b)):
+        if rows:
+            out.append(f"  only in {name} ({len(rows):,}), the first {min(show, len(rows))}:")
+            out += [f"    {' | '.join(r)}" for r in rows[:show]]
+    if not only_a and not only_b and a[0] != b[0]:
+        out.append("  the same findings, but a different number of times (repeated rows)")
+    return out
+
 EXAMPLE = ROOT / "examples" / "ikast-brande"
 EXAMPLE_DAYS = ("2017-03-31", "2018-06-30", "2019-10-31", "2020-06-30")
 EDGE_DAYS = ("2018-05-31", "2019-03-17", "2019-08-31", "2020-09-30")
@@ -156,7 +174,6 @@ def procurekit_result(path: Path, day: dt.date, engine: str) -> tuple[list[list[
 
 def report() -> tuple[list[str], list[str]]:
     """(lines for the results, mismatch lines): the yardstick against both engines on both datasets."""
-    from speed import differences
 
     problems: list[str] = []
     compared = 0

@@ -190,24 +190,6 @@ def yardstick_findings(path: Path) -> tuple[list[list[str]], dict[str, int]]:
     return doc["findings"], doc["summary"]
 
 
-def differences(name_a: str, a: tuple[list[list[str]], dict[str, int]],
-                name_b: str, b: tuple[list[list[str]], dict[str, int]], show: int = 10) -> list[str]:
-    """Lines describing how two (findings, counts) differ; empty when they are equal."""
-    if a == b:
-        return []
-    out = [f"{name_a} and {name_b} differ: {len(a[0]):,} vs {len(b[0]):,} non-ok findings; "
-           f"counts {a[1]} vs {b[1]}"]
-    only_a = sorted(set(map(tuple, a[0])) - set(map(tuple, b[0])))
-    only_b = sorted(set(map(tuple, b[0])) - set(map(tuple, a[0])))
-    for name, rows in ((name_a, only_a), (name_b, only_b)):
-        if rows:
-            out.append(f"  only in {name} ({len(rows):,}), the first {min(show, len(rows))}:")
-            out += [f"    {' | '.join(r)}" for r in rows[:show]]
-    if not only_a and not only_b and a[0] != b[0]:
-        out.append("  the same findings, but a different number of times (repeated rows)")
-    return out
-
-
 # --- the runs ------------------------------------------------------------------------------------------
 
 
@@ -262,6 +244,8 @@ def large(sizes: list[int], shapes: list[str], engines: list[str]) -> tuple[list
 def _agreement(where: str, results: dict[str, Result], engine: str, problems: list[str]) -> str:
     """'yes' when `engine`'s findings equal the yardstick's and the python engine's (those present), else
     '**NO**' with the differences added to `problems` and printed; '—' for the yardstick itself."""
+    from agreement import differences  # (agreement imports polars and procurekit: only when comparing)
+
     verdicts = []
     for other in ("yardstick", "python"):
         if other in results and other != engine:
