@@ -687,3 +687,21 @@ def _fold(node: Node) -> Node:
             kind = BOOL if isinstance(value, bool) else NUMBER if isinstance(value, (int, float, Decimal)) else STRING
         return Const(value, kind, node.col)
     return node
+
+
+def shape(node: Node) -> Node:
+    """The same tree with every source column set to 0, so equal expressions compare (and hash) equal:
+    one computed field in durable_rules, one shared subtree in the column engine."""
+    if isinstance(node, Const):
+        return Const(node.value, node.type)
+    if isinstance(node, Name):
+        return Name(node.name)
+    if isinstance(node, (Neg, Not)):
+        return type(node)(shape(node.operand))
+    if isinstance(node, Arith):
+        return Arith(node.op, shape(node.left), shape(node.right), date=node.date)
+    if isinstance(node, Cmp):
+        return Cmp(node.op, shape(node.left), shape(node.right))
+    if isinstance(node, Logic):
+        return Logic(node.op, tuple(shape(i) for i in node.items))
+    return Call(node.func, tuple(shape(a) for a in node.args))

@@ -118,7 +118,7 @@ class _Compiler:
     def node(self, node: ex.Node) -> _Col:
         if isinstance(node, (ex.Const, ex.Name)) or not self.shared:
             return self.compute(node)
-        key = _shape(node)
+        key = ex.shape(node)
         if key in self.refs:
             return self.refs[key]
         col = self.compute(node)
@@ -307,23 +307,6 @@ class _Compiler:
         return _Col(kind, value, err, unsure, whole)
 
 
-def _shape(node: ex.Node) -> ex.Node:
-    """The same tree with every column set to 0, so equal subtrees are one key."""
-    if isinstance(node, ex.Const):
-        return ex.Const(node.value, node.type)
-    if isinstance(node, ex.Name):
-        return ex.Name(node.name)
-    if isinstance(node, (ex.Neg, ex.Not)):
-        return type(node)(_shape(node.operand))
-    if isinstance(node, ex.Arith):
-        return ex.Arith(node.op, _shape(node.left), _shape(node.right), date=node.date)
-    if isinstance(node, ex.Cmp):
-        return ex.Cmp(node.op, _shape(node.left), _shape(node.right))
-    if isinstance(node, ex.Logic):
-        return ex.Logic(node.op, tuple(_shape(i) for i in node.items))
-    return ex.Call(node.func, tuple(_shape(a) for a in node.args))
-
-
 def _shared(trees: list[ex.Node]) -> frozenset[ex.Node]:
     """The subtrees (beyond names and constants) met more than once in these trees; the parts of a repeated
     subtree are counted once, so only the outermost repeat is shared."""
@@ -334,7 +317,7 @@ def _shared(trees: list[ex.Node]) -> frozenset[ex.Node]:
         node = stack.pop()
         if isinstance(node, (ex.Const, ex.Name)):
             continue
-        key = _shape(node)
+        key = ex.shape(node)
         if key in seen:
             out.add(key)
             continue

@@ -163,7 +163,7 @@ class _Compiler:
         if isinstance(node, ex.Name):
             self.fields.add(node.name)
             return node.name
-        key = _strip_cols(node)
+        key = ex.shape(node)
         if key not in self.materialised:
             self.materialised[key] = f"__m{len(self.materialised)}"
             if isinstance(key, ex.Call) and key.func == ex.SIGN and not any(map(self._may_be_null, key.args)):
@@ -252,23 +252,6 @@ _DURABLE_OP = {"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
 
 def _is_null(node: ex.Node) -> bool:
     return isinstance(node, ex.Const) and node.type == ex.NULL
-
-
-def _strip_cols(node: ex.Node) -> ex.Node:
-    """The same tree with every column set to 0, so equal expressions share one field."""
-    if isinstance(node, ex.Const):
-        return ex.Const(node.value, node.type)
-    if isinstance(node, ex.Name):
-        return ex.Name(node.name)
-    if isinstance(node, (ex.Neg, ex.Not)):
-        return type(node)(_strip_cols(node.operand))
-    if isinstance(node, ex.Arith):
-        return ex.Arith(node.op, _strip_cols(node.left), _strip_cols(node.right), date=node.date)
-    if isinstance(node, ex.Cmp):
-        return ex.Cmp(node.op, _strip_cols(node.left), _strip_cols(node.right))
-    if isinstance(node, ex.Logic):
-        return ex.Logic(node.op, tuple(_strip_cols(i) for i in node.items))
-    return ex.Call(node.func, tuple(_strip_cols(a) for a in node.args))
 
 
 def _computer(tree: ex.Node) -> Callable[[dict[str, Any]], Any]:
