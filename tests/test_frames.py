@@ -305,13 +305,13 @@ def test_datasets_pickle_compare_and_hash(tmp_path: Path) -> None:
 
 
 def test_a_clean_file_is_split_by_polars_and_others_by_the_csv_module(tmp_path: Path) -> None:
-    from procurekit.dataset import frames
+    from procurekit.dataset import records
 
     path = tmp_path / "participants.csv"
     path.write_bytes(b"\xef\xbb\xbfparticipant_id;years_on_benefits\r\nP1;4,5\r\n")
-    clean = frames._polars_records(path.read_bytes()[3:])
+    clean = records._polars_records(path.read_bytes()[3:])
     assert clean is not None and clean.decimal_comma and clean.frame["c1"].to_list() == ["4,5"]
     for text in [b'a,b\n"1",2\n', b"a,b\n1\r2\n", b"a,b\n1,2,3\n", b"\na,b\n"]:
-        assert frames._polars_records(text) is None
-    ragged = frames._polars_records(b"a,b\n1,2\n1\n\n")
+        assert records._polars_records(text) is None
+    ragged = records._polars_records(b"a,b\n1,2\n1\n\n")
     assert ragged is not None and ragged.ragged == {3: ["1"], 4: []}
