@@ -53,7 +53,9 @@ print(json.dumps(out))
 def measure(tree: Path, folder: Path) -> dict:
     """One fresh process reading `folder` with the procurekit of `tree`."""
     env = {**os.environ, "PYTHONPATH": str(tree)}
-    done = subprocess.run([sys.executable, "-c", _PROBE, str(folder)], env=env, capture_output=True, text=True)
+    done = subprocess.run(  # run in `tree`: `python -c` puts the working folder first on the path
+        [sys.executable, "-c", _PROBE, str(folder.resolve())], env=env, cwd=tree, capture_output=True, text=True
+    )
     if done.returncode:
         raise SystemExit(f"{tree}: {done.stderr.strip().splitlines()[-1]}")
     return json.loads(done.stdout)

@@ -509,33 +509,41 @@ def decimal_values(table: Table, name: str) -> list[Decimal | None]:
     """A number column's values, each with the digits its cell was written with (`4.10` stays `4.10`)."""
     series = table.frame[name]
     scale = series.dtype.scale if isinstance(series.dtype, pl.Decimal) else 0
-    unscaled = series.to_physical().to_list()
     digits = table.digits.get(name)
-    exponents = digits.exponents.to_list() if digits is not None and digits.exponents is not None else None
-    rows = table.frame["row"].to_list() if digits is not None and digits.exact else None
-    made: dict[tuple[int, int], Decimal] = {}
-    out: list[Decimal | None] = []
-    for i, coefficient in enumerate(unscaled):
-        if coefficient is None:
-            out.append(None)
-            continue
-        exponent = -scale if exponents is None else exponents[i]
-        if exponent is None:
-            assert digits is not None and rows is not None
-            out.append(digits.exact[rows[i]])
-            continue
-        value = made.get((coefficient, exponent))
-        if value is None:
-            value = made[(coefficient, exponent)] = Decimal(f"{coefficient // 10 ** (scale + exponent)}E{exponent}")
-        out.append(value)
+    exponents = (
+        digits.exponents if digits is not None and digits.exponents is not None
+        else pl.repeat(-scale, series.len(), dtype=pl.Int16, eager=True)
+    )
+    # One Decimal per distinct (value, exponent), numbered: hours repeat a few values over millions of rows.
+    # A cell's key: its coefficient (or that one's rank, when too large) * 64 + its exponent (-28 to 0) + 32.
+    coefficients = series.to_physical()
+    largest = coefficients.max()
+    small = largest is None or largest < 1 << 56  # type: ignore[operator]
+    number = coefficients.cast(pl.Int64) if small else coefficients.rank("dense").cast(pl.Int64)
+    cells = pl.DataFrame({"c": coefficients, "e": exponents}).with_columns(key=number * 64 + pl.col("e") + 32)
+    distinct = cells.unique("key").select("key", "c", "e").iter_rows()
+    made: dict[int | None, Decimal | None] = {
+        k: Decimal(f"{c // 10 ** (scale + e)}E{e}") for k, c, e in distinct if k is not None
+    }
+    made[None] = None
+    out = [made[k] for k in cells["key"].to_list()]
+    if digits is not None and digits.exact:  # a cell the row parser read keeps its very value
+        rows = table.frame["row"].to_list()
+        out = [digits.exact.get(r) if v is None else v for r, v in zip(rows, out, strict=True)]
     return out
 
 
 def column_values(table: Table, name: str) -> list[Any]:
-    """A column's values as Python objects (`decimal_values` for numbers)."""
-    if isinstance(table.frame.schema[name], pl.Decimal):
+    """A column's values as Python objects (`decimal_values` for numbers); a text repeated over many rows
+    is one object (a participant's id on each of its hours rows)."""
+    series = table.frame[name]
+    if isinstance(series.dtype, pl.Decimal):
         return decimal_values(table, name)
-    return table.frame[name].to_list()
+    if series.dtype != pl.String or series.null_count():
+        return series.to_list()
+    distinct = series.unique(maintain_order=True)
+    texts = distinct.to_list()
+    return [texts[i] for i in series.cast(pl.Enum(distinct)).to_physical().to_list()]
 
 
 def table_from_rows(kind: str, rows: list[dict[str, Any]]) -> Table:
