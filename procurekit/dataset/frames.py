@@ -331,7 +331,7 @@ def read_table(path: Path, kind: str, context: Any = None, opener: TableOpener |
 
 
 def _cells(records: Records, header: list[str], kinds: dict[str, _Kind]) -> pl.DataFrame:
-    """`row`, `fields`, the stripped cells (`v:<column>`) and whether each is in its fast form (`a:<column>`).
+    """`row`, the stripped cells (`v:<column>`) and whether each is in its fast form (`a:<column>`).
 
     A cell in its fast form has no white space around it, so a column whose raw cells all are in their
     fast forms is not stripped at all (the common, clean file).
@@ -342,7 +342,7 @@ def _cells(records: Records, header: list[str], kinds: dict[str, _Kind]) -> pl.D
     )
     clean = raw.select(pl.col(f"a:{n}").all() for n in header).row(0)
     w = raw.select(
-        "row", *(["fields"] if "fields" in raw.columns else []),
+        "row",
         *(
             pl.col(f"c{i}").alias(f"v:{n}") if clean[i] else pl.col(f"c{i}").str.strip_chars(WHITESPACE).alias(f"v:{n}")
             for i, n in enumerate(header)
@@ -411,7 +411,7 @@ def _working_frame(
     lost = [n for n in numbers if w[n].null_count() != w.height - w[f"a:{n}"].sum()]
     cpr = _cpr_rows(w, [n for n in header if kinds[n].cpr and n not in spec.known])
     odd = pl.any_horizontal(
-        pl.col("fields") != len(header) if "fields" in w.columns else pl.lit(False),
+        pl.col("row").is_in(list(records.ragged)) if records.ragged else pl.lit(False),
         pl.col("row").is_in(cpr) if cpr else pl.lit(False),
         *(~pl.col(f"a:{n}") for n in header),
         *(pl.col(n).is_null() for n in lost),
