@@ -29,7 +29,8 @@ from procurekit.dataset.read import read_dataset
 imported = time.perf_counter() - t
 t = time.perf_counter()
 ds = read_dataset(folder)
-out = {"import": imported, "read_dataset": time.perf_counter() - t, "tables": {}}
+out = {"import": imported, "read_dataset": time.perf_counter() - t, "tables": {},
+       "peak_read_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 try:
     from procurekit.dataset.frames import read_table
 except ImportError:
@@ -67,10 +68,10 @@ def best(tree: Path, folder: Path, repeat: int) -> dict:
 
 
 def report(name: str, r: dict) -> None:
-    print(f"{name}: read_dataset {r['read_dataset']:.2f} s, peak {r['peak_mib']:.0f} MiB, rows {r['rows']}")
+    print(f"{name}: read_dataset {r['read_dataset']:.2f} s, peak {r['peak_read_mib']:.0f} MiB, rows {r['rows']}")
     for kind, t in r["tables"].items():
         print(f"    {kind:<12} {t['rows']:>9,} rows  read + validated in {t['seconds']:.3f} s")
-    print(f"    row tuples built in {r['tuples']:.2f} s (imports {r['import']:.2f} s)")
+    print(f"    row tuples built in {r['tuples']:.2f} s (imports {r['import']:.2f} s); peak {r['peak_mib']:.0f} MiB")
 
 
 def main() -> None:
