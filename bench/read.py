@@ -29,7 +29,8 @@ from procurekit.dataset.read import read_dataset
 imported = time.perf_counter() - t
 t = time.perf_counter()
 ds = read_dataset(folder)
-out = {"import": imported, "read_dataset": time.perf_counter() - t, "tables": {}}
+out = {"import": imported, "read_dataset": time.perf_counter() - t, "tables": {},
+       "peak_read_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 try:
     from procurekit.dataset.frames import read_table
 except ImportError:
@@ -53,7 +54,9 @@ print(json.dumps(out))
 def measure(tree: Path, folder: Path) -> dict:
     """One fresh process reading `folder` with the procurekit of `tree`."""
     env = {**os.environ, "PYTHONPATH": str(tree)}
-    done = subprocess.run([sys.executable, "-c", _PROBE, str(folder)], env=env, capture_output=True, text=True)
+    done = subprocess.run(  # run in `tree`: `python -c` puts the working folder first on the path
+        [sys.executable, "-c", _PROBE, str(folder.resolve())], env=env, cwd=tree, capture_output=True, text=True
+    )
     if done.returncode:
         raise SystemExit(f"{tree}: {done.stderr.strip().splitlines()[-1]}")
     return json.loads(done.stdout)
@@ -65,10 +68,10 @@ def best(tree: Path, folder: Path, repeat: int) -> dict:
 
 
 def report(name: str, r: dict) -> None:
-    print(f"{name}: read_dataset {r['read_dataset']:.2f} s, peak {r['peak_mib']:.0f} MiB, rows {r['rows']}")
+    print(f"{name}: read_dataset {r['read_dataset']:.2f} s, peak {r['peak_read_mib']:.0f} MiB, rows {r['rows']}")
     for kind, t in r["tables"].items():
         print(f"    {kind:<12} {t['rows']:>9,} rows  read + validated in {t['seconds']:.3f} s")
-    print(f"    row tuples built in {r['tuples']:.2f} s (imports {r['import']:.2f} s)")
+    print(f"    row tuples built in {r['tuples']:.2f} s (imports {r['import']:.2f} s); peak {r['peak_mib']:.0f} MiB")
 
 
 def main() -> None:

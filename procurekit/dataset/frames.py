@@ -6,10 +6,9 @@ later steps (facts, evaluation) compute with.
 
 How it stays exactly the reader users know (`dataset/rows.py`, one row at a time):
 
-- Records. A clean CSV file (no `"`, no `\\r` but in `\\r\\n`, no field over the csv module's limit,
-  every line with the header's field count or fewer) is split by polars, which then gives exactly the
-  records Python's csv module gives. Any other file (quotes, stray carriage returns, a polars error)
-  and every workbook sheet is parsed by the row reader and only validated here.
+- Records (`dataset/records.py`): a clean CSV file is split by polars into exactly the records Python's
+  csv module gives; any other file, and every workbook sheet, is split by the row reader and only
+  validated here.
 - Cells. Each column kind has a strict *fast form* (`2017-01-31`, `160.5`, `ja`, a pseudonym …) that
   polars reads to the very value the row parser gives. A row with a cell outside its fast form, a cell
   that could look like a CPR number (`cpr_candidates`), a wrong field count, or a failing table check
@@ -17,24 +16,23 @@ How it stays exactly the reader users know (`dataset/rows.py`, one row at a time
   rows are re-read in row order by the row reader with the state it would have had (the first row of
   each key), so the first bad row raises the very message it always did; a suspect row that passes
   (a number spelt `1e3`, a date `١٢-٠١-٢٠١٧`) is read by the row parser and patched in.
-- Numbers are `pl.Decimal(_PRECISION, scale)`, the scale being the most decimals the column holds. A cell's
-  own spelling of its value (`4.10`, `1E+3`) is kept beside the frame (`Digits`), so the row tuples of
+- Numbers are `pl.Decimal(38, scale)`, the scale being the most decimals the column holds. A cell's own
+  spelling of its value (`4.10`, `1E+3`) is kept beside the frame (`ColumnDigits`), so the row tuples of
   `Dataset` hold exactly the decimals they always did.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Context, Decimal
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from procurekit.dataset.records import Records, collect_records, csv_records
 from procurekit.dataset.rows import (
-    MAX_FIELD,
     Cells,
     cell_parsers,
     check_header,
@@ -42,11 +40,7 @@ from procurekit.dataset.rows import (
     check_participant,
     check_supplier,
     check_turnover,
-    csv_rows,
-    delimiter_of,
     parse_row,
-    read_bytes,
-    read_text,
 )
 from procurekit.dataset.schema import (
     FALSE_WORDS,
@@ -57,7 +51,6 @@ from procurekit.dataset.schema import (
     TRUE_WORDS,
     TURNOVER_COLUMNS,
     Choice,
-    RawRows,
     TableOpener,
     decimals,
     parse_bool,
@@ -68,7 +61,6 @@ from procurekit.dataset.schema import (
     parse_pid,
     parse_year,
 )
-from procurekit.errors import DatasetError
 
 #: Exactly the characters Python's `str.strip()` removes (`test_frames` checks it against `str.isspace`).
 WHITESPACE = (
@@ -86,8 +78,6 @@ _DAY_FIRST = r"^[0-9]{1,2}-[0-9]{1,2}-[1-9][0-9]{3}$|^[0-9]{1,2}\.[0-9]{1,2}\.[1
 _NUMBER = r"^[0-9]{1,9}(?:\.[0-9]{1,28})?$"  # below 1e9, at most MAX_DECIMALS decimals
 _BOOL_WORDS = sorted(TRUE_WORDS | FALSE_WORDS)
 _PRECISION = 38  # digits of a polars decimal
-_BOM = b"\xef\xbb\xbf"
-_BLANK = re.compile(rb"[\t\n\x0b\x0c\r\x1c-\x1f ]*")  # ASCII text Python's str.strip() empties
 
 
 def cpr_candidates(cells: pl.Expr) -> pl.Expr:
@@ -95,122 +85,6 @@ def cpr_candidates(cells: pl.Expr) -> pl.Expr:
     it certainly does not: ASCII text without the detector's shape. Non-ASCII text is always a candidate
     (its spelling is canonicalised first)."""
     return cells.str.contains(r"[^\x00-\x7f]|" + _CPR_ASCII)
-
-
-# --- records: the header and the raw cells of every data row ----------------------------------------
-
-
-@dataclass
-class Records:
-    """A table's raw records: the header cells, and a frame of raw cells.
-
-    `frame` has one String column `c0` … per header cell, `row` (the row number a spreadsheet shows) and,
-    unless every record has the header's field count, `fields` (the record's field count; a longer or
-    shorter record is padded or cut, its cells are in `ragged`). `error` is the reader's problem after the
-    last record (malformed CSV), raised only when every record before it is valid, as the row reader would.
-    """
-
-    header: list[str]
-    frame: pl.DataFrame
-    decimal_comma: bool
-    ragged: dict[int, list[str]] = field(default_factory=dict)
-    error: DatasetError | None = None
-
-    def cells(self, index: int) -> list[str]:
-        """The raw cells of the record at `index` of the frame."""
-        row = int(self.frame["row"][index])
-        if row in self.ragged:
-            return self.ragged[row]
-        return [self.frame[f"c{i}"][index] for i in range(len(self.header))]
-
-
-def csv_records(path: Path) -> Records:
-    """The records of a CSV file: split by polars when that gives what the csv module gives, else by it."""
-    raw = read_bytes(path)
-    data = raw[len(_BOM):] if raw.startswith(_BOM) else raw
-    if data.isascii() and b"\x00" not in data and not _BLANK.fullmatch(data):
-        fast = _polars_records(data)  # ASCII: what every accepted encoding reads the same
-        if fast is not None:
-            return fast
-    text = read_text(path, raw)
-    if not data.isascii():
-        fast = _polars_records(text.encode("utf-8"))
-        if fast is not None:
-            return fast
-    header, rows, decimal_comma = csv_rows(path, text)
-    return collect_records(header, rows, decimal_comma)
-
-
-def collect_records(header: list[str], data: RawRows, decimal_comma: bool) -> Records:
-    """Records from a row reader (the csv module, a workbook sheet), keeping its error for later."""
-    width = len(header)
-    columns: list[list[str]] = [[] for _ in range(width)]
-    numbers: list[int] = []
-    counts: list[int] = []
-    ragged: dict[int, list[str]] = {}
-    error = None
-    try:
-        for row, cells in data:
-            numbers.append(row)
-            counts.append(len(cells))
-            if len(cells) != width:
-                ragged[row] = cells
-                cells = (cells + [""] * width)[:width]
-            for column, cell in zip(columns, cells, strict=True):
-                column.append(cell)
-    except DatasetError as exc:
-        error = exc
-    frame = pl.DataFrame(
-        [pl.Series(f"c{i}", c, dtype=pl.String) for i, c in enumerate(columns)]
-        + [pl.Series("row", numbers, dtype=pl.Int64), pl.Series("fields", counts, dtype=pl.Int64)]
-    )
-    return Records(header, frame, decimal_comma, ragged, error)
-
-
-def _polars_records(data: bytes) -> Records | None:
-    """The records of CSV text (UTF-8 bytes, no BOM) as polars splits them, or None where that could differ
-    from what the csv module reads."""
-    if b'"' in data:
-        return None
-    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
-        return None
-    end = data.find(b"\n")
-    start = len(data) if end < 0 else end + 1
-    header_line = data[: start - 1 if end >= 0 else len(data)].decode("utf-8")
-    delimiter = delimiter_of(header_line)
-    header_line = header_line.removesuffix("\r")
-    header = header_line.split(delimiter) if header_line else []
-    width = len(header)
-    if not width or len(header_line) > MAX_FIELD:
-        return None
-    lines = data.count(b"\n", start) + (1 if start < len(data) and not data.endswith(b"\n") else 0)
-    try:  # the header line is read again only to be skipped (the file's own bytes: no copy of them)
-        frame = pl.read_csv(
-            data, has_header=True, new_columns=[f"c{i}" for i in range(width)], separator=delimiter,
-            quote_char=None, infer_schema=False, empty_string_is_null=False, truncate_ragged_lines=False,
-            raise_if_empty=False, row_index_name="row", row_index_offset=2,
-        )
-    except Exception:  # a record with more fields, or anything polars reads otherwise: the csv module
-        return None
-    # Its chunks (one per parsing thread) are kept: a column added in one chunk would make polars copy all.
-    if frame.height != lines or frame.width != width + 1:
-        return None
-    if lines and max(frame.select(pl.exclude("row").str.len_bytes().max()).row(0)) > MAX_FIELD:
-        return None
-    frame = frame.with_columns(pl.col("row").cast(pl.Int64))
-    # A record with fewer fields has nulls (empty cells are ""); when none has fewer, the delimiters' total
-    # tells whether one has more (polars lets a longer record through when its extra fields are empty).
-    short = lines and sum(frame.null_count().row(0)) > 0
-    if not short and data.count(delimiter.encode(), start) == (width - 1) * lines:
-        return Records(header, frame, delimiter == ";")
-    cells = [line.removesuffix("\r") for line in data[start:].decode("utf-8").split("\n")[:lines]]
-    counts = [line.count(delimiter) + 1 if line else 0 for line in cells]
-    ragged = {
-        i + 2: (c.split(delimiter) if c else [])
-        for i, (c, n) in enumerate(zip(cells, counts, strict=True))
-        if n != width
-    }
-    return Records(header, frame.with_columns(pl.Series("fields", counts, dtype=pl.Int64)), delimiter == ";", ragged)
 
 
 # --- the fast form of each column kind ------------------------------------------------------------
@@ -457,7 +331,7 @@ def read_table(path: Path, kind: str, context: Any = None, opener: TableOpener |
 
 
 def _cells(records: Records, header: list[str], kinds: dict[str, _Kind]) -> pl.DataFrame:
-    """`row`, `fields`, the stripped cells (`v:<column>`) and whether each is in its fast form (`a:<column>`).
+    """`row`, the stripped cells (`v:<column>`) and whether each is in its fast form (`a:<column>`).
 
     A cell in its fast form has no white space around it, so a column whose raw cells all are in their
     fast forms is not stripped at all (the common, clean file).
@@ -468,7 +342,7 @@ def _cells(records: Records, header: list[str], kinds: dict[str, _Kind]) -> pl.D
     )
     clean = raw.select(pl.col(f"a:{n}").all() for n in header).row(0)
     w = raw.select(
-        "row", *(["fields"] if "fields" in raw.columns else []),
+        "row",
         *(
             pl.col(f"c{i}").alias(f"v:{n}") if clean[i] else pl.col(f"c{i}").str.strip_chars(WHITESPACE).alias(f"v:{n}")
             for i, n in enumerate(header)
@@ -537,7 +411,7 @@ def _working_frame(
     lost = [n for n in numbers if w[n].null_count() != w.height - w[f"a:{n}"].sum()]
     cpr = _cpr_rows(w, [n for n in header if kinds[n].cpr and n not in spec.known])
     odd = pl.any_horizontal(
-        pl.col("fields") != len(header) if "fields" in w.columns else pl.lit(False),
+        pl.col("row").is_in(list(records.ragged)) if records.ragged else pl.lit(False),
         pl.col("row").is_in(cpr) if cpr else pl.lit(False),
         *(~pl.col(f"a:{n}") for n in header),
         *(pl.col(n).is_null() for n in lost),
@@ -635,33 +509,41 @@ def decimal_values(table: Table, name: str) -> list[Decimal | None]:
     """A number column's values, each with the digits its cell was written with (`4.10` stays `4.10`)."""
     series = table.frame[name]
     scale = series.dtype.scale if isinstance(series.dtype, pl.Decimal) else 0
-    unscaled = series.to_physical().to_list()
     digits = table.digits.get(name)
-    exponents = digits.exponents.to_list() if digits is not None and digits.exponents is not None else None
-    rows = table.frame["row"].to_list() if digits is not None and digits.exact else None
-    made: dict[tuple[int, int], Decimal] = {}
-    out: list[Decimal | None] = []
-    for i, coefficient in enumerate(unscaled):
-        if coefficient is None:
-            out.append(None)
-            continue
-        exponent = -scale if exponents is None else exponents[i]
-        if exponent is None:
-            assert digits is not None and rows is not None
-            out.append(digits.exact[rows[i]])
-            continue
-        value = made.get((coefficient, exponent))
-        if value is None:
-            value = made[(coefficient, exponent)] = Decimal(f"{coefficient // 10 ** (scale + exponent)}E{exponent}")
-        out.append(value)
+    exponents = (
+        digits.exponents if digits is not None and digits.exponents is not None
+        else pl.repeat(-scale, series.len(), dtype=pl.Int16, eager=True)
+    )
+    # One Decimal per distinct (value, exponent), numbered: hours repeat a few values over millions of rows.
+    # A cell's key: its coefficient (or that one's rank, when too large) * 64 + its exponent (-28 to 0) + 32.
+    coefficients = series.to_physical()
+    largest = coefficients.max()
+    small = largest is None or largest < 1 << 56  # type: ignore[operator]
+    number = coefficients.cast(pl.Int64) if small else coefficients.rank("dense").cast(pl.Int64)
+    cells = pl.DataFrame({"c": coefficients, "e": exponents}).with_columns(key=number * 64 + pl.col("e") + 32)
+    distinct = cells.unique("key").select("key", "c", "e").iter_rows()
+    made: dict[int | None, Decimal | None] = {
+        k: Decimal(f"{c // 10 ** (scale + e)}E{e}") for k, c, e in distinct if k is not None
+    }
+    made[None] = None
+    out = [made[k] for k in cells["key"].to_list()]
+    if digits is not None and digits.exact:  # a cell the row parser read keeps its very value
+        rows = table.frame["row"].to_list()
+        out = [digits.exact.get(r) if v is None else v for r, v in zip(rows, out, strict=True)]
     return out
 
 
 def column_values(table: Table, name: str) -> list[Any]:
-    """A column's values as Python objects (`decimal_values` for numbers)."""
-    if isinstance(table.frame.schema[name], pl.Decimal):
+    """A column's values as Python objects (`decimal_values` for numbers); a text repeated over many rows
+    is one object (a participant's id on each of its hours rows)."""
+    series = table.frame[name]
+    if isinstance(series.dtype, pl.Decimal):
         return decimal_values(table, name)
-    return table.frame[name].to_list()
+    if series.dtype != pl.String or series.null_count():
+        return series.to_list()
+    distinct = series.unique(maintain_order=True)
+    texts = distinct.to_list()
+    return [texts[i] for i in series.cast(pl.Enum(distinct)).to_physical().to_list()]
 
 
 def table_from_rows(kind: str, rows: list[dict[str, Any]]) -> Table:

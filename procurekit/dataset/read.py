@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator, Mapping
+import gc
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -152,30 +153,39 @@ class Dataset:
     @cached_property
     def participants(self) -> tuple[Participant, ...]:
         """The rows of participants.csv."""
-        return tuple(self._rows("participants"))
+        return self._rows("participants")
 
     @cached_property
     def hours(self) -> tuple[Hours, ...] | None:
         """The rows of hours.csv, or None without it."""
-        return tuple(self._rows("hours")) if "hours" in self.tables else None
+        return self._rows("hours") if "hours" in self.tables else None
 
     @cached_property
     def supplier(self) -> tuple[SupplierMonth, ...] | None:
         """The rows of supplier.csv, or None without it."""
-        return tuple(self._rows("supplier")) if "supplier" in self.tables else None
+        return self._rows("supplier") if "supplier" in self.tables else None
 
     @cached_property
     def turnover(self) -> tuple[TurnoverYear, ...] | None:
         """The rows of turnover.csv, or None without it."""
-        return tuple(self._rows("turnover")) if "turnover" in self.tables else None
+        return self._rows("turnover") if "turnover" in self.tables else None
 
-    def _rows(self, kind: str) -> Iterator[Any]:
+    def _rows(self, kind: str) -> tuple[Any, ...]:
         from procurekit.dataset.frames import column_values
 
         make = ROW_TYPES[kind]
         table = self.tables[kind]
         names = [f.name for f in dataclasses.fields(make)]
-        return (make(*values) for values in zip(*(column_values(table, n) for n in names), strict=True))
+        columns = [column_values(table, n) for n in names]
+        # Millions of new objects and no cycle among them: the cyclic collector would only walk them again
+        # and again (seconds for a large contract), so it waits until they are built.
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            return tuple(map(make, *columns))  # the columns of one frame: all of one length
+        finally:
+            if paused:
+                gc.enable()
 
     def _key(self) -> tuple[Any, ...]:
         return (self.path, self.contract, self.participants, self.hours, self.supplier, self.turnover)
