@@ -142,11 +142,11 @@ def _runs(result: CheckResult, verdicts: tuple[str, ...]) -> list[_Run]:
 _Span = tuple[dt.date | None, dt.date | None, bool, dt.date | None]
 
 
-def _participant_span(run: _Run, result: CheckResult, person: Participant | None) -> _Span:
-    """(since, until, ongoing, deadline) of a participant finding."""
+def _participant_span(run: _Run, result: CheckResult, person: Participant | None,
+                      names: tuple[str, str] | None) -> _Span:
+    """(since, until, ongoing, deadline) of a participant finding; `names` the rule's `deadline_names`."""
     f = run.findings[0]
     active = person is not None and (person.left_on is None or person.left_on > result.as_of)
-    names = deadline_names(run.rule, result.ruleset)
     if names is not None:
         actual, deadline_name = names
         deadline = _day(f.values.get(deadline_name))
@@ -161,18 +161,19 @@ def _participant_span(run: _Run, result: CheckResult, person: Participant | None
     return since, None, active and f.verdict == "violation", None
 
 
-def _span(run: _Run, result: CheckResult, people: dict[str, Participant]) -> _Span:
+def _span(run: _Run, result: CheckResult, people: dict[str, Participant],
+          names: tuple[str, str] | None) -> _Span:
     kind = run.rule.subject
     if kind in ("month", "participant_month"):
         first = _month_of(run.findings[0], kind) or ""
         last = _month_of(run.findings[-1], kind) or ""
         ongoing = _month_last(last) >= result.as_of
         return _month_first(first), None if ongoing else _month_last(last), ongoing, None
-    if kind == "year" and deadline_names(run.rule, result.ruleset) is None:
+    if kind == "year" and names is None:
         year = int(run.findings[0].subject)
         ongoing = dt.date(year, 12, 31) >= result.as_of
         return dt.date(year, 1, 1), None if ongoing else dt.date(year, 12, 31), ongoing, None
-    return _participant_span(run, result, people.get(run.findings[0].subject))
+    return _participant_span(run, result, people.get(run.findings[0].subject), names)
 
 
 def _t(lang: str, da: str, en: str) -> str:
@@ -238,15 +239,19 @@ def breaches(
     people = {p.participant_id: p for p in result.dataset.participants}
     points = {r.id: contract_point(result.ruleset, library, r.clause, rule_id=r.id) if library else None
               for r in result.ruleset.rules}
+    deadlines = {r.id: deadline_names(r, result.ruleset) for r in result.ruleset.rules}
+    steps: dict[bool, tuple[str, dt.date | None]] = {}  # the next step depends on the check and `ongoing` only
     out = []
     for run in _runs(result, verdicts):
-        since, until, ongoing, deadline = _span(run, result, people)
+        since, until, ongoing, deadline = _span(run, result, people, deadlines[run.rule.id])
         first, last = run.findings[0], run.findings[-1]
         who = first.subject if run.rule.subject == "participant" else (
             first.subject.rsplit("@", 1)[0] if run.rule.subject == "participant_month" else "")
         point = points[run.rule.id]
         if first.verdict == "violation":
-            step, date = next_step(result, ongoing, library)
+            if ongoing not in steps:
+                steps[ongoing] = next_step(result, ongoing, library)
+            step, date = steps[ongoing]
         else:
             step, date = "", deadline
         out.append(Breach(
