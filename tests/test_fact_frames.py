@@ -84,3 +84,10 @@ def test_places_in_use_is_the_sweep_the_business_case_shares() -> None:
         hi = lo + rng.randrange(0, 60)
         assert new.peak(lo, hi) == pytest.approx(old.peak(lo, hi), abs=1e-9)
     assert Occupancy([]).peak(1, 10) == 0.0
+
+
+def test_the_first_day_of_every_month_is_the_calendars() -> None:
+    from procurekit.dataset.fact_frames import _first_days
+
+    expected = [dt.date(y, m, 1).toordinal() for y in range(1, 10000) for m in range(1, 13)]
+    assert _first_days().to_list() == [*expected, dt.date.max.toordinal() + 1]

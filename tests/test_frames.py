@@ -331,8 +331,15 @@ def test_a_short_and_a_long_record_do_not_cancel_out(tmp_path: Path) -> None:
         read_dataset(ds)
 
 
+@pytest.mark.parametrize("numpy", [False, True], ids=["small-file", "large-file"])
 @pytest.mark.parametrize("end", ["", "\n", "\r\n"])
-def test_records_a_field_short_and_a_field_long_are_both_seen(tmp_path: Path, end: str) -> None:
+def test_records_a_field_short_and_a_field_long_are_both_seen(
+    tmp_path: Path, end: str, numpy: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from procurekit.dataset import records
+
+    if numpy:  # lines found as in a large file
+        monkeypatch.setattr(records, "_SMALL", -1)
     # Together they hold the header's delimiter count; polars pads the short one and, on a last line
     # without line end, cuts the long one's trailing empty field. The short one is the first problem.
     folder = make_dataset(tmp_path / "ds", [])
@@ -342,3 +349,17 @@ def test_records_a_field_short_and_a_field_long_are_both_seen(tmp_path: Path, en
     (folder / "participants.csv").write_bytes((eol.join(lines) + end).encode())
     assert outcome(read_dataset, folder) == outcome(reference, folder)
     assert outcome(read_dataset, folder).endswith("participants.csv: row 3: expected 5 fields, found 4")
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=st.lists(st.sampled_from([b"", b"a", b"ab,c", b"\r", b"x\r", b"\r\r", "æ,ø".encode()]), max_size=12),
+       end=st.sampled_from([b"", b"\n", b"\r\n"]), header=st.sampled_from([b"", b"h\n", b"h\r\n"]))
+def test_lines_are_found_alike_in_a_small_and_a_large_file(lines: list[bytes], end: bytes, header: bytes) -> None:
+    from procurekit.dataset import records
+
+    data = header + b"\n".join(lines) + (end if lines else b"")
+    start = len(header) if header else len(data)
+    small, large = records._lines(data, start), records._lines(data, start, small=-1)
+    assert [list(map(int, x)) for x in large] == [list(x) for x in small]
+    expected = data[start:].split(b"\n")[: -1 if data[start:].endswith(b"\n") or not data[start:] else None]
+    assert [data[s : s + n] for s, n in zip(*small, strict=True)] == [line.removesuffix(b"\r") for line in expected]

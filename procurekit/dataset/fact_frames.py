@@ -179,11 +179,14 @@ def _month_label(index: pl.Expr) -> pl.Expr:
                          (index % 12 + 1).cast(pl.String).str.zfill(2))
 
 
+_EPOCH = dt.date(1970, 1, 1).toordinal()
+
+
 @functools.cache
 def _first_days() -> pl.Series:
     """The day ordinal of the first day of every month index from year 1 to year 10000's January."""
-    return pl.Series([dt.date(y, m, 1).toordinal() for y in range(1, 10000) for m in range(1, 13)]
-                     + [dt.date.max.toordinal() + 1], dtype=pl.Int64)
+    firsts = pl.date_range(dt.date(1, 1, 1), dt.date(9999, 12, 1), "1mo", eager=True)  # days since 1970
+    return (firsts.cast(pl.Int64) + _EPOCH).append(pl.Series([dt.date.max.toordinal() + 1]))
 
 
 def first_day_of_month(index: pl.Expr) -> pl.Expr:

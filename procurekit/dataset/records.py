@@ -9,7 +9,9 @@ collected into the same frame. `tests/test_frames.py` holds the two side by side
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,8 @@ from procurekit.errors import DatasetError
 _BOM = b"\xef\xbb\xbf"
 _BLANK = re.compile(rb"[\t\n\x0b\x0c\r\x1c-\x1f ]*")  # ASCII text Python's str.strip() empties
 _BLOCK = 1 << 23
+#: Data (bytes) up to which lines are found in plain Python.
+_SMALL = 1 << 20
 
 
 @dataclass
@@ -91,8 +95,16 @@ def collect_records(header: list[str], data: RawRows, decimal_comma: bool) -> Re
     return Records(header, frame, decimal_comma, ragged, error)
 
 
-def _line_ends(data: bytes, start: int) -> Any:
-    """The offset of each data line's end (its `\\n`, or the end of the data for a last line without one)."""
+def _lines(data: bytes, start: int, small: int = _SMALL) -> tuple[Sequence[int], Sequence[int]]:
+    """Where each data line starts, and its length without its line end (`\n`, or `\r\n`); a last line
+    without line end counts. numpy for a large file (no list of a million lines); plain Python for a small
+    one, which then never imports numpy (0.1 s of a small check)."""
+    if len(data) - start <= small:
+        lines = data[start:].split(b"\n")
+        if start >= len(data) or data.endswith(b"\n"):
+            lines.pop()  # after the last line end
+        starts = list(itertools.accumulate((len(line) + 1 for line in lines), initial=start))[: len(lines)]
+        return starts, [len(line) - line.endswith(b"\r") for line in lines]
     import numpy as np
 
     found = []
@@ -102,7 +114,9 @@ def _line_ends(data: bytes, start: int) -> Any:
     ends = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
     if start < len(data) and not data.endswith(b"\n"):
         ends = np.append(ends, len(data))
-    return ends
+    begins = np.concatenate(([start], ends[:-1] + 1)).astype(np.int64)[: len(ends)]
+    returns = (ends > begins) & (view[np.maximum(ends - 1, 0)] == 13)  # a \r before the \n is no content
+    return begins, ends - begins - returns
 
 
 def _polars_records(data: bytes) -> Records | None:
@@ -127,7 +141,7 @@ def _polars_records(data: bytes) -> Records | None:
     width = len(header)
     if not width or len(header_line) > MAX_FIELD:
         return None
-    ends = _line_ends(data, start)
+    starts, lengths = _lines(data, start)
     try:  # the header line is read again only to be skipped (the file's own bytes: no copy of them)
         frame = pl.read_csv(
             data, has_header=True, new_columns=[f"c{i}" for i in range(width)], separator=delimiter,
@@ -137,24 +151,20 @@ def _polars_records(data: bytes) -> Records | None:
     except Exception:  # a record with more fields, or anything polars reads otherwise: the csv module
         return None
     # Its chunks (one per parsing thread) are kept: a column added in one chunk would make polars copy all.
-    if frame.height != len(ends) or frame.width != width + 1:
+    if frame.height != len(starts) or frame.width != width + 1:
         return None
     if frame.height and max(frame.select(pl.exclude("row").str.len_bytes().max()).row(0)) > MAX_FIELD:
         return None
     frame = frame.with_columns(pl.col("row").cast(pl.Int64))
-    return Records(header, frame, delimiter == ";", _ragged(data, start, ends, frame, delimiter))
+    return Records(header, frame, delimiter == ";", _ragged(data, starts, lengths, frame, delimiter))
 
 
-def _ragged(data: bytes, start: int, ends: Any, frame: pl.DataFrame, delimiter: str) -> dict[int, list[str]]:
+def _ragged(
+    data: bytes, starts: Sequence[int], lengths: Sequence[int], frame: pl.DataFrame, delimiter: str
+) -> dict[int, list[str]]:
     """The cells of each record whose line is not its fields joined (another field count)."""
-    import numpy as np
-
     width = frame.width - 1
-    starts = np.concatenate(([start], ends[:-1] + 1)).astype(np.int64)
-    view = np.frombuffer(data, dtype=np.uint8)
-    returns = (ends > starts) & (view[np.maximum(ends - 1, 0)] == 13)  # a \r before the \n is no content
-    lengths = ends - starts - returns
     joined = frame.select(pl.sum_horizontal(pl.exclude("row").str.len_bytes().cast(pl.Int64)) + (width - 1))
-    wrong = np.flatnonzero(joined.to_series().to_numpy() != lengths)
-    lines = {int(i): data[starts[i] : starts[i] + lengths[i]].decode("utf-8") for i in wrong}
+    wrong = (joined.to_series() != pl.Series(lengths, dtype=pl.Int64)).arg_true().to_list()
+    lines = {i: data[starts[i] : starts[i] + lengths[i]].decode("utf-8") for i in wrong}
     return {i + 2: (line.split(delimiter) if line else []) for i, line in lines.items()}
