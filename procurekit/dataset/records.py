@@ -26,7 +26,7 @@ _BOM = b"\xef\xbb\xbf"
 _BLANK = re.compile(rb"[\t\n\x0b\x0c\r\x1c-\x1f ]*")  # ASCII text Python's str.strip() empties
 _BLOCK = 1 << 23
 #: Data (bytes) up to which lines are found in plain Python.
-_SMALL = 1 << 20
+_SMALL = 1 << 16
 
 
 @dataclass
