@@ -327,6 +327,7 @@ def _evaluate_kind(
     facts = _facts(kind, frame, sorted({k for found in per_rule.values() for k, _ in found}))
     param_units = {n: p.unit for n, p in result.ruleset.parameters.items()}
     subjects = frame["subject"]
+    lacking: list[tuple[str, frozenset[str]]] | None = None
     for rule in rules:
         found = sorted(per_rule[rule.id])
         reference = result.ruleset.reference(rule, result.as_of)  # values of the check date
@@ -338,7 +339,10 @@ def _evaluate_kind(
                 result.findings.append(explainer(facts[k], verdict))
         if rule.id in first_ok:
             result.ok_first[rule.id] = bisect.bisect_left([k for k, v in found if v != "ok"], first_ok[rule.id])
-        _not_evaluated(result, rule, frame)
+        if rule.requires:
+            if lacking is None:
+                lacking = _lacking(frame)
+            _not_evaluated(result, rule, lacking)
 
 
 def _missing_groups(frame: pl.DataFrame) -> list[tuple[str, pl.Series | None]]:
@@ -385,13 +389,15 @@ def _facts(kind: str, frame: pl.DataFrame, rows: list[int]) -> dict[int, Fact]:
     }
 
 
-def _not_evaluated(result: CheckResult, rule: Rule, frame: pl.DataFrame) -> None:
-    """A subject lacking its row in a data file the rule requires is not evaluated by it."""
-    if not rule.requires:
-        return
+def _lacking(frame: pl.DataFrame) -> list[tuple[str, frozenset[str]]]:
+    """The subjects of a fact frame lacking their row in a data file, with the files."""
     lacking = frame.filter(pl.col("missing") != "").select("subject", "missing")
-    for subject, missing in lacking.iter_rows():
-        sources = missing_sources(missing)
+    return [(subject, missing_sources(missing)) for subject, missing in lacking.iter_rows()]
+
+
+def _not_evaluated(result: CheckResult, rule: Rule, lacking: list[tuple[str, frozenset[str]]]) -> None:
+    """A subject lacking its row in a data file the rule requires is not evaluated by it."""
+    for subject, sources in lacking:
         if any(s in sources for s in rule.requires):
             tables = ", ".join(sorted(sources))
             result.not_evaluated.append(NotEvaluated(rule.id, f"no row for {subject} in the {tables} table", subject))

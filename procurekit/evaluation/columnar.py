@@ -428,10 +428,18 @@ def plan_names(plan: Plan) -> list[str]:
     return list(seen)
 
 
-def evaluate_frame(plan: Plan, frame: pl.DataFrame) -> pl.DataFrame:
-    """The verdict of every rule of `plan` on every row of `frame`: one String column per rule, in plan
-    order ("ok", a severity, "warning", "due"; null when the rule does not apply)."""
-    compiler = _Compiler(frame.schema, _shared([tree for rp in plan.rules for _, tree in rp.outcomes]))
+#: Compiled plans by (outcome trees, frame schema): a register's contracts share their rules and parameters.
+_COMPILED: dict[tuple[Any, ...], _Program] = {}
+_Program = tuple[list[dict[str, pl.Expr]], list[pl.Expr], dict[int, str]]
+
+
+def _compiled(plan: Plan, schema: pl.Schema) -> _Program:
+    """The stages (shared subtrees), the verdict expressions and the exactness flags of a plan on frames of
+    this schema, compiled once per process (the trees hold the parameters' values, bound)."""
+    key = (tuple(rp.outcomes for rp in plan.rules), tuple(schema.items()))
+    if key in _COMPILED:
+        return _COMPILED[key]
+    compiler = _Compiler(schema, _shared([tree for rp in plan.rules for _, tree in rp.outcomes]))
     exprs, checks = [], {}
     for i, rp in enumerate(plan.rules):
         value, unsure = _rule(compiler, rp)
@@ -439,10 +447,20 @@ def evaluate_frame(plan: Plan, frame: pl.DataFrame) -> pl.DataFrame:
         if unsure is not None:
             exprs.append(unsure.alias(f"u{i}"))
             checks[i] = f"u{i}"
+    if len(_COMPILED) >= 256:  # bounded: a long-lived process (the web workspace) sees many rule sets
+        _COMPILED.clear()
+    _COMPILED[key] = (compiler.stages, exprs, checks)
+    return _COMPILED[key]
+
+
+def evaluate_frame(plan: Plan, frame: pl.DataFrame) -> pl.DataFrame:
+    """The verdict of every rule of `plan` on every row of `frame`: one String column per rule, in plan
+    order ("ok", a severity, "warning", "due"; null when the rule does not apply)."""
     if frame.height == 0:
         return pl.DataFrame({f"r{i}": pl.Series([], dtype=pl.String) for i in range(len(plan.rules))})
+    stages, exprs, checks = _compiled(plan, frame.schema)
     lazy = frame.lazy()
-    for stage in compiler.stages:  # shared subtrees first, each once
+    for stage in stages:  # shared subtrees first, each once
         lazy = lazy.with_columns(**stage)
     # with_columns, not select: a constant outcome (`condition: true`) is still one verdict per row. Not
     # the in-memory engine: polars 2.1's gives one row for `5 == if(flag, 5, n)` when every flag is true.
