@@ -73,6 +73,11 @@ def test_parts_put_together_are_the_whole_check(tmp_path: Path, engine: str, ok:
         assert merged.ok_counts == whole.ok_counts and merged.summary == whole.summary
         assert check_json(merged, shown) == check_json(whole, shown)
         assert check_text(merged, shown) == check_text(whole, shown)
+    # The parent renders from what the first part sends back of the dataset (no hours values)
+    light = batch.merge_parts(batch.rendering_dataset(ds), _parts(ds, 2, engine=engine, ok=ok))
+    assert light.dataset.frames["hours"].columns == ["row"]
+    assert check_json(light, shown) == check_json(whole, shown)
+    assert check_text(light, shown) == check_text(whole, shown)
 
 
 def test_a_later_part_holds_only_its_share_of_participants(tmp_path: Path) -> None:

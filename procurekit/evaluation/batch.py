@@ -7,8 +7,8 @@ dataset folders; its contracts are shared out over `jobs` workers and the result
 order, so the output is identical to a single-process run. One *large* contract (more than `SPLIT_AT`
 participant-months, estimated from hours.csv's lines) is checked in parts, one per worker, by participant
 (`check(part=…)`); each worker reads the dataset itself (the workers are forked before anything is read:
-polars' running thread pool does not survive fork), the parent reads it while they work, and the parts are
-put back together (`merge_parts`) into the very check one process makes.
+polars' running thread pool does not survive fork), the first sends back what rendering needs of it, and the
+parts are put back together (`merge_parts`) into the very check one process makes.
 
 Workers are made for bulk work: what they inherit is frozen out of the cyclic garbage collector's sight,
 and the collector runs rarely (`bulk_gc`); objects of a check are freed by reference counting anyway.
@@ -135,24 +135,20 @@ def run_check(job: Job, render: Render, workers: int | None = None,
         ProcurekitError: the dataset or the rules could not be used.
         EngineError: a worker crashed or the run took longer than `timeout`.
     """
-    from procurekit.dataset.read import read_dataset
-
     # Workers are forked before this process reads anything: polars' thread pool, once running, does not
     # survive fork(). So the size is estimated from the file, each worker reads the dataset itself, and
-    # this process reads it (for the merged result) while they work.
+    # the first part sends back what this process needs to render the merged check (`rendering_dataset`).
     with bulk_gc():
         count = max(1, min(workers or os.cpu_count() or 1, 8))
         parts = count if count > 1 and _hours_rows(job.path) > SPLIT_AT else 1
         if parts == 1:
             return run_jobs([job], render, workers=1, timeout=timeout)[0]
-        read: list[Dataset] = []
         found = _in_workers([(_run_part, (job, i, parts)) for i in range(parts)], [job.path] * parts,
-                            parts, timeout, meanwhile=lambda: read.append(read_dataset(job.path)))
-        dataset = read[0]
+                            parts, timeout)
         for part in found:
             if "error" in part:
                 raise ProcurekitError(part["error"])
-        return _rendered(merge_parts(dataset, found), job, render)
+        return _rendered(merge_parts(found[0].pop("dataset"), found), job, render)
 
 
 def _hours_rows(folder: Path) -> int:
@@ -177,7 +173,20 @@ def _run_part(job: Job, index: int, count: int) -> dict[str, Any]:
                        ok="explained" if job.include_ok else "counted", part=(index, count))
     except ProcurekitError as exc:
         return {"error": str(exc)}
-    return part_result(result)
+    out = part_result(result)
+    if index == 0:  # the parent renders the whole check: it needs the dataset, and reads none itself
+        out["dataset"] = rendering_dataset(result.dataset)
+    return out
+
+
+def rendering_dataset(dataset: Dataset) -> Dataset:
+    """The dataset as a merged check's rendering reads it: every table but hours.csv's values (each of its
+    rows is still counted), so that a part sends the parent tens of megabytes less than the whole."""
+    from procurekit.dataset.frames import Table
+    from procurekit.dataset.read import Dataset
+
+    tables = {kind: Table(t.frame.select("row"), {}) if kind == "hours" else t for kind, t in dataset.tables.items()}
+    return Dataset(dataset.path, dataset.contract, tables)
 
 
 def part_result(result: CheckResult) -> dict[str, Any]:
@@ -269,10 +278,8 @@ def _in_workers(
     count: int,
     timeout: float,
     progress: Callable[[int, int], None] | None = None,
-    meanwhile: Callable[[], object] | None = None,
 ) -> list[dict[str, Any]]:
     """Run each (function, arguments) in one of `count` forked workers; results in call order.
-    `meanwhile` runs here once every worker has started (a fork after it could inherit polars' pool).
 
     Raises:
         EngineError: a worker crashed, or the calls took longer than `timeout` (0: no limit); names the
@@ -282,8 +289,6 @@ def _in_workers(
     pool = ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_worker_start)
     try:
         futures: list[Future[dict[str, Any]]] = [pool.submit(func, *args) for func, args in calls]
-        if meanwhile is not None:
-            meanwhile()
         results = []
         deadline = None if not timeout else _now() + timeout
         for path, future in zip(paths, futures, strict=True):
