@@ -218,7 +218,7 @@ def _both_or_neither(a: str, b: str) -> pl.Expr:
 def _participant_checks(frame: pl.DataFrame, _: Any) -> pl.Expr:
     return pl.any_horizontal(
         repeated(frame, ["v:participant_id"]),
-        pl.col("years_on_benefits") > pl.lit(Decimal(100)),
+        pl.col("years_on_benefits") > 100,
         _both_or_neither("left_on", "exit_reason"),
         _after("left_on", "enrolled_on"),
         _both_or_neither("job_offer_on", "job_offer_terms"),
