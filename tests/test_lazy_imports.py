@@ -49,10 +49,11 @@ try:
 except SystemExit as exc:
     assert exc.code in (0, 1), exc.code
 from procurekit import check_json, check_text
+from procurekit.documents.actions import finding_notes
 from procurekit.evaluation import Job
 from procurekit.evaluation.batch import run_job
 done = run_job(Job(Path({str(EXAMPLE)!r}), None, None, 'python', 'da', False, {fmt == "text"}),
-               (check_json, check_text))
+               (check_json, check_text, finding_notes))
 assert 'error' not in done, done
 """
     assert _loaded_after(script) == []

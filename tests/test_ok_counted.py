@@ -83,12 +83,13 @@ def test_workers_start_safely_once_polars_has_computed(tmp_path: Path) -> None:
     code = textwrap.dedent(f"""
         import datetime as dt
         from procurekit import check, check_json, check_text
+        from procurekit.documents.actions import finding_notes
         from procurekit.evaluation.batch import Job, _context, run_jobs
         print(_context().get_start_method())
         check({str(folder)!r}, engine="python", as_of=dt.date(2017, 3, 1))
         print(_context().get_start_method())
         job = Job(__import__("pathlib").Path({str(folder)!r}), None, dt.date(2017, 3, 1), "python", "da", False, True)
-        print(run_jobs([job], (check_json, check_text), timeout=120)[0]["json"]["summary"])
+        print(run_jobs([job], (check_json, check_text, finding_notes), timeout=120)[0]["json"]["summary"])
     """)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr

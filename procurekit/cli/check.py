@@ -87,13 +87,14 @@ def check(
         explain_check(dataset, rules, as_of, engine, lang, subject, format_, output)
         return
     from procurekit import check_json, check_text
+    from procurekit.documents.actions import finding_notes
     from procurekit.evaluation import to_json
 
     paths = find_datasets(dataset)
     single = len(paths) == 1 and (dataset / "contract.yaml").is_file()
     job_list = [Job(p, rules, as_of, engine, lang, include_ok, format_ == "text") for p in paths]
     progress = _progress if len(paths) > 1 and sys.stderr.isatty() else None
-    render = (check_json, check_text)
+    render = (check_json, check_text, finding_notes)
     if single:  # a large contract is checked in parts, one per worker
         results = [run_check(job_list[0], render, workers=jobs, timeout=timeout)]
     else:

@@ -278,38 +278,55 @@ def _library() -> dict[str, Clause] | None:
         return None
 
 
-def finding_context(result: CheckResult, findings: list[Finding]) -> list[tuple[str | None, str | None]]:
-    """(since, contract point) for each of `findings`: since as YYYY-MM for month runs, else a day.
+#: What the documents layer adds to a check's findings, by (rule, subject) of each breach: "since" (the
+#: first month, YYYY-MM, or day of the breach a violation belongs to; None when it cannot be known) and
+#: "steps" ((contract point, next step) under each violation). Made once, for the JSON and the text alike.
+FindingNotes = dict[str, dict[tuple[str, str], Any]]
 
-    `since` is the first month or day of the breach a violation belongs to (None for other verdicts, or
-    when it cannot be known); the point is the contract annex point of the rule's clause paragraph.
-    """
-    library = _library()
-    rules = {r.id: r for r in result.ruleset.rules}
+
+def finding_notes(result: CheckResult) -> FindingNotes:
+    """The since and next step of every breach of a check (`FindingNotes`), from one pass over its breaches."""
     since: dict[tuple[str, str], str | None] = {}
-    for b in breaches(result, library):
+    steps: dict[tuple[str, str], tuple[str | None, str]] = {}
+    for b in breaches(result, _library()):
         text = None
         if b.since is not None:
             text = b.since.strftime("%Y-%m") if b.by_month else b.since.isoformat()
         for s in b.subjects:
             since[(b.rule, s)] = text
-    points: dict[str, str | None] = {}
-    for rule in rules.values():
-        points[rule.id] = (contract_point(result.ruleset, library, rule.clause, rule_id=rule.id)
-                           if library is not None else None)
+            steps[(b.rule, s)] = (b.point, b.next_step)
+    return {"since": since, "steps": steps}
+
+
+def finding_context(
+    result: CheckResult, findings: list[Finding], notes: FindingNotes | None = None
+) -> list[tuple[str | None, str | None]]:
+    """(since, contract point) for each of `findings`: since as YYYY-MM for month runs, else a day.
+
+    `since` is the first month or day of the breach a violation belongs to (None for other verdicts, or
+    when it cannot be known); the point is the contract annex point of the rule's clause paragraph.
+    `notes` are the check's `finding_notes`, when already made.
+    """
+    library = _library()
+    since = (notes if notes is not None else finding_notes(result))["since"]
+    points = {rule.id: contract_point(result.ruleset, library, rule.clause, rule_id=rule.id) if library else None
+              for rule in result.ruleset.rules}
     return [(since.get((f.rule, f.subject)), points.get(f.rule)) for f in findings]
 
 
 def next_steps(result: CheckResult) -> dict[tuple[str, str], tuple[str | None, str]]:
     """(contract point, next step) per (rule, subject) of every breach: what `check` prints under each."""
-    return {(b.rule, s): (b.point, b.next_step) for b in breaches(result) for s in b.subjects}
+    return finding_notes(result)["steps"]
 
 
-def check_json(result: CheckResult, include_ok: bool = False) -> dict[str, Any]:
-    """The `check --format json` document, with since and contract point per finding."""
-    return result.to_json(include_ok, context=finding_context)
+def check_json(result: CheckResult, include_ok: bool = False, notes: FindingNotes | None = None) -> dict[str, Any]:
+    """The `check --format json` document, with since and contract point per finding (`notes`: the
+    check's `finding_notes`, when already made)."""
+    made = notes if notes is not None else finding_notes(result)
+    return result.to_json(include_ok, context=lambda r, shown: finding_context(r, shown, made))
 
 
-def check_text(result: CheckResult, include_ok: bool = False) -> str:
-    """The `check` text report, with the contract point and next step under each violation."""
-    return output.check_text(result, include_ok, steps=next_steps(result))
+def check_text(result: CheckResult, include_ok: bool = False, notes: FindingNotes | None = None) -> str:
+    """The `check` text report, with the contract point and next step under each violation (`notes`: the
+    check's `finding_notes`, when already made)."""
+    return output.check_text(result, include_ok, steps=(notes if notes is not None else finding_notes(result))["steps"])

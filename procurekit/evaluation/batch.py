@@ -78,10 +78,16 @@ def find_datasets(path: Path) -> list[Path]:
     return found
 
 
-#: How a worker turns a check into its outputs: (result, include_ok) -> the JSON document, and the text.
-#: The documents layer above this one adds breaches and next steps (`procurekit.check_json`/`check_text`),
-#: so the caller passes them in; they must be module-level functions (they are pickled to the workers).
-Render = tuple[Callable[["CheckResult", bool], dict[str, Any]], Callable[["CheckResult", bool], str]]
+#: How a worker turns a check into its outputs: (check, include_ok, notes) -> the JSON document, and the
+#: text; and check -> its notes. The documents layer above this one adds breaches and next steps to the
+#: findings (`procurekit.check_json`, `check_text`, `documents.actions.finding_notes`), so the caller passes
+#: them in; they must be module-level functions (they are pickled to the workers). The notes are made once
+#: per check and shared by the JSON and the text.
+Render = tuple[
+    Callable[["CheckResult", bool, Any], dict[str, Any]],
+    Callable[["CheckResult", bool, Any], str],
+    Callable[["CheckResult"], dict[str, dict[Any, Any]]],
+]
 
 
 @contextmanager
@@ -117,10 +123,11 @@ def run_job(job: Job, render: Render) -> dict[str, Any]:
 
 
 def _rendered(result: CheckResult, job: Job, render: Render) -> dict[str, Any]:
-    to_json, to_text = render
+    to_json, to_text, annotate = render
+    notes = annotate(result)
     return {
-        "json": to_json(result, job.include_ok),
-        "text": to_text(result, job.include_ok) if job.text else None,
+        "json": to_json(result, job.include_ok, notes),
+        "text": to_text(result, job.include_ok, notes) if job.text else None,
         "violation": result.has_violation,
     }
 
@@ -165,7 +172,8 @@ def _hours_rows(folder: Path) -> int:
 
 
 def _run_part(job: Job, index: int, count: int) -> dict[str, Any]:
-    """One part of a large contract's check (in a worker): the result's fields but the dataset."""
+    """One part of a large contract's check (in a worker): the result's fields but the dataset. (The notes
+    are made of the merged check: a participant's months may lie in two parts, and a breach with them.)"""
     from procurekit.evaluation.check import check
 
     try:
