@@ -324,7 +324,8 @@ def _evaluate_kind(
         verdicts = verdict_frame(runner, plan, frame if rows is None else frame[rows])
         for i, rp in enumerate(plan.rules):
             _collect(result, rp.rule.id, verdicts[f"r{i}"], rows, per_rule[rp.rule.id], first_ok)
-    facts = _facts(kind, frame, sorted({k for found in per_rule.values() for k, _ in found}))
+    facts = _facts(kind, frame, sorted({k for found in per_rule.values() for k, _ in found}),
+                   _explained_fields(rules, result.lang))
     param_units = {n: p.unit for n, p in result.ruleset.parameters.items()}
     subjects = frame["subject"]
     lacking: list[tuple[str, frozenset[str]]] | None = None
@@ -377,11 +378,22 @@ def _collect(
     found.extend(zip(where, picked, strict=True))
 
 
-def _facts(kind: str, frame: pl.DataFrame, rows: list[int]) -> dict[int, Fact]:
-    """The facts of these rows of a fact frame, by row."""
+def _explained_fields(rules: list[Rule], lang: str) -> set[str]:
+    """The fact fields explaining these rules' findings reads: the names the rules use, those their messages
+    show, and `active` (which picks a message)."""
+    out = {"active"}
+    for rule in rules:
+        out.update(rule.names)
+        for text in [*rule.messages.values(), *rule.active_messages.values()]:
+            out.update(_PLACEHOLDER.findall(text.get(lang)))
+    return out
+
+
+def _facts(kind: str, frame: pl.DataFrame, rows: list[int], needed: set[str] | None = None) -> dict[int, Fact]:
+    """The facts of these rows of a fact frame, by row (only the `needed` fields, when given)."""
     if not rows:
         return {}
-    fields = list(SUBJECTS[kind])
+    fields = [n for n in SUBJECTS[kind] if needed is None or n in needed]
     picked = frame.select("subject", "missing", *fields)[rows]
     return {
         k: Fact(subject, dict(zip(fields, values, strict=True)), missing_sources(missing))
