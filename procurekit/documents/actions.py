@@ -12,11 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import procurekit.conditions as ex
 from procurekit import l10n
-from procurekit.dataset.read import Participant
 from procurekit.documents.clauses import Clause, contract_point, load_library
 from procurekit.documents.labels import value_types
 from procurekit.evaluation import output
@@ -142,7 +141,22 @@ def _runs(result: CheckResult, verdicts: tuple[str, ...]) -> list[_Run]:
 _Span = tuple[dt.date | None, dt.date | None, bool, dt.date | None]
 
 
-def _participant_span(run: _Run, result: CheckResult, person: Participant | None,
+class _Person(NamedTuple):
+    """What a breach's span needs of a participant."""
+
+    enrolled_on: dt.date
+    left_on: dt.date | None
+
+
+def _people(result: CheckResult) -> dict[str, _Person]:
+    """Each participant's enrolment and leaving day, by pseudonym (from the table's columns: a large contract's
+    participants are never built as rows for this)."""
+    frame = result.dataset.frames["participants"]
+    ids, enrolled, left = (frame[c].to_list() for c in ("participant_id", "enrolled_on", "left_on"))
+    return {p: _Person(e, lt) for p, e, lt in zip(ids, enrolled, left, strict=True)}
+
+
+def _participant_span(run: _Run, result: CheckResult, person: _Person | None,
                       names: tuple[str, str] | None) -> _Span:
     """(since, until, ongoing, deadline) of a participant finding; `names` the rule's `deadline_names`."""
     f = run.findings[0]
@@ -161,7 +175,7 @@ def _participant_span(run: _Run, result: CheckResult, person: Participant | None
     return since, None, active and f.verdict == "violation", None
 
 
-def _span(run: _Run, result: CheckResult, people: dict[str, Participant],
+def _span(run: _Run, result: CheckResult, people: dict[str, _Person],
           names: tuple[str, str] | None) -> _Span:
     kind = run.rule.subject
     if kind in ("month", "participant_month"):
@@ -236,7 +250,7 @@ def breaches(
     """
     library = library if library is not None else _library()
     titles = {r.id: r.title.get(result.lang) for r in result.ruleset.rules}
-    people = {p.participant_id: p for p in result.dataset.participants}
+    people = _people(result)
     points = {r.id: contract_point(result.ruleset, library, r.clause, rule_id=r.id) if library else None
               for r in result.ruleset.rules}
     deadlines = {r.id: deadline_names(r, result.ruleset) for r in result.ruleset.rules}
