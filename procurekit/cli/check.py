@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -92,7 +91,7 @@ def check(
 
     paths = find_datasets(dataset)
     single = len(paths) == 1 and (dataset / "contract.yaml").is_file()
-    job_list = [Job(p, rules, as_of, engine, lang, include_ok, format_ == "text") for p in paths]
+    job_list = [Job(p, rules, as_of, engine, lang, include_ok, format_ == "text", single) for p in paths]
     progress = _progress if len(paths) > 1 and sys.stderr.isatty() else None
     render = (check_json, check_text, finding_notes)
     if single:  # a large contract is checked in parts, one per worker
@@ -101,15 +100,14 @@ def check(
         results = run_jobs(job_list, render, workers=jobs, timeout=timeout, keep_errors=True, progress=progress)
     errors = [] if single else register_errors(paths, results)
     if single:
-        doc: Any = results[0]["json"]
-        texts = [results[0]["text"]]
+        text = results[0]["output"]
     else:
-        doc = register_json(dataset, paths, results)
         texts = [r["text"] for r in results if "error" not in r]
         if errors:
             texts.append(f"Not checked ({len(errors)} of {len(paths)} contracts):\n"
                          + "".join(f"  {e['dataset']}: {e['error']}\n" for e in errors))
-    text = to_json(doc) if format_ == "json" else "\n".join(t for t in texts if t)
+        text = (to_json(register_json(dataset, paths, results)) if format_ == "json"
+                else "\n".join(t for t in texts if t))
     emit(text, output)
     if errors:
         # Every readable contract was checked and written; the exit code still says the register is incomplete.
