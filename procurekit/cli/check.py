@@ -86,7 +86,7 @@ def check(
         explain_check(dataset, rules, as_of, engine, lang, subject, format_, output)
         return
     from procurekit import check_json, check_text
-    from procurekit.documents.actions import finding_notes
+    from procurekit.documents import finding_notes
     from procurekit.evaluation import to_json
 
     paths = find_datasets(dataset)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from procurekit.lazy import exports
 
 if TYPE_CHECKING:
-    from procurekit.documents.actions import breaches, check_json, check_text, upcoming
+    from procurekit.documents.actions import breaches, check_json, check_text, finding_notes, upcoming
     from procurekit.documents.charts import Chart, Series, chart
     from procurekit.documents.clauses import (
         check_clauses,
@@ -39,6 +39,7 @@ _WHERE = {
     "breaches": "procurekit.documents.actions",
     "check_json": "procurekit.documents.actions",
     "check_text": "procurekit.documents.actions",
+    "finding_notes": "procurekit.documents.actions",
     "upcoming": "procurekit.documents.actions",
     "Chart": "procurekit.documents.charts",
     "Series": "procurekit.documents.charts",
@@ -104,6 +105,7 @@ __all__ = [
     "explanation_json",
     "explanation_text",
     "fill_ins_shown",
+    "finding_notes",
     "load_law",
     "load_library",
     "load_tender",
