@@ -22,6 +22,7 @@ of the dataset folder. Messages from a damaged file's parser are shown without w
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 import math
 import re
@@ -258,14 +259,14 @@ class _MalformedCell(Exception):
         self.where = where
 
 
-def _sheet_parser(wb: Workbook, sheet: str) -> tuple[Any, Any]:
+def _sheet_parser(wb: Workbook, sheet: str, source: Any = None) -> tuple[Any, Any]:
     """openpyxl's streaming sheet parser for `sheet`, and the XML source it reads (to close).
 
     The one place that uses openpyxl's private internals (`worksheet._reader.WorkSheetParser`,
     `ws._get_source`, `ws._shared_strings`, `wb._date_formats`, `wb._timedelta_formats`): the public
     read-only `iter_rows` gives None both for an empty cell and for a formula without a saved value,
     and the second must be refused, not read as empty. pyproject.toml bounds openpyxl below 3.2;
-    check these names on an upgrade.
+    check these names on an upgrade. `source` replaces the sheet's XML (the fast reader's check).
     """
     from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser  # type: ignore[import-untyped]
 
@@ -282,7 +283,8 @@ def _sheet_parser(wb: Workbook, sheet: str) -> tuple[Any, Any]:
             return cell
 
     ws = wb[sheet]
-    source = ws._get_source()
+    if source is None:
+        source = ws._get_source()
     try:
         parser = Parser(
             source,
@@ -298,10 +300,52 @@ def _sheet_parser(wb: Workbook, sheet: str) -> tuple[Any, Any]:
     return parser, source
 
 
+def _fast_rows(path: Path, sheet: str) -> tuple[list[str], list[tuple[int, list[str]]]] | None:
+    """The sheet's header and rows by the fast reader (`dataset/sheet_xml.py`), or None where only
+    openpyxl's reading is sure to be exact (the caller then reads it with `_SheetRows`)."""
+    from procurekit.dataset import sheet_xml
+
+    wb = open_workbook(path)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ws = wb[sheet]
+            source = ws._get_source()
+            try:
+                xml = source.read(sheet_xml.MAX_XML_BYTES + 1)
+            finally:
+                source.close()
+            styles = sheet_xml.SheetStyles(
+                ws._shared_strings, frozenset(wb._date_formats), frozenset(wb._timedelta_formats), wb.epoch
+            )
+            limits = sheet_xml.Limits(MAX_ROWS, MAX_COLUMNS, MAX_CELLS)
+            return sheet_xml.read_sheet(xml, styles, limits, lambda rest: _rest_is_clean(wb, sheet, rest))
+    except Exception:  # whatever went wrong, openpyxl's path meets it again and words it
+        return None
+    finally:
+        wb.close()
+
+
+def _rest_is_clean(wb: Workbook, sheet: str, xml: bytes) -> bool:
+    """Whether openpyxl's sheet parser reads `xml` (a sheet without its rows) without a problem or a row."""
+    parser, source = _sheet_parser(wb, sheet, io.BytesIO(xml))
+    try:
+        for _ in parser.parse():
+            return False
+    except Exception:
+        return False
+    finally:
+        source.close()
+    return True
+
+
 def sheet_opener(sheet: str) -> TableOpener:
     """A `TableOpener` for one sheet of a workbook (the path given to it is the workbook)."""
 
     def open_sheet(path: Path) -> tuple[list[str], RawRows, bool]:
+        fast = _fast_rows(path, sheet)
+        if fast is not None:
+            return fast[0], iter(fast[1]), False
         rows = _SheetRows(path, sheet)
         return rows.header, rows, False
 
