@@ -221,10 +221,11 @@ def _structure(tokens: pl.Series, prefixes: dict[str, str]) -> tuple[pl.DataFram
     start tag split off r, s and t (a cell's attributes come in that order), and text holds no "<".
     """
     tok, kind = pl.col("tok"), pl.col("kind")
-    f = tokens.to_frame().with_columns(
-        kind=pl.when(tok.str.starts_with("<c ")).then(_CELL)
-        .when(tok.str.starts_with("<row")).then(pl.when(tok.str.ends_with("/>")).then(_ROW_EMPTY).otherwise(_ROW))
-        .when(tok == "</row>").then(_ROW_END)
+    two = tok.str.head(2)
+    f = tokens.to_frame().lazy().with_columns(
+        kind=pl.when(two == "<c").then(_CELL)
+        .when(two == "<r").then(pl.when(tok.str.ends_with("/>")).then(_ROW_EMPTY).otherwise(_ROW))
+        .when(two == "</").then(_ROW_END)
         .otherwise(_SPACE)
     )
     step = (kind == _ROW).cast(pl.Int32) - (kind == _ROW_END).cast(pl.Int32)
@@ -233,19 +234,15 @@ def _structure(tokens: pl.Series, prefixes: dict[str, str]) -> tuple[pl.DataFram
     depth = pl.col("depth")
     bad = f.select(
         (is_row & (depth != 0)).any() | (kind.is_in([_CELL, _ROW_END]) & (depth != 1)).any() | (step.sum() != 0)
-    ).item()
-    if bad:
-        return None
+    )
     number = tok.str.split_exact('"', 2).struct.field("field_1")
     rows = f.filter(is_row).select(
         "idx", number.cast(pl.Int64).alias("number"), tok.str.slice(9 + number.str.len_bytes()).alias("tail")
     )
-    if not all(_attributes_ok(a.removesuffix(">").removesuffix("/"), prefixes) for a in rows["tail"].unique()):
-        return None
     q = [pl.col("q").struct.field(f"field_{i}") for i in range(6)]
     t = pl.when(q[2] == " t=").then(q[3]).when((q[2] == " s=") & (q[4] == " t=")).then(q[5])
     cells = (
-        f.lazy().filter(kind == _CELL).select("idx", "tok", pl.col("tok").str.split_exact('"', 5).alias("q"))
+        f.filter(kind == _CELL).select("idx", "tok", tok.str.split_exact('"', 5).alias("q"))
         .select(
             "idx",
             letters=q[1].str.strip_chars_end("0123456789"),
@@ -254,9 +251,13 @@ def _structure(tokens: pl.Series, prefixes: dict[str, str]) -> tuple[pl.DataFram
             v=tok.str.extract("<v>([^<]*)</v>", 1),
             text=pl.when(t == "inlineStr").then(tok.str.extract(r'<is><t(?: xml:space="preserve")?>([^<]*)</t>', 1)),
         )
-        .collect()
     )
-    return cells, rows.select("idx", "number")
+    found_bad, found_rows, found_cells = pl.collect_all([bad, rows, cells])
+    if found_bad.item():
+        return None
+    if not all(_attributes_ok(a.removesuffix(">").removesuffix("/"), prefixes) for a in found_rows["tail"].unique()):
+        return None
+    return found_cells, found_rows.select("idx", "number")
 
 
 def _attributes_ok(attrs: str, prefixes: dict[str, str]) -> bool:
