@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -95,7 +96,10 @@ def sheet(rows: str, root: str = f'<worksheet xmlns="{MAIN}">', tail: str = "") 
     )
 
 
-HEAD_ROW = '<row r="1"><c r="A1" t="inlineStr"><is><t>participant_id</t></is></c><c r="B1" t="inlineStr"><is><t>month</t></is></c></row>'
+HEAD_ROW = (
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>participant_id</t></is></c>'
+    '<c r="B1" t="inlineStr"><is><t>month</t></is></c></row>'
+)
 
 
 def test_py_space_is_what_str_strip_removes() -> None:
@@ -119,7 +123,8 @@ def test_the_template_and_a_filled_one_are_read_fast(tmp_path: Path) -> None:
 
 
 def cell_values() -> st.SearchStrategy[Any]:
-    text = st.text(st.sampled_from(list("aøÆå #-,.\"'&<>;:\t\n 0123456789E+") + ["\xa0", "\u2003", "N", "/", "!"]), max_size=8)
+    alphabet = list("aøÆå #-,.\"'&<>;:\t\n 0123456789E+N/!") + ["\xa0", "\u2003"]
+    text = st.text(st.sampled_from(alphabet), max_size=8)
     return st.one_of(
         st.none(),
         st.booleans(),
@@ -128,7 +133,9 @@ def cell_values() -> st.SearchStrategy[Any]:
         st.sampled_from([0.1 + 0.2, 1e20, 1e-7, 2.5, -0.0, 12345678901234567.0, 10190.4837, 103851234]),
         st.dates(dt.date(1900, 3, 1), dt.date(9999, 12, 31)),
         st.datetimes(dt.datetime(1900, 3, 1), dt.datetime(9999, 12, 30)),
-        st.sampled_from([dt.datetime(2017, 2, 1), dt.datetime(2017, 2, 1, 0, 0, 1), dt.time(13, 30), dt.timedelta(hours=30)]),
+        st.sampled_from(
+            [dt.datetime(2017, 2, 1), dt.datetime(2017, 2, 1, 0, 0, 1), dt.time(13, 30), dt.timedelta(hours=30)]
+        ),
         text,
         st.sampled_from(["#EKSEMPEL", " #x", "7,5", "6", "2017-02", "  ", "", "#N/A", "#DIV/0!", "æøå", "010190-4837"]),
     )
@@ -169,7 +176,7 @@ def test_every_cell_type_is_read_fast_and_alike(tmp_path: Path) -> None:
         # Shapes the fast reader reads as openpyxl does.
         (HEAD_ROW + '<row r="2"><c r="A2" s="0" t="s"><v>1</v></c><c r="B2"><f>1+1</f><v>2</v></c></row>', True),
         (HEAD_ROW + '<row r="3"><c r="B3" t="str"><f>A1&amp;"x"</f><v>a&amp;x</v></c></row>', True),
-        (HEAD_ROW + '<row r="2" spans="1:2" x14ac:dyDescent="0.25"><c r="A2" t="inlineStr"><is><t>P</t></is></c></row>', True),
+        (HEAD_ROW + '<row r="2" spans="1:2" x14ac:dyDescent="0.25"><c r="A2"><v>1</v></c></row>', True),
         (HEAD_ROW + '\n  <row r="2">\n <c r="A2"><v>1</v></c>\n</row>\n', True),  # pretty-printed
         (HEAD_ROW + '<row r="2"><c r="A9"><v>1</v></c></row>', True),  # a cell's row is the row it is in
         (HEAD_ROW + '<row r="5"><c r="A5"><v>1</v></c></row><row r="3"><c r="A3"><v>2</v></c></row>', True),
@@ -218,10 +225,10 @@ def with_date_style(path: Path) -> bool:
     """Make cell style 1 a date (yyyy-mm-dd) in the workbook's styles."""
     with zipfile.ZipFile(path) as archive:
         styles = archive.read("xl/styles.xml").decode()
-    styles = styles.replace(
-        '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" pivotButton="0" quotePrefix="0" xfId="0"/>',
-        '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" pivotButton="0" quotePrefix="0" xfId="0"/>'
-        '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" applyNumberFormat="1" xfId="0"/>',
+    styles = re.sub(
+        r'<cellXfs count="1">(<xf [^>]*/>)',
+        r'<cellXfs count="2">\1<xf numFmtId="14" fontId="0" fillId="0" borderId="0" applyNumberFormat="1" xfId="0"/>',
+        styles,
     )
     with_sheet_xml(path, styles, "xl/styles.xml")
     return 'numFmtId="14"' in styles
@@ -238,7 +245,7 @@ def with_date_style(path: Path) -> bool:
         ('<!DOCTYPE worksheet [<!ATTLIST c t CDATA "s">]>' + sheet(HEAD_ROW).split("\r\n", 1)[1], False),
         (sheet(HEAD_ROW).replace('encoding="UTF-8"', 'encoding="ISO-8859-1"'), False),
         (sheet(HEAD_ROW).replace("<sheetData>", "<sheetData >"), False),
-        (sheet(HEAD_ROW, tail='<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'), True),
+        (sheet(HEAD_ROW, tail='<pageMargins left="0.7" right="0.7" top="1" bottom="1" header="0" footer="0"/>'), True),
     ],
 )
 def test_the_rest_of_the_sheet_is_openpyxls(tmp_path: Path, xml: str, fast: bool) -> None:
@@ -253,7 +260,10 @@ def test_1904_workbooks_and_shared_strings(tmp_path: Path) -> None:
     with_sheet_xml(path, book.replace("<workbookPr/>", '<workbookPr date1904="1"/>'), "xl/workbook.xml")
     with_date_style(path)
     with_shared_strings(path, ["participant_id", " _x0041_ "])
-    rows = '<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2" t="s"><v>1</v></c><c r="B2" s="1"><v>40000</v></c></row>'
+    rows = (
+        '<row r="1"><c r="A1" t="s"><v>0</v></c></row>'
+        '<row r="2"><c r="A2" t="s"><v>1</v></c><c r="B2" s="1"><v>40000</v></c></row>'
+    )
     with_sheet_xml(path, sheet(rows))
     assert load_workbook(path, read_only=True).epoch.year == 1904
     assert same(path)

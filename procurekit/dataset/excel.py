@@ -12,6 +12,14 @@ column on the 1st → `YYYY-MM`), booleans → `true`/`false`, whole numbers wit
 A row whose first cell starts with `#` is a comment (the template's example rows) and is skipped. The
 header is row 1; row numbers are the ones Excel shows.
 
+A sheet is read by the fast reader (`dataset/sheet_xml.py`: its XML cut into tokens by polars' regex
+engine, several times faster) when the XML has the few exact shapes Excel, LibreOffice and openpyxl
+write, and by openpyxl's streaming parser (`_SheetRows`) otherwise: other XML shapes (rich text, `t="d"`
+dates, comments, a DOCTYPE, a carriage return in text, attributes in another order), formulas without a
+saved value, error cells, a sheet over 256 MiB of XML, and every sheet that needs an error message. Both
+give the very same rows (`tests/test_sheet_xml.py`); openpyxl still opens every workbook and reads its
+shared strings, styles and all of each sheet but the rows.
+
 Refused with one line (exit 2): encrypted (password-protected) or damaged workbooks, workbooks that
 unpack to more than `MAX_UNPACKED_BYTES`, sheets with more than `MAX_ROWS` rows, `MAX_COLUMNS` columns or
 `MAX_CELLS` cells, formulas without a saved value, and Excel error values such as `#DIV/0!`; sheet and

@@ -7,16 +7,26 @@ empty or holds a number, a shared or inline string, a yes/no, or a formula with 
 tokens must cover the text to the byte and nest as rows of cells; the rest of the sheet's XML (all but
 the rows) goes through openpyxl's own parser, which must find it well-formed and hold no row. Within that
 shape every cell means exactly what openpyxl reads, so the values go through the very functions the
-openpyxl path uses (`excel.cell_text`, openpyxl's `from_excel`) and the rows follow its rules (`excel.
-_SheetRows`: dense rows, comment rows, the header in row 1).
+openpyxl path uses (`excel.cell_text`, openpyxl's `from_excel`, openpyxl's shared strings and date
+styles) and the rows follow its rules (`excel._SheetRows`: a row's number is its `<row r>`, a cell's
+column its letters, dense rows up to the last value, repeated cells the last one, comment rows, the
+header in row 1).
 
 Anything else returns None, and the caller reads the sheet with openpyxl, which words every problem. So
 a sheet read here gives the very rows openpyxl gives, and a sheet openpyxl refuses is never read here:
 other XML shapes (attributes in another order, rich text, `t="e"` error cells, `t="d"` ISO dates, a
-formula without a saved value, comments, CDATA, a DOCTYPE, a carriage return, an XML declaration other
-than UTF-8 1.0), and every sheet that openpyxl would refuse or that needs a message (text such as `#N/A`,
-a date out of range, a header not in row 1, an empty sheet, the row, column and cell limits, a CPR number
-in a comment row). `tests/test_sheet_xml.py` holds the two readers side by side.
+formula without a saved value, comments, CDATA, a DOCTYPE, a carriage return in text, an undeclared
+prefix, an XML declaration other than UTF-8 1.0), and every sheet that openpyxl would refuse or that needs
+a message (text such as `#N/A`, a date out of range, a header not in row 1, an empty sheet, the row,
+column and cell limits, a CPR number in a comment row). `tests/test_sheet_xml.py` holds the two readers
+side by side.
+
+calamine (python-calamine 0.9, fastexcel 0.21) was measured and left out: it trims text saved without
+`xml:space="preserve"`, decodes `_x000D_` escapes, places a cell by its own reference where openpyxl uses
+its row's, stops reading at `</sheetData>` (so a sheet openpyxl refuses as damaged reads), allocates a
+dense grid up to the farthest cell (A1 and XFD1048576: 17 billion cells), and fastexcel turns the cells of
+a mixed column into its own text. Keeping it exact takes the very tokenising done here, which then gives
+the values as well: calamine would only add its own parse (0.5 s of the 95,000-row sheet).
 """
 
 from __future__ import annotations
