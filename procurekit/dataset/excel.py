@@ -332,8 +332,8 @@ def _fast_rows(path: Path, sheet: str) -> tuple[list[str], list[tuple[int, list[
             styles = sheet_xml.SheetStyles(
                 ws._shared_strings, frozenset(wb._date_formats), frozenset(wb._timedelta_formats), wb.epoch
             )
-            limits = sheet_xml.Limits(MAX_ROWS, MAX_COLUMNS, MAX_CELLS)
-            return sheet_xml.read_sheet(xml, styles, limits, lambda rest: _rest_is_clean(wb, sheet, rest))
+            rules = sheet_xml.Rules(MAX_ROWS, MAX_COLUMNS, MAX_CELLS, cell_text, _EXCEL_ERRORS, _MONTH_COLUMNS)
+            return sheet_xml.read_sheet(xml, styles, rules, lambda rest: _rest_is_clean(wb, sheet, rest))
     except Exception:  # whatever went wrong, openpyxl's path meets it again and words it
         return None
     finally:

@@ -42,9 +42,6 @@ from typing import Any
 
 import polars as pl
 
-from procurekit.dataset.excel import _EXCEL_ERRORS as EXCEL_ERRORS
-from procurekit.dataset.excel import _MONTH_COLUMNS as MONTH_COLUMNS
-from procurekit.dataset.excel import cell_text
 from procurekit.privacy import looks_like_cpr
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -110,23 +107,35 @@ class SheetStyles:
 
 
 @dataclass(frozen=True)
-class Limits:
-    """The sheet limits of `excel.py` (read at each call: tests lower them)."""
+class Rules:
+    """What `excel.py` decides for every sheet (read at each call: tests lower the limits).
+
+    Attributes:
+        rows: the row limit.
+        columns: the column limit.
+        cells: the cell limit.
+        cell_text: a cell's value as text (`excel.cell_text`).
+        errors: the texts refused as Excel error values.
+        months: the column names whose dates on the 1st read as `YYYY-MM`.
+    """
 
     rows: int
     columns: int
     cells: int
+    cell_text: Callable[..., str]
+    errors: frozenset[str]
+    months: frozenset[str]
 
 
 def read_sheet(
-    xml: bytes, styles: SheetStyles, limits: Limits, rest_is_clean: Callable[[bytes], bool]
+    xml: bytes, styles: SheetStyles, rules: Rules, rest_is_clean: Callable[[bytes], bool]
 ) -> tuple[list[str], list[tuple[int, list[str]]]] | None:
     """The header and data rows of a sheet exactly as `excel._SheetRows` reads them, or None.
 
     Args:
         xml: the sheet's XML.
         styles: the workbook's shared strings, date styles and epoch as openpyxl read them.
-        limits: the row, column and cell limits.
+        rules: the limits and the cell rules of `excel.py`.
         rest_is_clean: openpyxl's parser run on XML: whether it finds no problem and no row in it.
 
     Returns:
@@ -136,7 +145,7 @@ def read_sheet(
     if body is None:
         return None
     cells, rows = body
-    return _rows(cells, rows, styles, limits)
+    return _rows(cells, rows, styles, rules)
 
 
 def _body(xml: bytes, rest_is_clean: Callable[[bytes], bool]) -> tuple[pl.DataFrame, pl.DataFrame] | None:
@@ -287,22 +296,22 @@ def _attributes_ok(attrs: str, prefixes: dict[str, str]) -> bool:
 
 
 def _rows(
-    cells: pl.DataFrame, rows: pl.DataFrame, styles: SheetStyles, limits: Limits
+    cells: pl.DataFrame, rows: pl.DataFrame, styles: SheetStyles, rules: Rules
 ) -> tuple[list[str], list[tuple[int, list[str]]]] | None:
     """The header and data rows from the cells, by `excel._SheetRows`' rules; None where it raises."""
-    valued = _values(cells, styles)
+    valued = _values(cells, styles, rules)
     if valued is None:
         return None
     last = valued.filter(~pl.col("blank")).group_by("idx").agg(pl.col("col").max().alias("last"))
     rows = rows.join(last, on="idx", how="left", maintain_order="left").with_columns(pl.col("last").fill_null(0))
     filled = rows.filter(pl.col("last") > 0)
-    if filled.is_empty() or filled.item(0, "number") != 1 or _max(rows, "last") > limits.columns:
+    if filled.is_empty() or filled.item(0, "number") != 1 or _max(rows, "last") > rules.columns:
         return None  # an empty sheet, a header not in row 1, a value beyond the column limit: openpyxl words it
     header_idx: int = filled.item(0, "idx")
     dense = _dense(valued, rows)
     header = _header(dense.filter(pl.col("idx") == header_idx))
     data = rows.filter(pl.col("idx") > header_idx)
-    if _max(data, "number") > limits.rows:
+    if _max(data, "number") > rules.rows:
         return None
     dense = dense.filter(pl.col("idx") > header_idx)
     comments = _comment_rows(dense)
@@ -311,15 +320,15 @@ def _rows(
     if comments:
         data = data.filter(~pl.col("idx").is_in(comments))
         dense = dense.filter(~pl.col("idx").is_in(comments))
-    if data.select(pl.col("last").sum()).item() > limits.cells:
+    if data.select(pl.col("last").sum()).item() > rules.cells:
         return None
-    month_cols = [i + 1 for i, name in enumerate(header) if name in MONTH_COLUMNS]
+    month_cols = [i + 1 for i, name in enumerate(header) if name in rules.months]
     if month_cols:
         dense = dense.with_columns(plain=pl.when(pl.col("col").is_in(month_cols)).then("month").otherwise("plain"))
     return header, _assemble(dense, data, len(header))
 
 
-def _values(cells: pl.DataFrame, styles: SheetStyles) -> pl.DataFrame | None:
+def _values(cells: pl.DataFrame, styles: SheetStyles, rules: Rules) -> pl.DataFrame | None:
     """Each cell's column, its text (`plain`, and `month` for a month column), whether it is text, blank."""
     t, v = pl.col("t"), pl.col("v")
     kind = (
@@ -342,7 +351,7 @@ def _values(cells: pl.DataFrame, styles: SheetStyles) -> pl.DataFrame | None:
         pl.col("letters").replace_strict(columns, return_dtype=pl.Int64).alias("col"),
     )
     strings = _strings(c, styles.strings)
-    numbers = _numbers(c, styles.epoch)
+    numbers = _numbers(c, styles.epoch, rules)
     if strings is None or numbers is None:
         return None
     k = pl.col("kind")
@@ -363,7 +372,7 @@ def _values(cells: pl.DataFrame, styles: SheetStyles) -> pl.DataFrame | None:
         ((k == _EMPTY) | (is_text & (pl.col("string").str.strip_chars(PY_SPACE) == ""))).alias("blank"),
     )
     suspects = c.filter(pl.col("is_text") & pl.col("plain").str.contains("#", literal=True))["plain"]
-    if any(s.strip() in EXCEL_ERRORS for s in suspects.unique().to_list()):
+    if any(s.strip() in rules.errors for s in suspects.unique().to_list()):
         return None  # text such as #N/A is refused: openpyxl's path words it
     return c
 
@@ -402,9 +411,10 @@ def _unescape(ref: re.Match[str]) -> str:
     return chr(int(ref[2]) if ref[2] else int(ref[3], 16))
 
 
-def _numbers(c: pl.DataFrame, epoch: dt.datetime) -> pl.DataFrame | None:
+def _numbers(c: pl.DataFrame, epoch: dt.datetime, rules: Rules) -> pl.DataFrame | None:
     """(v, dkind) → the number's text, plain and in a month column, as openpyxl and `cell_text` give it."""
     pairs = c.filter(pl.col("kind") == _NUMBER).select("v", "dkind").unique()
+    month_column = next(iter(rules.months), "")
     plain, month = [], []
     for raw, dkind in pairs.iter_rows():
         value: Any = float(raw) if "." in raw or "e" in raw or "E" in raw else int(raw)  # openpyxl's _cast_number
@@ -415,8 +425,8 @@ def _numbers(c: pl.DataFrame, epoch: dt.datetime) -> pl.DataFrame | None:
                 value = from_excel(value, epoch, timedelta=dkind == 2)
             except (OverflowError, ValueError):  # openpyxl makes it an error cell (#VALUE!)
                 return None
-        plain.append(cell_text(value))
-        month.append(cell_text(value, column="month"))
+        plain.append(rules.cell_text(value))
+        month.append(rules.cell_text(value, column=month_column))
     return pairs.with_columns(
         n_plain=pl.Series(plain, dtype=pl.String), n_month=pl.Series(month, dtype=pl.String)
     )
