@@ -12,6 +12,14 @@ column on the 1st → `YYYY-MM`), booleans → `true`/`false`, whole numbers wit
 A row whose first cell starts with `#` is a comment (the template's example rows) and is skipped. The
 header is row 1; row numbers are the ones Excel shows.
 
+A sheet is read by the fast reader (`dataset/sheet_xml.py`: its XML cut into tokens by polars' regex
+engine, several times faster) when the XML has the few exact shapes Excel, LibreOffice and openpyxl
+write, and by openpyxl's streaming parser (`_SheetRows`) otherwise: other XML shapes (rich text, `t="d"`
+dates, comments, a DOCTYPE, a carriage return in text, attributes in another order), formulas without a
+saved value, error cells, a sheet over 256 MiB of XML, and every sheet that needs an error message. Both
+give the very same rows (`tests/test_sheet_xml.py`); openpyxl still opens every workbook and reads its
+shared strings, styles and all of each sheet but the rows.
+
 Refused with one line (exit 2): encrypted (password-protected) or damaged workbooks, workbooks that
 unpack to more than `MAX_UNPACKED_BYTES`, sheets with more than `MAX_ROWS` rows, `MAX_COLUMNS` columns or
 `MAX_CELLS` cells, formulas without a saved value, and Excel error values such as `#DIV/0!`; sheet and
@@ -22,6 +30,8 @@ of the dataset folder. Messages from a damaged file's parser are shown without w
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import io
 import itertools
 import math
 import re
@@ -225,7 +235,12 @@ def open_workbook(path: Path) -> Workbook:
     except ProcurekitError:
         raise
     except Exception as exc:  # openpyxl raises many types for damaged files; all mean the same to a user
-        raise DatasetError(path, f"damaged workbook ({_reason(exc)})") from None
+        reason = _reason(exc)
+    # The failed reader's open file sits in a reference cycle: closed now, not whenever the collector runs.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
+    raise DatasetError(path, f"damaged workbook ({reason})") from None
 
 
 def _reason(exc: BaseException) -> str:
@@ -258,14 +273,14 @@ class _MalformedCell(Exception):
         self.where = where
 
 
-def _sheet_parser(wb: Workbook, sheet: str) -> tuple[Any, Any]:
+def _sheet_parser(wb: Workbook, sheet: str, source: Any = None) -> tuple[Any, Any]:
     """openpyxl's streaming sheet parser for `sheet`, and the XML source it reads (to close).
 
     The one place that uses openpyxl's private internals (`worksheet._reader.WorkSheetParser`,
     `ws._get_source`, `ws._shared_strings`, `wb._date_formats`, `wb._timedelta_formats`): the public
     read-only `iter_rows` gives None both for an empty cell and for a formula without a saved value,
     and the second must be refused, not read as empty. pyproject.toml bounds openpyxl below 3.2;
-    check these names on an upgrade.
+    check these names on an upgrade. `source` replaces the sheet's XML (the fast reader's check).
     """
     from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser  # type: ignore[import-untyped]
 
@@ -282,7 +297,8 @@ def _sheet_parser(wb: Workbook, sheet: str) -> tuple[Any, Any]:
             return cell
 
     ws = wb[sheet]
-    source = ws._get_source()
+    if source is None:
+        source = ws._get_source()
     try:
         parser = Parser(
             source,
@@ -298,10 +314,52 @@ def _sheet_parser(wb: Workbook, sheet: str) -> tuple[Any, Any]:
     return parser, source
 
 
+def _fast_rows(path: Path, sheet: str) -> tuple[list[str], list[tuple[int, list[str]]]] | None:
+    """The sheet's header and rows by the fast reader (`dataset/sheet_xml.py`), or None where only
+    openpyxl's reading is sure to be exact (the caller then reads it with `_SheetRows`)."""
+    from procurekit.dataset import sheet_xml
+
+    wb = open_workbook(path)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ws = wb[sheet]
+            source = ws._get_source()
+            try:
+                xml = source.read(sheet_xml.MAX_XML_BYTES + 1)
+            finally:
+                source.close()
+            styles = sheet_xml.SheetStyles(
+                ws._shared_strings, frozenset(wb._date_formats), frozenset(wb._timedelta_formats), wb.epoch
+            )
+            rules = sheet_xml.Rules(MAX_ROWS, MAX_COLUMNS, MAX_CELLS, cell_text, _EXCEL_ERRORS, _MONTH_COLUMNS)
+            return sheet_xml.read_sheet(xml, styles, rules, lambda rest: _rest_is_clean(wb, sheet, rest))
+    except Exception:  # whatever went wrong, openpyxl's path meets it again and words it
+        return None
+    finally:
+        wb.close()
+
+
+def _rest_is_clean(wb: Workbook, sheet: str, xml: bytes) -> bool:
+    """Whether openpyxl's sheet parser reads `xml` (a sheet without its rows) without a problem or a row."""
+    parser, source = _sheet_parser(wb, sheet, io.BytesIO(xml))
+    try:
+        for _ in parser.parse():
+            return False
+    except Exception:
+        return False
+    finally:
+        source.close()
+    return True
+
+
 def sheet_opener(sheet: str) -> TableOpener:
     """A `TableOpener` for one sheet of a workbook (the path given to it is the workbook)."""
 
     def open_sheet(path: Path) -> tuple[list[str], RawRows, bool]:
+        fast = _fast_rows(path, sheet)
+        if fast is not None:
+            return fast[0], iter(fast[1]), False
         rows = _SheetRows(path, sheet)
         return rows.header, rows, False
 

@@ -127,6 +127,22 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
     "xlsx-encrypted": (
         {"hours.xlsx": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)},
         "{DS}/hours.xlsx: password-protected workbook or old .xls format; remove the password and save as .xlsx"),
+    # The fast sheet reader (dataset/sheet_xml.py) reads as openpyxl does, or leaves the sheet to it.
+    "xlsx-cell-in-another-row": (  # a cell's row is the row element it is in, whatever its reference says
+        {"participants.csv": None, "dataset.xlsx": _xlsx({"participants": P_SHEET}, {b'<c r="C4"': b'<c r="C9"'})},
+        "{DS}/dataset.xlsx [participants]: row 4, column enrolled_on: '2017-02-30' is not a date (YYYY-MM-DD)"),
+    "xlsx-error-as-text": (
+        {"participants.csv": None,
+         "dataset.xlsx": _xlsx({"participants": P_SHEET}, {b"<t>2017-02-30</t>": b"<t> #N/A</t>"})},
+        "{DS}/dataset.xlsx [participants]: row 4, column enrolled_on: the cell holds the Excel error  #N/A"),
+    "xlsx-invalid-character-reference": (
+        {"participants.csv": None, "dataset.xlsx": _xlsx({"participants": P_SHEET}, {b"<t>P3</t>": b"<t>P&#1;</t>"})},
+        "{DS}/dataset.xlsx [participants]: damaged sheet (ParseError: reference to invalid character number: "
+        "line 1, column 1237)"),
+    "xlsx-damaged-after-rows": (
+        {"participants.csv": None,
+         "dataset.xlsx": _xlsx({"participants": P_SHEET}, {b'<pageMargins left="0.75"': b'<pageMargins left="x"'})},
+        "{DS}/dataset.xlsx [participants]: damaged sheet (TypeError: expected <class [value not shown]>)"),
 }
 
 
