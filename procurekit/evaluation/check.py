@@ -378,7 +378,7 @@ def _facts(kind: str, frame: pl.DataFrame, rows: list[int]) -> dict[int, Fact]:
     if not rows:
         return {}
     fields = list(SUBJECTS[kind])
-    picked = frame.select("subject", "missing", *fields)[rows]
+    picked = frame[rows].select("subject", "missing", *fields)  # rows first: a select copies its columns
     return {
         k: Fact(subject, dict(zip(fields, values, strict=True)), missing_sources(missing))
         for k, (subject, missing, *values) in zip(rows, picked.iter_rows(), strict=True)
@@ -389,7 +389,7 @@ def _not_evaluated(result: CheckResult, rule: Rule, frame: pl.DataFrame) -> None
     """A subject lacking its row in a data file the rule requires is not evaluated by it."""
     if not rule.requires:
         return
-    lacking = frame.filter(pl.col("missing") != "").select("subject", "missing")
+    lacking = frame.lazy().filter(pl.col("missing") != "").select("subject", "missing").collect()  # 2 columns only
     for subject, missing in lacking.iter_rows():
         sources = missing_sources(missing)
         if any(s in sources for s in rule.requires):

@@ -503,7 +503,7 @@ def exact_values(trees: Sequence[ex.Node], frame: pl.DataFrame) -> list[pl.Serie
         rows = out[checks[i]].arg_true() if i in checks else None
         if rows is not None and rows.len():
             fields = [n for n in dict.fromkeys(ex.names(tree)) if n in frame.columns]
-            rowdicts = frame.select(fields)[rows].to_dicts() if fields else [{}] * rows.len()
+            rowdicts = frame[rows].select(fields).to_dicts() if fields else [{}] * rows.len()
             exact = [ex.evaluate(tree, v) for v in rowdicts]
             if column.dtype == pl.Float64:
                 exact = [None if v is None else float(v) for v in exact]
