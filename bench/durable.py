@@ -98,7 +98,8 @@ start = time.perf_counter()
 result = check.check(Path(sys.argv[1]), None, as_of=datetime.date(2021, 12, 31), engine="durable",
                      ok="counted", part=(0, 2))
 total = time.perf_counter() - start
-print(json.dumps({"total": total, "peak": status("VmHWM"), "findings": len(result.findings),
+peak = max([status("VmHWM"), *(p for _, p in stages.values())])  # each stage reset the high-water mark
+print(json.dumps({"total": total, "peak": peak, "findings": len(result.findings),
                   "stages": stages}))
 """
 
@@ -189,14 +190,15 @@ def _markdown(rows: list[tuple[Any, ...]], probe: dict[str, Any] | None, load: t
     lines = [
         "# The durable engine on large data (issue 17)", "",
         f"Written by `python bench/durable.py` on {dt.datetime.now():%Y-%m-%dT%H:%M}; 2 CPUs shared with other "
-        f"work (load average before: {' '.join(f'{x:.2f}' for x in load)}). Targets for 1.8M participant-months "
-        f"(100k participants): durable ≤ {speed.WALL_TARGET['durable']:g} s, peak ≤ 1 GiB for the whole process "
-        "tree. Wall time varies with the load; CPU time (the process tree's user + system) much less.", "",
+        f"work (load average at the start: {' '.join(f'{x:.2f}' for x in load)}; each run's own in its row). "
+        f"Targets for 1.8M participant-months (100k participants): durable ≤ {speed.WALL_TARGET['durable']:g} s, "
+        "peak ≤ 1 GiB for the whole process tree. Wall time varies with the load; CPU time (the process "
+        "tree's user + system) much less.", "",
         "| participants | shape | participant-months | engine | code | wall (s) | CPU (s) | peak tree (MiB) | load |",
         "|---:|---|---:|---|---|---:|---:|---:|---:|",
     ]
     for size, shape, months, engine, label, tree, run, load_at in rows:
-        lines.append(f"| {size:,} | {shape} | {months:,} | {engine} | {label} ({tree.name}) | {run.seconds:.2f} | "
+        lines.append(f"| {size:,} | {shape} | {months:,} | {engine} | {label} ({tree}) | {run.seconds:.2f} | "
                      f"{run.cpu:.2f} | {run.peak_mib:,.0f} | {load_at:.1f} |")
     lines += ["", "Outputs: " + ("**differ** (see the run's messages)." if failed else
                                  "byte-identical JSON between the checkouts (but `engine` between engines).")]

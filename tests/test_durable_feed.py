@@ -168,7 +168,8 @@ def test_batches_of_the_frame_path(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_check_gives_durable_its_facts_column_wise(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A check asserts no fact made one dict at a time (the row path, 3 s of 100k participants' 25)."""
+    """A check makes no fact one dict at a time: row by row, the facts took two thirds of a large contract's
+    check (bench/durable.py)."""
     from procurekit import check
 
     def refuse(*args: Any) -> None:
