@@ -73,11 +73,6 @@ def test_parts_put_together_are_the_whole_check(tmp_path: Path, engine: str, ok:
         assert merged.ok_counts == whole.ok_counts and merged.summary == whole.summary
         assert check_json(merged, shown) == check_json(whole, shown)
         assert check_text(merged, shown) == check_text(whole, shown)
-    # The parent renders from what the first part sends back of the dataset (no hours values)
-    light = batch.merge_parts(batch.rendering_dataset(ds), _parts(ds, 2, engine=engine, ok=ok))
-    assert light.dataset.frames["hours"].columns == ["row"]
-    assert check_json(light, shown) == check_json(whole, shown)
-    assert check_text(light, shown) == check_text(whole, shown)
 
 
 def test_a_later_part_holds_only_its_share_of_participants(tmp_path: Path) -> None:
@@ -102,18 +97,70 @@ def test_the_command_splits_a_large_contract_with_the_same_output(tmp_path: Path
     ds = _contract(tmp_path / "ds")
     args = ("check", str(ds), "--as-of", AS_OF.isoformat(), "--format", fmt, "--engine", "python")
     alone = _invoke(*args, "-j", "1")
-    merged: list[int] = []
-    real = batch.merge_parts
-
-    def merge(dataset: Any, parts: list[dict[str, Any]]) -> Any:
-        merged.append(len(parts))
-        return real(dataset, parts)
-
+    calls = _spy_calls(monkeypatch)
     monkeypatch.setattr(batch, "SPLIT_AT", 10)
-    monkeypatch.setattr(batch, "merge_parts", merge)
     assert _invoke(*args, "-j", "3") == alone
-    assert merged == [3] and alone[0] == 1
-    assert _invoke(*args, "-j", "1") == alone and merged == [3]  # one worker: no parts
+    assert calls == [["_run_part"] * 3 + ["_merged"]] and alone[0] == 1
+    assert _invoke(*args, "-j", "1") == alone and calls[1] == ["run_job"]  # one worker: no parts
+
+
+def _spy_calls(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The functions each run of `batch._in_workers` had its workers run, in order."""
+    calls: list[list[str]] = []
+    real = batch._in_workers
+
+    def spy(todo: list[Any], *args: Any, then: Any = None, **kw: Any) -> list[dict[str, Any]]:
+        names = [func.__name__ for func, _ in todo]
+        calls.append(names)
+
+        def then_spied(found: list[dict[str, Any]]) -> Any:
+            last = then(found)
+            names.extend([] if last is None else [last[0].__name__])
+            return last
+
+        return real(todo, *args, then=None if then is None else then_spied, **kw)
+
+    monkeypatch.setattr(batch, "_in_workers", spy)
+    return calls
+
+
+@pytest.mark.parametrize("engine", ["python", "durable"])
+def test_the_parent_reads_nothing_of_a_split_contract(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      engine: str) -> None:
+    """The workers read the dataset for their parts, and one of them, holding it already, renders the
+    merged check: a third read, in the parent, cost a core's worth of time and memory."""
+    import procurekit.dataset.read as read_module
+
+    ds = _contract(tmp_path / "ds")
+    args = ("check", str(ds), "--as-of", AS_OF.isoformat(), "--format", "json", "--engine", engine)
+    alone = _invoke(*args, "-j", "1")
+
+    def refuse(*a: Any, **k: Any) -> None:
+        raise AssertionError("the parent read the dataset")
+
+    # Workers come from a fork server here (this process has run polars): they do not see this.
+    monkeypatch.setattr(read_module, "read_dataset", refuse)
+    monkeypatch.setattr(batch, "SPLIT_AT", 10)
+    assert _invoke(*args, "-j", "2") == alone
+
+
+def test_a_worker_keeps_the_dataset_of_its_part_for_the_merge(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ds = _contract(tmp_path / "ds")
+    job = batch.Job(ds, None, AS_OF, "python", "da", False, True)
+    from procurekit.documents import finding_notes
+
+    render = (check_json, check_text, finding_notes)
+    parts = [batch._run_part(job, index, 2) for index in range(2)]
+    assert list(batch._READ) == [ds]
+    read: list[Path] = []
+    import procurekit.dataset.read as read_module
+
+    real = read_module.read_dataset
+    monkeypatch.setattr(read_module, "read_dataset", lambda path: read.append(path) or real(path))
+    merged = batch._merged(job, parts, render)
+    assert read == [] and batch._READ == {}  # the part's dataset, then let go
+    assert batch._merged(job, parts, render) == merged and read == [ds]  # a worker that did no part reads it
+    assert merged == batch.run_job(job, render)
 
 
 def test_a_crash_in_a_part_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

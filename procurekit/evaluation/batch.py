@@ -7,8 +7,9 @@ dataset folders; its contracts are shared out over `jobs` workers and the result
 order, so the output is identical to a single-process run. One *large* contract (more than `SPLIT_AT`
 participant-months, estimated from hours.csv's lines) is checked in parts, one per worker, by participant
 (`check(part=…)`); each worker reads the dataset itself (the workers are forked before anything is read:
-polars' running thread pool does not survive fork), the first sends back what rendering needs of it, and the
-parts are put back together (`merge_parts`) into the very check one process makes.
+polars' running thread pool does not survive fork), and one of them, which holds the dataset already, puts the
+parts back together (`merge_parts`) into the very check one process makes and renders it: the parent reads
+nothing.
 
 Workers are made for bulk work: what they inherit is frozen out of the cyclic garbage collector's sight,
 and the collector runs rarely (`bulk_gc`); objects of a check are freed by reference counting anyway.
@@ -93,6 +94,10 @@ Render = tuple[
 ]
 
 
+#: A call for a worker: a module-level function and its arguments.
+Call = tuple[Callable[..., dict[str, Any]], tuple[Any, ...]]
+
+
 @contextmanager
 def bulk_gc() -> Iterator[None]:
     """Bulk work: the cyclic garbage collector runs rarely (`BULK_GC`), and never over the objects that
@@ -144,26 +149,27 @@ def run_check(job: Job, render: Render, workers: int | None = None,
               timeout: float = DEFAULT_TIMEOUT) -> dict[str, Any]:
     """Check one contract dataset in worker processes: in one, or in parts over `workers` when it is large.
 
-    The dataset is read here, once; the workers share it. The result is `run_job`'s, whatever the parts.
+    The result is `run_job`'s, whatever the parts.
 
     Raises:
         ProcurekitError: the dataset or the rules could not be used.
         EngineError: a worker crashed or the run took longer than `timeout`.
     """
-    # Workers are forked before this process reads anything: polars' thread pool, once running, does not
-    # survive fork(). So the size is estimated from the file, each worker reads the dataset itself, and
-    # the first part sends back what this process needs to render the merged check (`rendering_dataset`).
+    # Workers are forked before anything is read: polars' thread pool, once running, does not survive
+    # fork(). So the size is estimated from the file, each worker reads the dataset itself, and a worker
+    # that holds it renders the merged check (a third read, here, cost a core's worth of time and memory).
     with bulk_gc():
         count = max(1, min(workers or os.cpu_count() or 1, 8))
         parts = count if count > 1 and _hours_rows(job.path) > SPLIT_AT else 1
         if parts == 1:
             return run_jobs([job], render, workers=1, timeout=timeout)[0]
-        found = _in_workers([(_run_part, (job, i, parts)) for i in range(parts)], [job.path] * parts,
-                            parts, timeout)
-        for part in found:
+        *found, merged = _in_workers(
+            [(_run_part, (job, i, parts)) for i in range(parts)], [job.path] * parts, parts, timeout,
+            then=lambda found: None if any("error" in p for p in found) else (_merged, (job, found, render)))
+        for part in [*found, merged]:
             if "error" in part:
                 raise ProcurekitError(part["error"])
-        return _rendered(merge_parts(found[0].pop("dataset"), found), job, render)
+        return merged
 
 
 def _hours_rows(folder: Path) -> int:
@@ -179,30 +185,37 @@ def _hours_rows(folder: Path) -> int:
         return 0
 
 
+#: The dataset a worker read for a part of a large contract (`_run_part`), kept for `_merged`.
+_READ: dict[Path, Dataset] = {}
+
+
 def _run_part(job: Job, index: int, count: int) -> dict[str, Any]:
     """One part of a large contract's check (in a worker): the result's fields but the dataset. (The notes
     are made of the merged check: a participant's months may lie in two parts, and a breach with them.)"""
     from procurekit.evaluation.check import check
 
     try:
-        result = check(job.path, job.rules, as_of=job.as_of, engine=job.engine, lang=job.lang,
-                       ok="explained" if job.include_ok else "counted", part=(index, count))
+        result = check(_READ.get(job.path, job.path), job.rules, as_of=job.as_of, engine=job.engine,
+                       lang=job.lang, ok="explained" if job.include_ok else "counted", part=(index, count))
     except ProcurekitError as exc:
         return {"error": str(exc)}
-    out = part_result(result)
-    if index == 0:  # the parent renders the whole check: it needs the dataset, and reads none itself
-        out["dataset"] = rendering_dataset(result.dataset)
-    return out
+    if job.path not in _READ:
+        _READ.clear()
+        _READ[job.path] = result.dataset
+    return part_result(result)
 
 
-def rendering_dataset(dataset: Dataset) -> Dataset:
-    """The dataset as a merged check's rendering reads it: every table but hours.csv's values (each of its
-    rows is still counted), so that a part sends the parent tens of megabytes less than the whole."""
-    from procurekit.dataset.frames import Table
-    from procurekit.dataset.read import Dataset
+def _merged(job: Job, parts: list[dict[str, Any]], render: Render) -> dict[str, Any]:
+    """The parts of a large contract's check put together and rendered (in a worker, as `run_job`): by a
+    worker that read the dataset for a part, or else reads it."""
+    from procurekit.dataset.read import read_dataset
 
-    tables = {kind: Table(t.frame.select("row"), {}) if kind == "hours" else t for kind, t in dataset.tables.items()}
-    return Dataset(dataset.path, dataset.contract, tables)
+    dataset = _READ.pop(job.path, None)
+    try:
+        dataset = dataset if dataset is not None else read_dataset(job.path)
+    except ProcurekitError as exc:
+        return {"error": str(exc)}
+    return _rendered(merge_parts(dataset, parts), job, render)
 
 
 def part_result(result: CheckResult) -> dict[str, Any]:
@@ -289,13 +302,16 @@ def run_jobs(
 
 
 def _in_workers(
-    calls: list[tuple[Callable[..., dict[str, Any]], tuple[Any, ...]]],
+    calls: list[Call],
     paths: list[Path],
     count: int,
     timeout: float,
     progress: Callable[[int, int], None] | None = None,
+    then: Callable[[list[dict[str, Any]]], Call | None] | None = None,
 ) -> list[dict[str, Any]]:
-    """Run each (function, arguments) in one of `count` forked workers; results in call order.
+    """Run each (function, arguments) in one of `count` forked workers; results in call order. `then`
+    makes one more call (or None) of the results, run by one of the same workers once every result is
+    in (so it may use what a worker kept); its result comes last.
 
     Raises:
         EngineError: a worker crashed, or the calls took longer than `timeout` (0: no limit); names the
@@ -308,24 +324,34 @@ def _in_workers(
         results = []
         deadline = None if not timeout else _now() + timeout
         for path, future in zip(paths, futures, strict=True):
-            left = None if deadline is None else max(0.0, deadline - _now())
-            try:
-                results.append(future.result(timeout=left))
-                if progress is not None:
-                    progress(len(results), len(calls))
-            except FutureTimeout:
-                raise EngineError(
-                    f"{path}: the rules engine did not finish within {timeout:g} s; nothing was written"
-                ) from None
-            except BrokenProcessPool:
-                raise EngineError(
-                    f"{path}: the rules engine crashed in its worker process; nothing was written"
-                ) from None
+            results.append(_result(future, path, deadline, timeout))
+            if progress is not None:
+                progress(len(results), len(calls))
+        last = then(results) if then is not None else None
+        if last is not None:
+            results.append(_result(pool.submit(last[0], *last[1]), paths[-1], deadline, timeout))
     except BaseException:
         _stop(pool)
         raise
     pool.shutdown()
     return results
+
+
+def _result(future: Future[dict[str, Any]], path: Path, deadline: float | None, timeout: float) -> dict[str, Any]:
+    """A worker's result, awaited until `deadline` at most.
+
+    Raises:
+        EngineError: the worker crashed or the deadline passed.
+    """
+    left = None if deadline is None else max(0.0, deadline - _now())
+    try:
+        return future.result(timeout=left)
+    except FutureTimeout:
+        raise EngineError(
+            f"{path}: the rules engine did not finish within {timeout:g} s; nothing was written"
+        ) from None
+    except BrokenProcessPool:
+        raise EngineError(f"{path}: the rules engine crashed in its worker process; nothing was written") from None
 
 
 def _context() -> multiprocessing.context.BaseContext:

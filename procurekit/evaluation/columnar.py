@@ -481,8 +481,50 @@ def verdict_frame(runner: Any, plan: Plan, frame: pl.DataFrame) -> pl.DataFrame:
     engine evaluates frames, else row by row on dicts of the fields the plan reads (durable_rules)."""
     if hasattr(runner, "run_frame"):
         return runner.run_frame(plan, frame)  # type: ignore[no-any-return]
+    return row_verdicts(runner, plan, frame)
+
+
+def row_verdicts(runner: Any, plan: Plan, frame: pl.DataFrame) -> pl.DataFrame:
+    """`verdict_frame` row by row: `runner.run` on dicts of the fields the plan reads."""
     fields = [n for n in plan_names(plan) if n in frame.columns]
     rows = frame.select(fields).to_dicts() if fields else [{} for _ in range(frame.height)]
     verdicts = runner.run(plan, rows)
     return pl.DataFrame({f"r{i}": pl.Series([row[i] for row in verdicts], dtype=pl.String)
                          for i in range(len(plan.rules))})
+
+
+def exact_values(trees: Sequence[ex.Node], frame: pl.DataFrame) -> list[pl.Series]:
+    """The value of each tree on every row of `frame`, as `conditions.evaluate` gives it: what the durable
+    engine asserts of a computed input (the sign of a comparison, a computed truth value or text).
+
+    A number whose float may not be its exact value, and every unsure row, is computed again by the row
+    evaluator; a number is Float64 (the float of its exact value), a truth value Boolean, a text String;
+    missing values are null.
+    """
+    compiler = _Compiler(frame.schema, _shared(list(trees)))
+    exprs, checks = [], {}
+    for i, tree in enumerate(trees):
+        col = compiler.node(tree)
+        exprs.append(_typed(col, _DTYPES.get(col.kind, pl.Float64())).alias(f"v{i}"))
+        unsure = _any(col.unsure, None if col.err is None else col.err > 0)
+        if unsure is not None:
+            exprs.append(unsure.fill_null(False).alias(f"u{i}"))
+            checks[i] = f"u{i}"
+    lazy = frame.lazy()
+    for stage in compiler.stages:
+        lazy = lazy.with_columns(**stage)
+    names = [e.meta.output_name() for e in exprs]
+    out = lazy.with_columns(exprs).select(names).collect(engine="auto")  # with_columns: see evaluate_frame
+    values = []
+    for i, tree in enumerate(trees):
+        column = out[f"v{i}"]
+        rows = out[checks[i]].arg_true() if i in checks else None
+        if rows is not None and rows.len():
+            fields = [n for n in dict.fromkeys(ex.names(tree)) if n in frame.columns]
+            rowdicts = frame[rows].select(fields).to_dicts() if fields else [{}] * rows.len()
+            exact = [ex.evaluate(tree, v) for v in rowdicts]
+            if column.dtype == pl.Float64:
+                exact = [None if v is None else float(v) for v in exact]
+            column = column.scatter(rows, pl.Series(exact, dtype=column.dtype))
+        values.append(column)
+    return values

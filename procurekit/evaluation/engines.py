@@ -14,7 +14,9 @@ data, so durable_rules fires few actions, which is where its cost lies (docs/eng
 
 durable_rules is wrapped as docs/engine.md describes: one long-lived host without background threads,
 behind one lock; rulesets are compiled once per (rule set, subject, parameter values) and cached;
-every evaluation uses a fresh sid that is deleted afterwards; facts are plain dicts with an id.
+every evaluation uses a fresh sid that is deleted afterwards; facts are plain dicts with an id. A check
+makes them column-wise and hands durable_rules their JSON text (`DurableEngine.run_frame`); `run` makes
+them one dict at a time.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import re
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -277,6 +279,7 @@ class _Compiled:
     index: dict[str, tuple[int, int]] = field(default_factory=dict)
     fields: tuple[str, ...] = ()  # the fact's fields the compiled conditions read: the only ones asserted
     signs: tuple[tuple[str, str, Any], ...] = ()  # (materialised name, field, exact limit): see _field_sign
+    trees: tuple[tuple[str, ex.Node], ...] = ()  # every materialised name with its tree (`run_frame`)
 
 
 class _DurableJson:
@@ -316,10 +319,18 @@ class _DurableJson:
 
     @classmethod
     def dumps(cls, value: Any, **kwargs: Any) -> str:
-        """`json.dumps`, with exponent-notation floats written positionally."""
+        """`json.dumps`, with exponent-notation floats written positionally; a batch `run_frame` encoded
+        itself (`_Encoded`) as it is."""
+        if type(value) is _Encoded:
+            return str(value)
         return cls._TOKEN.sub(lambda m: m.group(1), json.dumps(cls._prepare(value), **kwargs))
 
     loads = staticmethod(json.loads)
+
+
+class _Encoded(str):
+    """A batch of facts already written as the JSON array durable_rules parses (`DurableEngine.run_frame`):
+    only ints, truth values and strings, no null, no float."""
 
 
 class _Batch(list[dict[str, Any]]):
@@ -367,6 +378,8 @@ class DurableEngine:
 
     name = "durable"
     BATCH = 1000
+    #: Batches written as JSON at once by `run_frame` (one polars call each, not one per batch).
+    BLOCK = 50
     CACHE = 32
 
     def __init__(self) -> None:
@@ -422,7 +435,8 @@ class DurableEngine:
         signs = {n: found for t, n in comp.materialised.items() if (found := _field_sign(t)) is not None}
         computed = [(n, _computer(t)) for t, n in comp.materialised.items() if n not in signs]
         compiled = _Compiled(name, computed, sorted(comp.flags), index, tuple(sorted(comp.fields)),
-                             tuple((n, f, limit) for n, (f, limit) in signs.items()))
+                             tuple((n, f, limit) for n, (f, limit) in signs.items()),
+                             tuple((n, t) for t, n in comp.materialised.items()))
         self._compiled[plan.key] = compiled
         while len(self._compiled) > self.CACHE:
             _, old = self._compiled.popitem(last=False)
@@ -498,39 +512,152 @@ class DurableEngine:
             out[k][i] = names[i][j]
         return out
 
+    def run_frame(self, plan: Plan, frame: pl.DataFrame) -> pl.DataFrame:
+        """The verdict of every rule of `plan` on every row of a fact frame, decided by durable_rules, as
+        `columnar.evaluate_frame` returns them (one String column per rule; null: not applicable).
+
+        The facts are made column-wise and written as JSON by polars (`_fact_frame`); the computed inputs
+        (signs of comparisons, lets) are computed exactly (`columnar.exact_values`). durable_rules matches
+        them as in `run`: what it fires is the verdict.
+        """
+        import polars as pl
+
+        from procurekit.evaluation.columnar import row_verdicts
+
+        if not plan.rules or frame.height == 0:
+            return pl.DataFrame({f"r{i}": pl.repeat("ok", frame.height, dtype=pl.String, eager=True)
+                                 for i in range(len(plan.rules))})
+        with self._lock:
+            compiled = self._compile(plan)
+            facts = _fact_frame(compiled, frame)
+            if facts is None:  # a value durable would read as a float: the row path writes those
+                return row_verdicts(self, plan, frame)
+            hits: list[tuple[str, str]] = []
+            for lines in _json_lines(facts, self.BATCH * self.BLOCK):
+                for start in range(0, len(lines), self.BATCH):
+                    hits += self._assert_lines(compiled, lines[start:start + self.BATCH])
+        return _verdict_columns(plan, hits, frame.height)
+
+    def _assert_lines(self, compiled: _Compiled, lines: list[str]) -> list[tuple[str, str]]:
+        """Assert facts written as JSON (`_json_lines`) as one batch; the hits (rule name, fact id)."""
+        self._sid += 1
+        sid = f"s{self._sid}"
+        # Every line starts with its id, and no string holds `{"id":` (its quotes are escaped): so each
+        # fact, and only a fact, gets its session and kind here.
+        body = ",".join(lines).replace('{"id":', f'{{"sid":"{sid}","kind":"{FACT}","id":')
+        batch = _Encoded(f"[{body},{json.dumps(_marker(sid))}]")
+        hits = self._fire(compiled, batch, sid, len(lines))
+        if hits is None:  # e.g. an id hash collision: each fact again in a sid of its own
+            return [hit for line in lines for hit in self._assert_lines(compiled, [line])]
+        return hits
+
     def _assert(
         self, compiled: _Compiled, facts: Sequence[dict[str, Any]], chunk: range
     ) -> set[tuple[int, int, int]]:
         self._sid += 1
         sid = f"s{self._sid}"
         batch = _Batch(self._to_fact(compiled, k, facts[k], sid) for k in chunk)
-        batch.append({"id": f"m{sid}", "kind": MARK, "sid": sid})  # the marker (see _compile)
+        batch.append(_marker(sid))
+        hits = self._fire(compiled, batch, sid, len(chunk))
+        if hits is None:  # e.g. an id hash collision: retry each fact in a sid of its own
+            out: set[tuple[int, int, int]] = set()
+            for k in chunk:
+                out |= self._assert(compiled, facts, range(k, k + 1))
+            return out
+        return {(int(fact_id), *compiled.index[rule_name]) for rule_name, fact_id in hits}
+
+    def _fire(self, compiled: _Compiled, batch: Any, sid: str, count: int) -> list[tuple[str, str]] | None:
+        """Assert one batch of `count` facts and its marker, all in session `sid`, then delete the session;
+        the hits (rule name, fact id), or None when durable_rules refused a batch of several facts.
+
+        Raises:
+            EngineError: durable_rules refused a single fact, or a rule action failed.
+        """
         self._hits.clear()
         try:
             state = self._host.assert_facts(compiled.name, batch)
         except Exception as exc:
             self._safe_delete(compiled.name, sid)
-            if len(batch) > 1:  # e.g. an id hash collision: retry each fact in a sid of its own
-                out: set[tuple[int, int, int]] = set()
-                for k in chunk:
-                    out |= self._assert(compiled, facts, range(k, k + 1))
-                return out
+            if count > 1:
+                return None
             raise EngineError(f"durable_rules failed on a fact ({type(exc).__name__}: {exc})") from None
         self._safe_delete(compiled.name, sid)
         if isinstance(state, dict) and state.get("exception"):
             raise EngineError(f"a rule action failed inside durable_rules: {state['exception']}")
-        out = set()
-        for rule_name, fact_id in self._hits:
-            i, j = compiled.index[rule_name]
-            out.add((int(fact_id), i, j))
+        hits = list(self._hits)
         self._hits.clear()
-        return out
+        return hits
 
     def _safe_delete(self, name: str, sid: str) -> None:
         try:
             self._host.delete_state(name, sid)
         except Exception:  # unknown sid: nothing was stored
             pass
+
+
+def _marker(sid: str) -> dict[str, str]:
+    """The one marker fact of a batch (see `DurableEngine._compile`)."""
+    return {"id": f"m{sid}", "kind": MARK, "sid": sid}
+
+
+def _fact_frame(compiled: _Compiled, frame: pl.DataFrame) -> pl.DataFrame | None:
+    """The facts of a fact frame as durable_rules is given them (`_to_fact`, column-wise): the fields the
+    conditions read, the computed inputs, the presence flags. None when a value would reach durable_rules as
+    a float: the compiler compares numbers through exact signs, so no bundled rule asserts one.
+    """
+    import polars as pl
+
+    from procurekit.evaluation.columnar import exact_values
+
+    columns = {"id": pl.int_range(0, frame.height, eager=True).cast(pl.String)}  # first: see _json_lines
+    for name in compiled.fields:
+        columns[name] = frame[name] if name in frame.columns else pl.repeat(None, frame.height, eager=True)
+    computed = exact_values([tree for _, tree in compiled.trees], frame) if compiled.trees else []
+    for (name, _), values in zip(compiled.trees, computed, strict=True):
+        columns[name] = values
+    for name, values in list(columns.items())[1:]:
+        if values.dtype.is_float():
+            present = values.drop_nulls()
+            if not (present == present.floor()).all() or not (present.abs() <= ex.MAX_NUMBER).all():
+                return None
+            columns[name] = values.cast(pl.Int64)  # a sign, a day: the whole number its float is
+        elif not (values.dtype.is_integer() or values.dtype in (pl.Boolean, pl.String, pl.Null)):
+            return None
+    for name in compiled.flags:
+        columns[f"__nn_{name}"] = columns[name].is_not_null()
+    return pl.DataFrame({name: values.alias(name) for name, values in columns.items()}, nan_to_null=False)
+
+
+def _json_lines(facts: pl.DataFrame, size: int) -> Iterator[list[str]]:
+    """The facts of a fact frame (`_fact_frame`) as JSON objects, `size` at a time, each starting with its
+    id; a missing value is left out of its fact, as `_to_fact` does."""
+    nullable = [n for n in facts.columns if facts[n].null_count()]
+    # No string can hold `,"name":null` (its quotes are escaped): only missing values match.
+    nulls = re.compile(',"(?:' + "|".join(map(re.escape, nullable)) + ')":null(?=[,}])') if nullable else None
+    for start in range(0, facts.height, size):
+        text = facts.slice(start, size).write_ndjson()
+        # One line per fact: JSON escapes a newline in a string (not splitlines: it also splits at U+2028).
+        yield (nulls.sub("", text) if nulls else text).split("\n")[:-1]
+
+
+def _verdict_columns(plan: Plan, hits: list[tuple[str, str]], height: int) -> pl.DataFrame:
+    """The verdicts of `run_frame` from what durable_rules fired: a rule's verdict is its first outcome that
+    fired (as `_decide` reads them), "ok" when none did."""
+    import polars as pl
+
+    fired: dict[str, list[int]] = {}
+    for rule_name, fact_id in hits:
+        fired.setdefault(rule_name, []).append(int(fact_id))
+    columns = {}
+    for i, rp in enumerate(plan.rules):
+        column = pl.repeat("ok", height, dtype=pl.String, eager=True)
+        for j in reversed(range(len(rp.outcomes))):  # an earlier outcome overwrites a later one
+            rows = fired.get(f"r{i}_{j}")
+            if rows:
+                name = rp.outcomes[j][0]
+                column = column.scatter(rows, None if name == NOT_APPLICABLE else name)
+        columns[f"r{i}"] = column
+    return pl.DataFrame(columns)
 
 
 #: What durable_rules' error codes mean for a compiled rule (its src/rules/rules.h).
