@@ -55,7 +55,7 @@ screenshots: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/speed.py
-	$(BIN)/python bench/durable.py
+	$(BIN)/python bench/durable_contract.py
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/docs.py
 	$(BIN)/python bench/excel.py

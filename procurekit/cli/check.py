@@ -47,7 +47,8 @@ from procurekit.evaluation import (
 @lang_option
 @output_option
 @click.option("--jobs", "-j", type=click.IntRange(1, 64),
-              help="Worker processes for a register, or the parts of a large contract. Default: CPUs.")
+              help="Worker processes for a register (default: CPUs), or parts of one large contract "
+                   "(default: 1; each part reads the whole dataset: faster with durable, more memory).")
 @click.option(
     "--timeout", type=click.FloatRange(0), default=DEFAULT_TIMEOUT, show_default=True,
     help="Seconds the rules engine may take in all; 0 = no limit.",

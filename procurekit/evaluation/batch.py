@@ -5,7 +5,8 @@ releases the GIL, so no thread could stop it) becomes a clear `EngineError` inst
 command: the parent waits with a timeout, then stops the workers. A *register* is a folder of contract
 dataset folders; its contracts are shared out over `jobs` workers and the results put back in folder
 order, so the output is identical to a single-process run. One *large* contract (more than `SPLIT_AT`
-participant-months, estimated from hours.csv's lines) is checked in parts, one per worker, by participant
+participant-months, estimated from hours.csv's lines) is checked, when `jobs` asks for it, in parts, one per
+worker, by participant
 (`check(part=…)`); each worker reads the dataset itself (the workers are forked before anything is read:
 polars' running thread pool does not survive fork), and one of them, which holds the dataset already, puts the
 parts back together (`merge_parts`) into the very check one process makes and renders it: the parent reads
@@ -147,9 +148,13 @@ def _rendered(result: CheckResult, job: Job, render: Render) -> dict[str, Any]:
 
 def run_check(job: Job, render: Render, workers: int | None = None,
               timeout: float = DEFAULT_TIMEOUT) -> dict[str, Any]:
-    """Check one contract dataset in worker processes: in one, or in parts over `workers` when it is large.
+    """Check one contract dataset in a worker process, or in parts over `workers` when it is large and
+    more than one worker is asked for.
 
-    The result is `run_job`'s, whatever the parts.
+    The result is `run_job`'s, whatever the parts. Parts are asked for, never the default: each reads and
+    derives the whole dataset, so two parts hold it twice. Measured on 1.8M participant-months (2 cores):
+    the durable engine takes 12.6 s in one worker (0.9 GB) and 8.5 s in two (1.5 GB in all); the python
+    engine, column-wise already, 3.5 s in one and 4.3 s in two.
 
     Raises:
         ProcurekitError: the dataset or the rules could not be used.
@@ -159,7 +164,7 @@ def run_check(job: Job, render: Render, workers: int | None = None,
     # fork(). So the size is estimated from the file, each worker reads the dataset itself, and a worker
     # that holds it renders the merged check (a third read, here, cost a core's worth of time and memory).
     with bulk_gc():
-        count = max(1, min(workers or os.cpu_count() or 1, 8))
+        count = max(1, min(workers or 1, 8))
         parts = count if count > 1 and _hours_rows(job.path) > SPLIT_AT else 1
         if parts == 1:
             return run_jobs([job], render, workers=1, timeout=timeout)[0]

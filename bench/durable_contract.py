@@ -1,6 +1,6 @@
 """Benchmark of the durable engine on one large contract (issue 17): end to end, and where one part's time goes.
 
-    python bench/durable.py [--sizes 100000] [--shapes contract,register] [--engines durable,python]
+    python bench/durable_contract.py [--sizes 100000] [--shapes contract,register] [--engines durable,python]
                             [--tree /path/to/other/checkout] [--no-stages] [--calm LOAD]
                             [--out bench/results-durable.md]
 
@@ -189,7 +189,7 @@ def _markdown(rows: list[tuple[Any, ...]], probe: dict[str, Any] | None, load: t
               failed: bool) -> str:
     lines = [
         "# The durable engine on large data (issue 17)", "",
-        f"Written by `python bench/durable.py` on {dt.datetime.now():%Y-%m-%dT%H:%M}; 2 CPUs shared with other "
+        f"Written by `python bench/durable_contract.py` on {dt.datetime.now():%Y-%m-%dT%H:%M}; 2 CPUs shared with other "
         f"work (load average at the start: {' '.join(f'{x:.2f}' for x in load)}; each run's own in its row). "
         f"Targets for 1.8M participant-months (100k participants): durable ≤ {speed.WALL_TARGET['durable']:g} s, "
         "peak ≤ 1 GiB for the whole process tree. Wall time varies with the load; CPU time (the process "
