@@ -102,6 +102,7 @@ def test_the_command_splits_a_large_contract_with_the_same_output(tmp_path: Path
     assert _invoke(*args, "-j", "3") == alone
     assert calls == [["_run_part"] * 3 + ["_merged"]] and alone[0] == 1
     assert _invoke(*args, "-j", "1") == alone and calls[1] == ["run_job"]  # one worker: no parts
+    assert _invoke(*args) == alone and calls[2] == ["run_job"]  # parts only when asked: each holds the dataset
 
 
 def _spy_calls(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
