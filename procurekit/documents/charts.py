@@ -102,6 +102,7 @@ def chart(
     # matplotlib is imported here, when a chart is drawn: a check (which draws none) does not load it.
     from matplotlib import rc_context
     from matplotlib.figure import Figure
+    from matplotlib.layout_engine import TightLayoutEngine
 
     # Style by `rc_context` around this chart only, and a `Figure` made directly (never pyplot): a
     # program that imports procurekit keeps its own backend, rcParams and figure list.
@@ -119,7 +120,9 @@ def chart(
         _point_out(ax, len(x_labels), limit, limit_label, marks, vline)
         _axes(ax, title, x_labels, series, y_label, x_label, lang, limit, limit_label,
               percent, bool(marks or value_labels))
-        fig.tight_layout()
+        # The engine's one pass, as `fig.tight_layout()` does it, but not left on the figure: a figure that
+        # holds a layout engine is laid out once more (without drawing) inside every `savefig`.
+        TightLayoutEngine().execute(fig)
         svg_buf, png_buf = io.StringIO(), io.BytesIO()
         wanted = _ENCODINGS.get()
         if "svg" in wanted:
