@@ -24,6 +24,7 @@ Anything else is kept as text. `<title>`, `<style>` and `<svg>` contents are nev
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import io
 import re
 from collections.abc import Callable
@@ -299,9 +300,13 @@ def to_markdown(blocks: list[Block], images: dict[str, str] | None = None) -> st
 # ---- PDF --------------------------------------------------------------------------------------------
 
 def _font_dir() -> Path:
-    import matplotlib
-
-    return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    """matplotlib's DejaVu fonts, where `matplotlib.get_data_path()` has them, found without importing
+    matplotlib: a report's charts may be drawn in another process (`charts_drawn_aside`), and importing
+    it here only for this path would cost a tenth of a PDF report."""
+    spec = importlib.util.find_spec("matplotlib")
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError("matplotlib, whose DejaVu fonts a PDF embeds, is not installed")
+    return Path(spec.origin).with_name("mpl-data") / "fonts" / "ttf"
 
 
 def _render_toc(lang: str) -> Callable[[Any, list[Any]], None]:
