@@ -177,3 +177,20 @@ def test_a_failed_report_is_one_line_and_leaves_no_worker(tmp_path: Path) -> Non
     assert done.stderr == f"Error: {bad / 'participants.csv'}: row 3: expected 10 fields, found 2\n"
     assert done.stdout == ""
     assert not (tmp_path / "r.pdf").exists()
+
+
+def test_bold_italic_is_embedded_only_when_used() -> None:
+    # Each face added is a TrueType file parsed whole; the bold italic one, which few documents use, is
+    # added on first use.
+    import datetime as dt
+
+    from procurekit.documents.formats import write_formats
+
+    def pdf(body: str) -> bytes:
+        html = f"<html><head><title>T</title></head><body><h1>Æ</h1><p>{body}</p></body></html>"
+        return write_formats(html, "pdf", lang="da", charts={}, day=dt.date(2020, 1, 1))
+
+    plain = pdf("plain <strong>bold</strong> <em>italic</em>")
+    assert b"DejaVuSansBoldOblique" not in plain and b"DejaVuSansOblique" in plain
+    both = pdf("plain <strong><em>bold italic æøå</em></strong>")
+    assert b"DejaVuSansBoldOblique" in both

@@ -342,6 +342,13 @@ def to_pdf(
     front_page = any(b.kind == "pagebreak" for b in blocks)
 
     class _PDF(FPDF):
+        def set_font(self, family: str | None = None, style: Any = "", size: float = 0) -> None:
+            # Bold italic is added when first used: few documents have any, and each face is a TrueType
+            # file parsed whole. It was added last, so the PDF is the same either way.
+            if {"B", "I"} <= set(str(getattr(style, "style", style)).upper()) and "dejavuBI" not in self.fonts:
+                self.add_font("DejaVu", "BI", str(fonts / "DejaVuSans-BoldOblique.ttf"))
+            super().set_font(family, style, size)
+
         def footer(self) -> None:
             if front_page and self.page_no() == 1:
                 return
@@ -360,7 +367,6 @@ def to_pdf(
     pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
     pdf.add_font("DejaVu", "I", str(fonts / "DejaVuSans-Oblique.ttf"))
-    pdf.add_font("DejaVu", "BI", str(fonts / "DejaVuSans-BoldOblique.ttf"))
     pdf.set_margins(20, 20, 20)
     pdf.set_auto_page_break(True, margin=20)
     pdf.alias_nb_pages()
