@@ -4,8 +4,9 @@
 
 For each format, in fresh processes, the median of `--repeat` runs of:
 
-1. the whole command, `python -m procurekit report DATASET --format F -o FILE`: wall seconds and CPU seconds
-   (user and system, from the child's rusage);
+1. the whole command, `python -m procurekit report DATASET --format F -o FILE`: wall seconds, CPU seconds
+   (user and system) of its process tree, and of its own process alone (without the worker that draws
+   the charts beside it: the command's critical path, about its wall time on an idle machine);
 2. its phases, timed one after another in one process that calls what the command calls: start-up (the
    interpreter and `procurekit.cli`), the check's imports, the check, the chart library's import, the charts,
    the rest of the report's model, the HTML template, the writer's import (fpdf2, python-docx) and the writer.
@@ -81,6 +82,18 @@ phases["total"] = t - start
 print(json.dumps(phases))
 """
 
+# Runs the command as `python -m procurekit` does, and prints the CPU seconds of its own process at exit:
+# what a worker process (charts drawn aside) does beside it is not on the command's critical path.
+_COMMAND = r"""
+import atexit, resource, runpy, sys
+def _own_cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    sys.stderr.write(f"\nOWN-CPU {usage.ru_utime + usage.ru_stime}\n")
+atexit.register(_own_cpu)
+sys.argv[0] = "procurekit"
+runpy.run_module("procurekit", run_name="__main__", alter_sys=True)
+"""
+
 PHASES = ("start-up", "check imports", "check", "chart imports", "charts", "model", "template", "writer imports",
           "writer", "total")
 
@@ -89,13 +102,13 @@ def measure(tree: Path, dataset: Path, fmt: str, repeat: int) -> dict[str, float
     """Median wall and CPU seconds of the whole command, and the median of each phase."""
     import resource
 
-    walls, cpus, phases = [], [], []
+    walls, cpus, own, phases = [], [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(repeat):
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             began = time.perf_counter()
             done = subprocess.run(
-                [sys.executable, "-m", "procurekit", "report", str(dataset), "--format", fmt,
+                [sys.executable, "-c", _COMMAND, "report", str(dataset), "--format", fmt,
                  "-o", str(Path(tmp) / f"report{i}.{fmt}")],
                 cwd=tree, env={**os.environ, "PYTHONPATH": str(tree)}, capture_output=True, text=True, check=False)
             walls.append(time.perf_counter() - began)
@@ -103,13 +116,14 @@ def measure(tree: Path, dataset: Path, fmt: str, repeat: int) -> dict[str, float
             cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
             if done.returncode not in (0, 1):
                 raise SystemExit(f"report --format {fmt}: exit {done.returncode}\n{done.stderr}")
+            own.append(float(done.stderr.rsplit("OWN-CPU ", 1)[1]))
             probe = subprocess.run(
                 [sys.executable, "-c", _PROBE, str(dataset), fmt, str(Path(tmp) / f"probe{i}.{fmt}")],
                 cwd=tree, env={**os.environ, "PYTHONPATH": str(tree)}, capture_output=True, text=True, check=False)
             if probe.returncode != 0:
                 raise SystemExit(f"probe {fmt}: {probe.stderr}")
             phases.append(json.loads(probe.stdout.strip().splitlines()[-1]))
-    result = {"wall": statistics.median(walls), "cpu": statistics.median(cpus)}
+    result = {"wall": statistics.median(walls), "cpu": statistics.median(cpus), "own cpu": statistics.median(own)}
     for name in PHASES:
         result[name] = statistics.median(p.get(name, 0.0) for p in phases)
     return result
@@ -130,8 +144,9 @@ def main() -> None:
         print(f"\nreport --format {fmt}  (seconds, median of {args.repeat})")
         print(f"{'':18}" + "".join(f"{str(t)[-22:]:>24}" for t in trees))
         rows = [measure(t, args.dataset.resolve(), fmt, args.repeat) for t in trees]
-        for name in ("wall", "cpu", *PHASES):
-            label = {"wall": "command wall", "cpu": "command cpu", "total": "phases total"}.get(name, "  " + name)
+        for name in ("wall", "cpu", "own cpu", *PHASES):
+            label = {"wall": "command wall", "cpu": "command cpu", "own cpu": "  its own process",
+                     "total": "phases total"}.get(name, "  " + name)
             print(f"{label:18}" + "".join(f"{r[name]:24.3f}" for r in rows))
     print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
