@@ -194,3 +194,23 @@ def test_bold_italic_is_embedded_only_when_used() -> None:
     assert b"DejaVuSansBoldOblique" not in plain and b"DejaVuSansOblique" in plain
     both = pdf("plain <strong><em>bold italic æøå</em></strong>")
     assert b"DejaVuSansBoldOblique" in both
+
+
+@pytest.mark.skipif(not ASIDE, reason="the worker is used on Linux with two CPUs")
+@pytest.mark.parametrize("threads", [None, "3"])
+def test_numpy_is_imported_once_for_both_processes_and_the_environment_is_kept(threads: str | None) -> None:
+    script = """
+import os, sys
+from procurekit.documents.charts import _WORKER, charts_drawn_aside
+with charts_drawn_aside():
+    assert _WORKER.get() is not None, "no worker"
+    assert "numpy" in sys.modules  # imported before the fork: the worker has it already
+    print(os.environ.get("OPENBLAS_NUM_THREADS"))
+"""
+    env = {k: v for k, v in PYTHON_ENV.items() if k != "OPENBLAS_NUM_THREADS"}
+    if threads is not None:
+        env["OPENBLAS_NUM_THREADS"] = threads
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, env=env,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(threads)

@@ -312,6 +312,27 @@ def _can_fork() -> bool:
         return False
 
 
+def _import_numpy_unthreaded() -> bool:
+    """Import numpy before the fork: both processes need it (matplotlib in the worker, the dataset reader
+    here), and imported once it costs one of them nothing. OpenBLAS's thread pool is kept off for it (one
+    thread: nothing in a report is linear algebra worth a thread), so this process stays safe to fork; the
+    environment is left as it was. False if numpy is not installed."""
+    if "numpy" in sys.modules:
+        return True
+    saved = os.environ.get("OPENBLAS_NUM_THREADS")
+    os.environ["OPENBLAS_NUM_THREADS"] = "1"
+    try:
+        import numpy  # noqa: F401
+    except ImportError:
+        return False
+    finally:
+        if saved is None:
+            del os.environ["OPENBLAS_NUM_THREADS"]
+        else:
+            os.environ["OPENBLAS_NUM_THREADS"] = saved
+    return True
+
+
 #: The worker charts are drawn in, within `charts_drawn_aside`; None: drawn where `chart` is called.
 _WORKER: ContextVar[_Worker | None] = ContextVar("procurekit_chart_worker", default=None)
 
@@ -325,7 +346,7 @@ def charts_drawn_aside() -> Iterator[None]:
 
     Enter it before anything has started a thread (polars does, when imported): the command line does.
     """
-    if not _can_fork():
+    if not _can_fork() or not (_import_numpy_unthreaded() and _can_fork()):
         yield
         return
     import multiprocessing
