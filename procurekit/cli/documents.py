@@ -125,8 +125,8 @@ def report(
     Example:
         procurekit report examples/ikast-brande --format pdf -o out/report.pdf
     """
-    from procurekit.documents.charts import charts_drawn_aside, encodings
-    from procurekit.evaluation.batch import bulk_gc
+    from procurekit.documents import charts_drawn_aside, encodings
+    from procurekit.evaluation import bulk_gc
 
     # A run of imports and one document: the garbage collector's scans of young objects cost a tenth of it.
     # The charts' worker is forked first, before polars starts a thread; it loads matplotlib while the
