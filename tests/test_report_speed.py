@@ -214,3 +214,22 @@ with charts_drawn_aside():
                           timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == str(threads)
+
+
+def test_a_report_freezes_what_is_left_at_exit(tmp_path: Path) -> None:
+    # atexit runs its handlers last registered first: this probe, registered before the report, sees
+    # what the report's handler left.
+    script = """
+import atexit, gc, sys
+atexit.register(lambda: print("frozen at exit:", gc.get_freeze_count() > 0, flush=True))
+from procurekit.cli import cli
+for _ in range(2):
+    try:
+        cli(["report", sys.argv[1], "--format", "md", "-o", sys.argv[2]])
+    except SystemExit as exc:
+        assert exc.code in (0, 1), exc.code
+print("frozen before exit:", gc.get_freeze_count() > 0, flush=True)
+"""
+    done = _python(script, str(EXAMPLE), str(tmp_path / "r.md"))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-2:] == ["frozen before exit: False", "frozen at exit: True"]
