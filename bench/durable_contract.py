@@ -189,7 +189,8 @@ def _markdown(rows: list[tuple[Any, ...]], probe: dict[str, Any] | None, load: t
               failed: bool) -> str:
     lines = [
         "# The durable engine on large data (issue 17)", "",
-        f"Written by `python bench/durable_contract.py` on {dt.datetime.now():%Y-%m-%dT%H:%M}; 2 CPUs shared with other "
+        f"Written by `python bench/durable_contract.py` on {dt.datetime.now():%Y-%m-%dT%H:%M}; 2 CPUs shared "
+        f"with other "
         f"work (load average at the start: {' '.join(f'{x:.2f}' for x in load)}; each run's own in its row). "
         f"Targets for 1.8M participant-months (100k participants): durable ≤ {speed.WALL_TARGET['durable']:g} s, "
         "peak ≤ 1 GiB for the whole process tree. Wall time varies with the load; CPU time (the process "

@@ -8,7 +8,7 @@ from procurekit.lazy import exports
 
 if TYPE_CHECKING:
     from procurekit.documents.actions import breaches, check_json, check_text, finding_notes, upcoming
-    from procurekit.documents.charts import Chart, Series, chart
+    from procurekit.documents.charts import Chart, Series, chart, charts_drawn_aside, encodings
     from procurekit.documents.clauses import (
         check_clauses,
         clause_errors,
@@ -44,6 +44,8 @@ _WHERE = {
     "Chart": "procurekit.documents.charts",
     "Series": "procurekit.documents.charts",
     "chart": "procurekit.documents.charts",
+    "charts_drawn_aside": "procurekit.documents.charts",
+    "encodings": "procurekit.documents.charts",
     "check_clauses": "procurekit.documents.clauses",
     "clause_errors": "procurekit.documents.clauses",
     "clauses_for": "procurekit.documents.clauses",
@@ -94,6 +96,7 @@ __all__ = [
     "breaches",
     "build_pack",
     "chart",
+    "charts_drawn_aside",
     "check_clauses",
     "check_json",
     "check_text",
@@ -101,6 +104,7 @@ __all__ = [
     "clauses_for",
     "contract_point",
     "eforms_fields",
+    "encodings",
     "explain_subject",
     "explanation_json",
     "explanation_text",

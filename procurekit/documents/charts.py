@@ -9,12 +9,18 @@ report rendered twice from the same data is byte-identical.
 from __future__ import annotations
 
 import io
+import os
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from procurekit import l10n
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 
 @dataclass(frozen=True)
@@ -98,10 +104,19 @@ def chart(
     Options: a horizontal `limit` line drawn above the data (e.g. capacity), `marks` (a dot and a label
     at a point, e.g. a breach), `highlight` (bars drawn in the alarm colour), a vertical `vline` at an x
     position with its label (e.g. the first paid month), and `value_labels` (each bar's value on it).
+    Within `charts_drawn_aside`, the chart is drawn in the worker process and its encodings are waited
+    for when first read.
     """
+    worker = _WORKER.get()
+    if worker is not None:
+        options = {"y_label": y_label, "lang": lang, "limit": limit, "limit_label": limit_label, "alt": alt,
+                   "percent": percent, "x_label": x_label, "marks": tuple(marks), "highlight": tuple(highlight),
+                   "vline": vline, "value_labels": value_labels}
+        return worker.draw(title, alt or title, (title, tuple(x_labels), tuple(series)), options)
     # matplotlib is imported here, when a chart is drawn: a check (which draws none) does not load it.
     from matplotlib import rc_context
     from matplotlib.figure import Figure
+    from matplotlib.layout_engine import TightLayoutEngine
 
     # Style by `rc_context` around this chart only, and a `Figure` made directly (never pyplot): a
     # program that imports procurekit keeps its own backend, rcParams and figure list.
@@ -119,7 +134,9 @@ def chart(
         _point_out(ax, len(x_labels), limit, limit_label, marks, vline)
         _axes(ax, title, x_labels, series, y_label, x_label, lang, limit, limit_label,
               percent, bool(marks or value_labels))
-        fig.tight_layout()
+        # The engine's one pass, as `fig.tight_layout()` does it, but not left on the figure: a figure that
+        # holds a layout engine is laid out once more (without drawing) inside every `savefig`.
+        TightLayoutEngine().execute(fig)
         svg_buf, png_buf = io.StringIO(), io.BytesIO()
         wanted = _ENCODINGS.get()
         if "svg" in wanted:
@@ -198,3 +215,155 @@ def _axes(  # type: ignore[no-untyped-def]
     if len(series) > 1 or limit_label:  # below the plot, where it hides no data
         ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16 if x_label else -0.1),
                   ncol=len(series) + (1 if limit_label else 0))
+
+
+# ---- drawing beside the work that needs the charts ------------------------------------------------
+
+
+class _PendingChart(Chart):
+    """A chart being drawn in the worker: its title and text alternative now, each encoding when first
+    read (an encoding not asked for is empty at once, as `chart` leaves it)."""
+
+    _wanted: frozenset[str]
+    _future: Future[Chart]
+    _call: tuple[tuple[Any, ...], dict[str, Any]]
+    _here: Chart | None
+
+    def __init__(self, title: str, alt: str, wanted: frozenset[str], future: Future[Chart],
+                 call: tuple[tuple[Any, ...], dict[str, Any]]) -> None:
+        for name, value in (("title", title), ("alt", alt), ("_wanted", wanted), ("_future", future),
+                            ("_call", call), ("_here", None)):
+            object.__setattr__(self, name, value)  # frozen, as Chart
+
+    @property
+    def svg(self) -> str:  # type: ignore[override]
+        return self._drawn().svg if "svg" in self._wanted else ""
+
+    @property
+    def png(self) -> bytes:  # type: ignore[override]
+        return self._drawn().png if "png" in self._wanted else b""
+
+    def _drawn(self) -> Chart:
+        from concurrent.futures.process import BrokenProcessPool
+
+        if self._here is not None:
+            return self._here
+        try:
+            return self._future.result()
+        except BrokenProcessPool:  # the worker died (killed, out of memory): drawn here instead
+            object.__setattr__(self, "_here", _draw_here(self._wanted, *self._call))
+            return self._drawn()
+
+
+class _Worker:
+    """One forked process that loads matplotlib at once, then draws the charts sent to it."""
+
+    def __init__(self, pool: ProcessPoolExecutor) -> None:
+        self.pool = pool
+
+    def draw(self, title: str, alt: str, args: tuple[Any, ...], options: dict[str, Any]) -> Chart:
+        from concurrent.futures.process import BrokenProcessPool
+
+        wanted = _ENCODINGS.get()
+        try:
+            future = self.pool.submit(_draw_here, wanted, args, options)
+        except BrokenProcessPool:  # it died before this chart: drawn here
+            return _draw_here(wanted, args, options)
+        return _PendingChart(title, alt, wanted, future, (args, options))
+
+
+def _draw_here(wanted: frozenset[str], args: tuple[Any, ...], options: dict[str, Any]) -> Chart:
+    """Draw one chart in this process (in the worker, or here when the worker is gone)."""
+    token = _WORKER.set(None)
+    try:
+        with encodings(*wanted):
+            return chart(*args, **options)
+    finally:
+        _WORKER.reset(token)
+
+
+def _worker_start(parent: int) -> None:
+    """The worker: loads matplotlib at once. It ends with the command however the command ends (killed
+    too: Linux's PR_SET_PDEATHSIG), and ignores Ctrl-C, which the command handles and then shuts the worker
+    down (else a key press would also print the worker's traceback)."""
+    import ctypes
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # no prctl in this C library: the command's own exit ends it
+        pass
+    if os.getppid() != parent:  # the command ended before the line above
+        os._exit(0)
+    import matplotlib.backends.backend_agg  # noqa: F401  (the PNG canvas; the font list comes with it)
+    import matplotlib.figure  # noqa: F401
+    import matplotlib.layout_engine  # noqa: F401
+
+
+def _can_fork() -> bool:
+    """A fork is safe and worth it: Linux, two CPUs for us, and this process runs one thread (a fork copies
+    no other thread, so a lock one of them held, polars' pool for one, would never be released)."""
+    if sys.platform != "linux" or len(os.sched_getaffinity(0)) < 2:
+        return False
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
+
+
+def _import_numpy_unthreaded() -> bool:
+    """Import numpy before the fork: both processes need it (matplotlib in the worker, the dataset reader
+    here), and imported once it costs one of them nothing. OpenBLAS's thread pool is kept off for it (one
+    thread: nothing in a report is linear algebra worth a thread), so this process stays safe to fork; the
+    environment is left as it was. False if numpy is not installed."""
+    if "numpy" in sys.modules:
+        return True
+    saved = os.environ.get("OPENBLAS_NUM_THREADS")
+    os.environ["OPENBLAS_NUM_THREADS"] = "1"
+    try:
+        import numpy  # noqa: F401
+    except ImportError:
+        return False
+    finally:
+        if saved is None:
+            del os.environ["OPENBLAS_NUM_THREADS"]
+        else:
+            os.environ["OPENBLAS_NUM_THREADS"] = saved
+    return True
+
+
+#: The worker charts are drawn in, within `charts_drawn_aside`; None: drawn where `chart` is called.
+_WORKER: ContextVar[_Worker | None] = ContextVar("procurekit_chart_worker", default=None)
+
+
+@contextmanager
+def charts_drawn_aside() -> Iterator[None]:
+    """Within the block, charts are drawn in a worker process forked on entry, beside the work that
+    follows (the check, the document's text): it loads matplotlib while this process checks, and draws a
+    chart while this one lays out the pages before it. Each chart is the one `chart` draws here, byte for
+    byte. Where a fork is not safe or has no second CPU, charts are drawn here as always.
+
+    Enter it before anything has started a thread (polars does, when imported): the command line does.
+    """
+    if not _can_fork() or not (_import_numpy_unthreaded() and _can_fork()):
+        yield
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"), initializer=_worker_start,
+                               initargs=(os.getpid(),))
+    known = set(multiprocessing.active_children())
+    pool.submit(int)  # forks now, before this process starts any thread
+    forked = [p for p in multiprocessing.active_children() if p not in known]
+    token = _WORKER.set(_Worker(pool))
+    try:
+        yield
+    except BaseException:
+        for process in forked:  # the command failed: no chart is needed, nor the worker's start waited for
+            process.kill()
+        raise
+    finally:
+        _WORKER.reset(token)
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -24,6 +24,7 @@ Anything else is kept as text. `<title>`, `<style>` and `<svg>` contents are nev
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import io
 import re
 from collections.abc import Callable
@@ -299,9 +300,13 @@ def to_markdown(blocks: list[Block], images: dict[str, str] | None = None) -> st
 # ---- PDF --------------------------------------------------------------------------------------------
 
 def _font_dir() -> Path:
-    import matplotlib
-
-    return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    """matplotlib's DejaVu fonts, where `matplotlib.get_data_path()` has them, found without importing
+    matplotlib: a report's charts may be drawn in another process (`charts_drawn_aside`), and importing
+    it here only for this path would cost a tenth of a PDF report."""
+    spec = importlib.util.find_spec("matplotlib")
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError("matplotlib, whose DejaVu fonts a PDF embeds, is not installed")
+    return Path(spec.origin).with_name("mpl-data") / "fonts" / "ttf"
 
 
 def _render_toc(lang: str) -> Callable[[Any, list[Any]], None]:
@@ -337,6 +342,13 @@ def to_pdf(
     front_page = any(b.kind == "pagebreak" for b in blocks)
 
     class _PDF(FPDF):
+        def set_font(self, family: str | None = None, style: Any = "", size: float = 0) -> None:
+            # Bold italic is added when first used: few documents have any, and each face is a TrueType
+            # file parsed whole. It was added last, so the PDF is the same either way.
+            if {"B", "I"} <= set(str(getattr(style, "style", style)).upper()) and "dejavuBI" not in self.fonts:
+                self.add_font("DejaVu", "BI", str(fonts / "DejaVuSans-BoldOblique.ttf"))
+            super().set_font(family, style, size)
+
         def footer(self) -> None:
             if front_page and self.page_no() == 1:
                 return
@@ -355,7 +367,6 @@ def to_pdf(
     pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
     pdf.add_font("DejaVu", "I", str(fonts / "DejaVuSans-Oblique.ttf"))
-    pdf.add_font("DejaVu", "BI", str(fonts / "DejaVuSans-BoldOblique.ttf"))
     pdf.set_margins(20, 20, 20)
     pdf.set_auto_page_break(True, margin=20)
     pdf.alias_nb_pages()

@@ -445,8 +445,11 @@ def report_document(
     if economy is not None:
         view, cumulative = economy
         model = replace(model, economy=view, charts={**model.charts, "business": cumulative})
-    html = render("report.html.j2", result.lang, templates_dir, report=model)
     charts = model.charts
+    # The template gets each chart's text and SVG, never its PNG (bytes are not template data): a chart
+    # still being drawn aside (`charts_drawn_aside`) is waited for where the writer places it, not here.
+    shown = {key: Chart(c.title, c.alt, c.svg, b"") for key, c in charts.items()}
+    html = render("report.html.j2", result.lang, templates_dir, report=replace(model, charts=shown))
     if appendix is not None:
         extra, extra_charts = appendix
         cut = html.rindex("</body>")

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from procurekit.evaluation.batch import (
         DEFAULT_TIMEOUT,
         Job,
+        bulk_gc,
         find_datasets,
         register_errors,
         register_json,
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 _WHERE = {
     "DEFAULT_TIMEOUT": "procurekit.evaluation.batch",
     "Job": "procurekit.evaluation.batch",
+    "bulk_gc": "procurekit.evaluation.batch",
     "find_datasets": "procurekit.evaluation.batch",
     "register_errors": "procurekit.evaluation.batch",
     "register_json": "procurekit.evaluation.batch",
@@ -60,6 +62,7 @@ __all__ = [
     "Job",
     "NotEvaluated",
     "PythonEngine",
+    "bulk_gc",
     "default_as_of",
     "durable_problems",
     "find_datasets",
