@@ -40,4 +40,10 @@ for _command in (
 
 def main() -> None:
     """Entry point for `python -m procurekit`."""
+    import atexit
+    import gc
+
+    # At exit the interpreter's last collections would walk every object the command made (0.05-0.3 s);
+    # frozen, they are skipped, and the memory goes back to the system whole.
+    atexit.register(gc.freeze)
     cli(prog_name="procurekit")
