@@ -232,7 +232,7 @@ def test_exact_values_are_the_row_evaluators(text: str, data: list[dict[str, Any
 @settings(settings.get_profile("columnar"))
 @given(left=st.one_of(numbers(), dates()), right=numbers(), data=rows)
 def test_exact_signs_even_where_floats_cannot_tell(left: str, right: str, data: list[dict[str, Any]]) -> None:
-    # The durable engine compares numbers through these signs (engines._Compiler.compare).
+    # The durable engine compares numbers through these signs (durable_engine._Compiler.compare).
     try:
         trees = [ex.Call(ex.SIGN, (bound(left), bound(right))), ex.Call(ex.SIGN, (bound(right), bound(left)))]
     except ex.ExprError:

@@ -20,7 +20,7 @@ from test_columnar import SCHEMA, VALUES, booleans, bound
 import procurekit.conditions as ex
 from procurekit import load_ruleset
 from procurekit.errors import EngineError
-from procurekit.evaluation import engines
+from procurekit.evaluation import durable_engine
 from procurekit.evaluation.engines import FACT, MARK, DurableEngine, Plan, PythonEngine, RulePlan, make_plan
 from procurekit.ruleset.subjects import SUBJECTS, Field
 
@@ -154,7 +154,7 @@ def test_batches_of_the_frame_path(monkeypatch: pytest.MonkeyPatch) -> None:
     want = PythonEngine().run(plan, facts)
     assert [list(row) for row in got.rows()] == want
     parsed = [json.loads(str(batch)) for batch in batches]  # one JSON text per batch: what durable parses
-    assert all(type(batch) is engines._Encoded for batch in batches)
+    assert all(type(batch) is durable_engine._Encoded for batch in batches)
     assert [len(b) for b in parsed] == [8, 8, 7]
     computed = {n for n, _ in compiled.trees}
     read = set(compiled.fields) | computed | {f"__nn_{n}" for n in compiled.flags}
@@ -188,9 +188,9 @@ def test_a_float_durable_would_see_takes_the_row_path() -> None:
     its facts would be made by the row path, which writes floats as durable_rules reads them."""
     frame = pl.DataFrame({"a": [Decimal("1"), Decimal("3")], "b": [Decimal("3"), Decimal("3")]},
                          schema={"a": pl.Decimal(38, 2), "b": pl.Decimal(38, 2)})
-    whole = engines._Compiled("x", [], [], trees=(("__m0", bound("floor(a / b)")),))
-    assert engines._fact_frame(whole, frame)["__m0"].to_list() == [0, 1]
-    share = engines._Compiled("x", [], [], trees=(("__m0", bound("a / b")),))
-    assert engines._fact_frame(share, frame) is None
-    number = engines._Compiled("x", [], [], fields=("a",))
-    assert engines._fact_frame(number, frame) is None
+    whole = durable_engine._Compiled("x", [], [], trees=(("__m0", bound("floor(a / b)")),))
+    assert durable_engine._fact_frame(whole, frame)["__m0"].to_list() == [0, 1]
+    share = durable_engine._Compiled("x", [], [], trees=(("__m0", bound("a / b")),))
+    assert durable_engine._fact_frame(share, frame) is None
+    number = durable_engine._Compiled("x", [], [], fields=("a",))
+    assert durable_engine._fact_frame(number, frame) is None

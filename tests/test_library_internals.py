@@ -13,9 +13,9 @@ PACKAGE = ROOT / "procurekit"
 
 # private name -> (the one module allowed to use it, the distribution it belongs to)
 INTERNALS = {
-    "_ruleset_directory": ("evaluation/engines.py", "durable_rules"),
-    "_ruleset_list": ("evaluation/engines.py", "durable_rules"),
-    "durable_rules_engine.delete_ruleset": ("evaluation/engines.py", "durable_rules"),
+    "_ruleset_directory": ("evaluation/durable_engine.py", "durable_rules"),
+    "_ruleset_list": ("evaluation/durable_engine.py", "durable_rules"),
+    "durable_rules_engine.delete_ruleset": ("evaluation/durable_engine.py", "durable_rules"),
     "openpyxl.worksheet._reader": ("dataset/excel.py", "openpyxl"),
     "_shared_strings": ("dataset/excel.py", "openpyxl"),
     "_get_source": ("dataset/excel.py", "openpyxl"),

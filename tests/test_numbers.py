@@ -184,7 +184,7 @@ def test_as_of_at_the_ends_of_the_range_works_on_both_engines(tmp_path: Path, da
 
 
 def test_floats_reach_durable_without_exponents() -> None:
-    from procurekit.evaluation.engines import _DurableJson
+    from procurekit.evaluation.durable_engine import _DurableJson
 
     values = [1e-07, -2.5e-06, 5e-324, 1e16, 0.5, 3, "1e-07", {"x": [1e-05]}]
     text = _DurableJson.dumps(values, ensure_ascii=False)

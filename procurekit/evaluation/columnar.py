@@ -28,18 +28,18 @@ import polars as pl
 
 import procurekit.conditions as ex
 
-NOT_APPLICABLE = "not_applicable"  # engines.NOT_APPLICABLE (engines imports this module, not the reverse)
+NOT_APPLICABLE = "not_applicable"  # plans.NOT_APPLICABLE (this module reads plans by their shape only)
 
 
 class RulePlan(Protocol):
-    """What this module reads of an `engines.RulePlan`: the rule's outcome trees, in order."""
+    """What this module reads of an `plans.RulePlan`: the rule's outcome trees, in order."""
 
     @property
     def outcomes(self) -> tuple[tuple[str, ex.Node], ...]: ...
 
 
 class Plan(Protocol):
-    """What this module reads of an `engines.Plan`: its rules."""
+    """What this module reads of an `plans.Plan`: its rules."""
 
     @property
     def rules(self) -> Sequence[RulePlan]: ...
@@ -412,7 +412,7 @@ def _rule(compiler: _Compiler, rp: RulePlan) -> tuple[pl.Expr, pl.Expr | None]:
 
 
 def _row_verdict(rp: RulePlan, values: dict[str, Any]) -> str | None:
-    """One rule's verdict on one row, decided by the row evaluator (`engines._decide` for one rule)."""
+    """One rule's verdict on one row, decided by the row evaluator (`plans.decide` for one rule)."""
     for name, tree in rp.outcomes:
         if ex.evaluate(tree, values) is True:
             return None if name == NOT_APPLICABLE else name
