@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -153,7 +154,7 @@ def _people(result: CheckResult) -> dict[str, _Person]:
     participants are never built as rows for this)."""
     frame = result.dataset.frames["participants"]
     ids, enrolled, left = (frame[c].to_list() for c in ("participant_id", "enrolled_on", "left_on"))
-    return {p: _Person(e, lt) for p, e, lt in zip(ids, enrolled, left, strict=True)}
+    return dict(zip(ids, map(_Person._make, zip(enrolled, left, strict=True)), strict=True))
 
 
 def _participant_span(run: _Run, result: CheckResult, person: _Person | None,
@@ -240,6 +241,28 @@ def next_step(
               "Send a written formal notice under the contract's sanction clause."), None
 
 
+def _matters(
+    result: CheckResult, library: dict[str, Clause] | None, verdicts: tuple[str, ...]
+) -> Iterator[tuple[_Run, _Span, str | None, str, dt.date | None]]:
+    """Each run of findings (`_runs`) with its span, contract point, and next step and its date: what a
+    `Breach` is made of, in no particular order."""
+    people = _people(result)
+    points = {r.id: contract_point(result.ruleset, library, r.clause, rule_id=r.id) if library else None
+              for r in result.ruleset.rules}
+    deadlines = {r.id: deadline_names(r, result.ruleset) for r in result.ruleset.rules}
+    steps: dict[bool, tuple[str, dt.date | None]] = {}  # the next step depends on the check and `ongoing` only
+    for run in _runs(result, verdicts):
+        span = _span(run, result, people, deadlines[run.rule.id])
+        ongoing, deadline = span[2], span[3]
+        if run.findings[0].verdict == "violation":
+            if ongoing not in steps:
+                steps[ongoing] = next_step(result, ongoing, library)
+            step, date = steps[ongoing]
+        else:
+            step, date = "", deadline
+        yield run, span, points[run.rule.id], step, date
+
+
 def breaches(
     result: CheckResult, library: dict[str, Clause] | None = None, verdicts: tuple[str, ...] = ("violation",)
 ) -> list[Breach]:
@@ -250,24 +273,11 @@ def breaches(
     """
     library = library if library is not None else _library()
     titles = {r.id: r.title.get(result.lang) for r in result.ruleset.rules}
-    people = _people(result)
-    points = {r.id: contract_point(result.ruleset, library, r.clause, rule_id=r.id) if library else None
-              for r in result.ruleset.rules}
-    deadlines = {r.id: deadline_names(r, result.ruleset) for r in result.ruleset.rules}
-    steps: dict[bool, tuple[str, dt.date | None]] = {}  # the next step depends on the check and `ongoing` only
     out = []
-    for run in _runs(result, verdicts):
-        since, until, ongoing, deadline = _span(run, result, people, deadlines[run.rule.id])
+    for run, (since, until, ongoing, deadline), point, step, date in _matters(result, library, verdicts):
         first, last = run.findings[0], run.findings[-1]
         who = first.subject if run.rule.subject == "participant" else (
             first.subject.rsplit("@", 1)[0] if run.rule.subject == "participant_month" else "")
-        point = points[run.rule.id]
-        if first.verdict == "violation":
-            if ongoing not in steps:
-                steps[ongoing] = next_step(result, ongoing, library)
-            step, date = steps[ongoing]
-        else:
-            step, date = "", deadline
         out.append(Breach(
             rule=run.rule.id, title=titles[run.rule.id], verdict=first.verdict, kind=run.rule.subject, who=who,
             subjects=tuple(f.subject for f in run.findings), since=since,
@@ -302,13 +312,14 @@ def finding_notes(result: CheckResult) -> FindingNotes:
     """The since and next step of every breach of a check (`FindingNotes`), from one pass over its breaches."""
     since: dict[tuple[str, str], str | None] = {}
     steps: dict[tuple[str, str], tuple[str | None, str]] = {}
-    for b in breaches(result, _library()):
+    for run, span, point, step, _ in _matters(result, _library(), ("violation",)):  # as `breaches` has them
+        first = span[0]
         text = None
-        if b.since is not None:
-            text = b.since.strftime("%Y-%m") if b.by_month else b.since.isoformat()
-        for s in b.subjects:
-            since[(b.rule, s)] = text
-            steps[(b.rule, s)] = (b.point, b.next_step)
+        if first is not None:
+            text = first.strftime("%Y-%m") if run.rule.subject in ("month", "participant_month") else first.isoformat()
+        for f in run.findings:
+            since[(f.rule, f.subject)] = text
+            steps[(f.rule, f.subject)] = (point, step)
     return {"since": since, "steps": steps}
 
 
