@@ -106,3 +106,17 @@ def test_an_unknown_name_is_an_attribute_error() -> None:
         procurekit.nonexistent  # noqa: B018
     assert not hasattr(importlib.import_module("procurekit.documents"), "nonexistent")
     assert "check_json" in dir(procurekit)
+
+
+def test_every_command_is_found_by_its_name_and_check_loads_no_other_command() -> None:
+    from procurekit.cli import COMMANDS, cli
+
+    ctx = __import__("click").Context(cli)
+    assert cli.list_commands(ctx) == sorted(COMMANDS)
+    assert all(cli.get_command(ctx, name).name == name for name in COMMANDS)  # type: ignore[union-attr]
+    assert cli.get_command(ctx, "nonsense") is None
+    script = "from procurekit.cli import cli\ntry:\n    cli(['check', '--help'])\nexcept SystemExit:\n    pass"
+    probe = f"{script}\nimport sys\nprint(sorted(m for m in sys.modules if m.startswith('procurekit.cli.')))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.stdout.strip().splitlines()[-1] == "['procurekit.cli.check', 'procurekit.cli.options']"
