@@ -28,33 +28,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import synth  # noqa: E402
+from speed import process_tree, rss_kib  # noqa: E402  (the /proc sampling speed.py does)
 
 DATA = ROOT / "bench" / "data"
 PROCUREKIT = [sys.executable, "-m", "procurekit"]
-
-
-def _rss_kib(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status") as fh:
-            for line in fh:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def _tree(pid: int) -> list[int]:
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        try:
-            with open(f"/proc/{p}/task/{p}/children") as fh:
-                todo += [int(c) for c in fh.read().split()]
-        except OSError:
-            pass
-    return out
 
 
 def run_measured(cmd: list[str]) -> tuple[float, float, int]:
@@ -63,7 +40,7 @@ def run_measured(cmd: list[str]) -> tuple[float, float, int]:
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
     while proc.poll() is None:
-        peak = max(peak, sum(_rss_kib(p) for p in _tree(proc.pid)))
+        peak = max(peak, sum(rss_kib(p)[0] for p in process_tree(proc.pid)))
         time.sleep(0.05)
     elapsed = time.perf_counter() - start
     if proc.returncode not in (0, 1):
@@ -147,12 +124,12 @@ def flat_memory(n: int = 1000) -> dict:
     ds = read_dataset(ROOT / "examples" / "ikast-brande")
     for _ in range(20):  # warm up caches and allocator arenas
         check(ds)
-    before = _rss_kib(os.getpid())
+    before = rss_kib(os.getpid())[0]
     start = time.perf_counter()
     for _ in range(n):
         check(ds)
     seconds = time.perf_counter() - start
-    growth = (_rss_kib(os.getpid()) - before) / 1024
+    growth = (rss_kib(os.getpid())[0] - before) / 1024
     return {"checks": n, "rss_growth_mib": round(growth, 1), "seconds": round(seconds, 1)}
 
 

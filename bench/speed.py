@@ -75,7 +75,7 @@ class Run:
 # --- measuring -------------------------------------------------------------------------------------
 
 
-def _rss_kib(pid: int) -> tuple[int, int]:
+def rss_kib(pid: int) -> tuple[int, int]:
     """(VmRSS, VmHWM) of a process in KiB: its resident memory now, and the most it has had."""
     rss = hwm = 0
     try:
@@ -90,7 +90,8 @@ def _rss_kib(pid: int) -> tuple[int, int]:
     return rss, hwm
 
 
-def _tree(pid: int) -> list[int]:
+def process_tree(pid: int) -> list[int]:
+    """A process and all its descendants (from /proc)."""
     out, todo = [], [pid]
     while todo:
         p = todo.pop()
@@ -119,7 +120,7 @@ def measure(cmd: list[str]) -> Run:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
-            now = [_rss_kib(p) for p in _tree(proc.pid)]
+            now = [rss_kib(p) for p in process_tree(proc.pid)]
             peak_kib = max(peak_kib, sum(rss for rss, _ in now))
             hwm_kib = max([hwm_kib, *(hwm for _, hwm in now)])
             time.sleep(0.01)
