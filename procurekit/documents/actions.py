@@ -324,24 +324,19 @@ def finding_notes(result: CheckResult) -> FindingNotes:
 
 
 def finding_context(
-    result: CheckResult, findings: list[Finding], notes: FindingNotes | None = None
+    result: CheckResult, findings: list[Finding], notes: FindingNotes
 ) -> list[tuple[str | None, str | None]]:
     """(since, contract point) for each of `findings`: since as YYYY-MM for month runs, else a day.
 
     `since` is the first month or day of the breach a violation belongs to (None for other verdicts, or
     when it cannot be known); the point is the contract annex point of the rule's clause paragraph.
-    `notes` are the check's `finding_notes`, when already made.
+    `notes` are the check's `finding_notes`.
     """
     library = _library()
-    since = (notes if notes is not None else finding_notes(result))["since"]
+    since = notes["since"]
     points = {rule.id: contract_point(result.ruleset, library, rule.clause, rule_id=rule.id) if library else None
               for rule in result.ruleset.rules}
     return [(since.get((f.rule, f.subject)), points.get(f.rule)) for f in findings]
-
-
-def next_steps(result: CheckResult) -> dict[tuple[str, str], tuple[str | None, str]]:
-    """(contract point, next step) per (rule, subject) of every breach: what `check` prints under each."""
-    return finding_notes(result)["steps"]
 
 
 def check_json(result: CheckResult, include_ok: bool = False, notes: FindingNotes | None = None) -> dict[str, Any]:

@@ -389,11 +389,11 @@ def _explained_fields(rules: list[Rule], lang: str) -> set[str]:
     return out
 
 
-def _facts(kind: str, frame: pl.DataFrame, rows: list[int], needed: set[str] | None = None) -> dict[int, Fact]:
-    """The facts of these rows of a fact frame, by row (only the `needed` fields, when given)."""
+def _facts(kind: str, frame: pl.DataFrame, rows: list[int], needed: set[str]) -> dict[int, Fact]:
+    """The facts of these rows of a fact frame, by row: only the `needed` fields."""
     if not rows:
         return {}
-    fields = [n for n in SUBJECTS[kind] if needed is None or n in needed]
+    fields = [n for n in SUBJECTS[kind] if n in needed]
     # Lazily, by a mask (`rows` are in order): `frame[rows]`, an eager `select` and a gather first join each
     # column's chunks (a copy of the whole frame, 0.15-0.25 GB for a large contract, to pick a few rows).
     mask = pl.repeat(False, frame.height, dtype=pl.Boolean, eager=True).scatter(rows, True)

@@ -32,7 +32,7 @@ def check_text(result: CheckResult, include_ok: bool = False, steps: NextSteps |
         include_ok: also list the ok findings.
         steps: the contract point and next step under each violation. They come from the documents layer
             (the clause library), which sits above this one: `procurekit.check_text` passes
-            `documents.actions.next_steps(result)`.
+            `documents.actions.finding_notes(result)["steps"]`.
     """
     lang = result.lang
     rs = result.ruleset
