@@ -131,7 +131,6 @@ def report(
     # A run of imports and one document: the garbage collector's scans of young objects cost a tenth of it.
     # The charts' worker is forked first, before polars starts a thread; it loads matplotlib while the
     # check runs, and inherits the collector's settings.
-    _end_quickly()
     with bulk_gc(), charts_drawn_aside(), encodings("svg" if format_ == "html" else "png"):
         from procurekit import check, report_document
         from procurekit.ruleset import also_used_in
@@ -156,14 +155,3 @@ def report(
         for path in written:
             click.echo(f"wrote {path}", err=True)
     sys.exit(EXIT_VIOLATION if result.has_violation else EXIT_OK)
-
-
-def _end_quickly() -> None:
-    """At exit, freeze what is left for the garbage collector: the interpreter's last collections then skip
-    it instead of walking every object the report made (fpdf's font tables, the dataset, the model): a
-    quarter of a second after a PDF report. Nothing is lost: the memory goes back to the system whole."""
-    import atexit
-    import gc
-
-    atexit.unregister(gc.freeze)  # once, however many reports one process makes
-    atexit.register(gc.freeze)
