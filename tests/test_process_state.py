@@ -70,3 +70,32 @@ def test_a_chart_is_drawn_only_in_the_encodings_asked_for() -> None:
     assert png_only.svg == "" and png_only.png.startswith(b"\x89PNG")
     assert svg_only.png == b"" and svg_only.svg.startswith("<svg")
     assert both.svg.startswith("<svg") and both.png.startswith(b"\x89PNG")
+
+
+_SHARE = """
+import os, sys
+os.environ.pop("POLARS_MAX_THREADS", None)
+{before}
+from procurekit.evaluation.batch import share_cores
+share_cores({workers})
+import polars
+print(os.environ.get("POLARS_MAX_THREADS"), polars.thread_pool_size())
+"""
+
+
+@pytest.mark.parametrize(("before", "workers", "want"), [
+    ("", 2, "share"),  # a register on two workers: polars' pool sized to each one's share of the CPUs
+    ("", 1, None),  # one worker keeps every CPU
+    ("import polars", 2, None),  # too late: polars sized its pool at import; nothing is changed
+    ("os.environ['POLARS_MAX_THREADS'] = '3'", 2, "3"),  # the user's own setting stands
+])
+def test_register_workers_share_the_cpus(before: str, workers: int, want: str | None) -> None:
+    import os
+
+    out = subprocess.run([sys.executable, "-c", _SHARE.format(before=before, workers=workers)],
+                         capture_output=True, text=True, check=True).stdout.split()
+    share = str(max(1, (os.cpu_count() or 1) // workers))
+    expected = share if want == "share" else want
+    assert out[0] == str(expected)
+    if expected is not None:
+        assert out[1] == expected  # polars' pool has that size

@@ -28,6 +28,8 @@ from procurekit.evaluation import (
     register_json,
     run_check,
     run_jobs,
+    share_cores,
+    worker_count,
 )
 
 
@@ -86,12 +88,14 @@ def check(
     if subject is not None:
         explain_check(dataset, rules, as_of, engine, lang, subject, format_, output)
         return
+    paths = find_datasets(dataset)
+    single = len(paths) == 1 and (dataset / "contract.yaml").is_file()
+    if not single:  # before polars is imported: it sizes its thread pool then
+        share_cores(worker_count(jobs, len(paths)))
     from procurekit import check_json, check_text
     from procurekit.documents import finding_notes
     from procurekit.evaluation import to_json
 
-    paths = find_datasets(dataset)
-    single = len(paths) == 1 and (dataset / "contract.yaml").is_file()
     job_list = [Job(p, rules, as_of, engine, lang, include_ok, format_ == "text", single) for p in paths]
     progress = _progress if len(paths) > 1 and sys.stderr.isatty() else None
     render = (check_json, check_text, finding_notes)

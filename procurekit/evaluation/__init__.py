@@ -16,6 +16,8 @@ if TYPE_CHECKING:
         register_json,
         run_check,
         run_jobs,
+        share_cores,
+        worker_count,
     )
     from procurekit.evaluation.check import CheckResult, Finding, NotEvaluated, default_as_of
     from procurekit.evaluation.engines import (
@@ -38,6 +40,8 @@ _WHERE = {
     "register_json": "procurekit.evaluation.batch",
     "run_check": "procurekit.evaluation.batch",
     "run_jobs": "procurekit.evaluation.batch",
+    "share_cores": "procurekit.evaluation.batch",
+    "worker_count": "procurekit.evaluation.batch",
     "CheckResult": "procurekit.evaluation.check",
     "Finding": "procurekit.evaluation.check",
     "NotEvaluated": "procurekit.evaluation.check",
@@ -75,5 +79,7 @@ __all__ = [
     "ruleset_text",
     "run_check",
     "run_jobs",
+    "share_cores",
     "to_json",
+    "worker_count",
 ]
