@@ -462,6 +462,8 @@ class Explainer:
         for name, node in rule.lets.items():  # an earlier let is read from the values, as it was computed
             self.lets.append((name, ex.bind(node, consts, {})))
             self.types[name] = ex.typecheck(node, self.types)
+        self.templates: dict[tuple[str, bool], tuple[list[str], list[str]] | None] = {}
+        self.words: dict[tuple[str, type, Any], str] = {}
 
     def __call__(self, fact: Fact, verdict: str) -> Finding:
         rule, types = self.rule, self.types
@@ -469,20 +471,40 @@ class Explainer:
         for name, bound in self.lets:
             env[name] = ex.evaluate(bound, env)
         values = {n: _display(env[n], types[n]) for n in rule.names if n in env}
-        text = rule.active_messages.get(verdict) if env.get("active") is True else None
-        text = text or rule.messages.get(verdict)
-        if text is not None:
-            message = _PLACEHOLDER.sub(lambda m: self.text(m.group(1), env.get(m.group(1))), text.get(self.lang))
-            for n in _PLACEHOLDER.findall(text.get(self.lang)):
+        active = env.get("active") is True
+        template = self.templates[verdict, active] if (verdict, active) in self.templates else self.template(
+            verdict, active)
+        if template is not None:
+            pieces, shown = template  # pieces: text, name, text, name, ..., text
+            words = [self.text(p, env.get(p)) if i % 2 else p for i, p in enumerate(pieces)]
+            message = "".join(words)
+            for n in shown:
                 if n in env and n not in values:
                     values[n] = _display(env[n], types[n])
         else:
             message = rule.title.get(self.lang)
         return Finding(rule.id, fact.subject, verdict, message, values, rule.clause, self.reference)
 
+    def template(self, verdict: str, active: bool) -> tuple[list[str], list[str]] | None:
+        """The message of a verdict split at its placeholders (text, name, text, …, text) and the names it
+        shows, in order; None when the rule has no message for the verdict (its title is the message)."""
+        text = self.rule.active_messages.get(verdict) if active else None
+        text = text or self.rule.messages.get(verdict)
+        found = None
+        if text is not None:
+            written = text.get(self.lang)
+            found = (_PLACEHOLDER.split(written), _PLACEHOLDER.findall(written))
+        self.templates[verdict, active] = found
+        return found
+
     def text(self, name: str, value: Any) -> str:
-        """A placeholder's value in words (`_text`)."""
-        return _text(name, type(value).__name__, value, self.types.get(name), self.units.get(name, ""), self.lang)
+        """A placeholder's value in words (`_text`), worked out once per name and value."""
+        key = (name, type(value), value)  # the type: True is never taken for 1 (equal, and hashed alike)
+        found = self.words.get(key)
+        if found is None:
+            found = self.words[key] = _text(name, type(value).__name__, value, self.types.get(name),
+                                            self.units.get(name, ""), self.lang)
+        return found
 
 
 def _display(value: Any, kind: str | None) -> Any:
