@@ -65,6 +65,7 @@ class DatasetError(ProcurekitError):
         self.column = column
         self.message = message
         self.sheet = sheet
+        self.line = line
         where = self.path if line is None else f"{self.path}:{line}"
         if sheet is not None:
             where += f" [{sheet}]"

@@ -19,6 +19,7 @@ ROOT = Path(procurekit.__file__).parent
 #: Lowest first; a module may import its own layer's modules and those of the layers below.
 LAYERS = [
     ("procurekit.conditions", "procurekit.errors", "procurekit.privacy", "procurekit.files", "procurekit.yamlio",
+     "procurekit.messages",
      "procurekit.version", "procurekit.months", "procurekit.l10n", "procurekit.lazy"),
     ("procurekit.ruleset",),
     ("procurekit.dataset",),

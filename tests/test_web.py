@@ -261,6 +261,34 @@ def test_another_contracts_submission_is_refused(db: Path, tmp_path: Path) -> No
     assert r.status_code == 422 and "hører til kontrakt ANDEN-2020, ikke IB-RENG-2016" in r.text
 
 
+def test_every_files_problem_is_shown_at_once_in_danish(db: Path) -> None:
+    hours = (EXAMPLE / "hours.csv").read_text(encoding="utf-8").replace("IB-001,2016-12", "IB-999,2016-12", 1)
+    supplier = (EXAMPLE / "supplier.csv").read_text(encoding="utf-8").replace("2017-01,105,80.1,11.0",
+                                                                              "2017-01,105,80.1,90.0", 1)
+    files = [*example_files(("participants.csv",)), ("files", ("hours.csv", hours.encode(), "text/csv")),
+             ("files", ("supplier.csv", supplier.encode(), "text/csv"))]
+    c, before = client(db), submissions(db)
+    r = post(c, f"{C}/indsend", files=files)
+    assert r.status_code == 422 and "Indberetningen blev ikke gemt" in r.text
+    assert "ukendt deltager &#39;IB-999&#39; (findes ikke i participants.csv)" in r.text
+    assert "target_group_fte er større end contract_fte" in r.text
+    assert "not in participants.csv" not in r.text and "exceeds" not in r.text
+    c.get(f"{C}?lang=en")
+    r = post(c, f"{C}/indsend", files=files)
+    assert "unknown participant &#39;IB-999&#39; (not in participants.csv)" in r.text
+    assert "target_group_fte exceeds contract_fte" in r.text
+    assert submissions(db) == before
+
+
+def test_a_contract_yaml_problem_names_its_line(db: Path) -> None:
+    contract = (EXAMPLE / "contract.yaml").read_text(encoding="utf-8").replace("start:", "begin:")
+    files = [*example_files(), ("files", ("contract.yaml", contract.encode(), "application/yaml"))]
+    r = post(client(db), f"{C}/indsend", files=files)
+    assert r.status_code == 422
+    assert "start: skal udfyldes" in r.text or "begin: ukendt felt" in r.text
+    assert "<td>linje " in r.text
+
+
 def _corpus_cases() -> list[Path]:
     cases = []
     for case in sorted(CORPUS.iterdir()):

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from procurekit.dataset.excel import cell_text
 from procurekit.dataset.facts import Fact, Occupancy, derive
-from procurekit.dataset.read import Dataset, Participant, looks_like_cpr, read_contract, read_dataset
+from procurekit.dataset.read import (
+    Dataset,
+    Participant,
+    dataset_problems,
+    looks_like_cpr,
+    read_contract,
+    read_dataset,
+)
 from procurekit.dataset.schema import (
     HOURS_COLUMNS,
     PARTICIPANT_COLUMNS,
@@ -25,6 +32,7 @@ __all__ = [
     "TABLE_COLUMNS",
     "TURNOVER_COLUMNS",
     "cell_text",
+    "dataset_problems",
     "derive",
     "looks_like_cpr",
     "read_contract",

@@ -13,12 +13,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import gc
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, get_args
+from typing import TYPE_CHECKING, Any, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -27,6 +27,8 @@ from procurekit.dataset.schema import Kind, show_cell
 from procurekit.errors import DatasetError, RuleFileError
 from procurekit.privacy import looks_like_cpr
 from procurekit.yamlio import load_mapping, model_errors
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     import polars as pl
@@ -227,30 +229,74 @@ def read_dataset(folder: Path | str) -> Dataset:
     Raises:
         DatasetError: the first problem found, with file, row and column.
     """
-    folder = Path(folder)
+    dataset = _read(Path(folder), None)
+    assert dataset is not None  # without a list of problems, the first one is raised
+    return dataset
+
+
+def dataset_problems(folder: Path | str) -> list[DatasetError]:
+    """The first problem of each file of a dataset folder, in the order `read_dataset` reads them; none when
+    it reads. `read_dataset` stops at the first problem; this goes on to the other files, so that a
+    submission's every file is put right at once. hours.csv is checked only when participants.csv reads
+    (its rows must name known participants), turnover only when contract.yaml does (its years must lie in
+    the contract)."""
+    problems: list[DatasetError] = []
+    _read(Path(folder), problems)
+    return problems
+
+
+def _read(folder: Path, problems: list[DatasetError] | None) -> Dataset | None:
+    """The dataset; with `problems`, every file's first problem collected there instead of raised (and
+    None returned when there is one)."""
+
+    def attempt(step: Callable[[], T]) -> T | None:
+        if problems is None:
+            return step()
+        try:
+            return step()
+        except DatasetError as exc:
+            problems.append(exc)
+            return None
+
     if not folder.is_dir():
         raise DatasetError(folder, "not a folder (a contract dataset is a folder with contract.yaml)")
     contract_path = folder / "contract.yaml"
     refuse_outside(folder, contract_path)
     if not contract_path.is_file():
         raise DatasetError(contract_path, "missing (every dataset needs contract.yaml)")
-    contract = read_contract(contract_path)
+    contract = attempt(lambda: read_contract(contract_path))
     # Each table is <name>.csv or a sheet of an .xlsx workbook in the folder (see dataset/excel.py).
-    tables = table_sources(folder, get_args(Kind))
+    tables = attempt(lambda: table_sources(folder, get_args(Kind)))
+    if tables is None:
+        return None
+    read: dict[str, Table] = {}
     if "participants" not in tables:
         ppath = folder / "participants.csv"
-        raise DatasetError(
-            ppath, "missing (participants.csv, or a 'participants' sheet in an .xlsx workbook, is required)"
-        )
-    read: dict[str, Table] = {"participants": tables["participants"].read(_read_table, "participants")}
-    if "hours" in tables:
-        read["hours"] = tables["hours"].read(_read_table, "hours", read["participants"].frame)
+        attempt(lambda: _missing(ppath))
+    else:
+        found = attempt(lambda: tables["participants"].read(_read_table, "participants"))
+        if found is not None:
+            read["participants"] = found
+    if "hours" in tables and "participants" in read:
+        found = attempt(lambda: tables["hours"].read(_read_table, "hours", read["participants"].frame))
+        if found is not None:
+            read["hours"] = found
     if "supplier" in tables:
-        read["supplier"] = tables["supplier"].read(_read_table, "supplier")
-    if "turnover" in tables:
+        found = attempt(lambda: tables["supplier"].read(_read_table, "supplier"))
+        if found is not None:
+            read["supplier"] = found
+    if "turnover" in tables and contract is not None:
         years = (f"{contract.start.year:04d}", f"{contract.end.year:04d}")
-        read["turnover"] = tables["turnover"].read(_read_table, "turnover", years)
+        found = attempt(lambda: tables["turnover"].read(_read_table, "turnover", years))
+        if found is not None:
+            read["turnover"] = found
+    if problems or contract is None:
+        return None
     return Dataset(folder, contract, read)
+
+
+def _missing(path: Path) -> None:
+    raise DatasetError(path, "missing (participants.csv, or a 'participants' sheet in an .xlsx workbook, is required)")
 
 
 def _read_table(path: Path, kind: str, context: Any = None, opener: Any = None) -> Table:

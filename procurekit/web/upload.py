@@ -17,7 +17,8 @@ from typing import Any
 
 from starlette.datastructures import UploadFile
 
-from procurekit import DatasetError, ProcurekitError, RuleFileError, read_dataset, shown
+from procurekit import DatasetError, ProcurekitError, RuleFileError, dataset_problems, read_dataset, shown
+from procurekit.messages import problem_text
 
 from .pages import safe_line
 
@@ -108,24 +109,32 @@ def problem(exc: ProcurekitError, root: Path, names: dict[str, str], lang: str) 
     def local(text: str) -> str:  # the temporary folder is ours, not the user's: never shown
         return safe_line(text.replace(str(root) + "/", "").replace(str(root), ""))
 
+    line = _t(lang, "linje", "line")
     if isinstance(exc, DatasetError):
         file = names.get(exc.path, Path(exc.path).name)
         if exc.sheet:
             file += f" [{exc.sheet}]"
-        return _row(file, local(exc.message), "" if exc.row is None else str(exc.row), exc.column or "")
+        row = str(exc.row) if exc.row is not None else f"{line} {exc.line}" if exc.line else ""
+        return _row(file, local(problem_text(exc.message, lang)), row, exc.column or "")
     if isinstance(exc, RuleFileError):
-        line = _t(lang, "linje", "line")
-        return _row(Path(exc.path).name, local(exc.message), f"{line} {exc.line}" if exc.line else "")
+        at = f"{line} {exc.line}" if exc.line else ""
+        return _row(Path(exc.path).name, local(problem_text(exc.message, lang)), at)
     return _row("", local(str(exc)))
 
 
 def validate(root: Path, names: dict[str, str], cid: str | None, lang: str) -> list[dict[str, str]]:
-    """Read the dataset as `check` would; the problem, or that it belongs to another contract."""
+    """Read the dataset as `check` would; the first problem of every file, or that it belongs to another
+    contract."""
     if not (root / CONTRACT).is_file():
         return [_row(CONTRACT, _t(lang, "En ny kontrakt kræver også contract.yaml.",
                                   "A new contract needs contract.yaml too."))]
     try:
         ds = read_dataset(root)
+    except DatasetError as exc:  # then every other file's first problem too: all put right at once
+        try:
+            return [problem(e, root, names, lang) for e in dataset_problems(root) or [exc]]
+        except ProcurekitError:
+            return [problem(exc, root, names, lang)]
     except ProcurekitError as exc:
         return [problem(exc, root, names, lang)]
     if cid is not None and ds.contract.contract_id != cid:

@@ -1,0 +1,122 @@
+"""The readers' problems in Danish (procurekit/messages.py): every entry's example, every message of the
+hostile-input corpus, and the web page that shows them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from procurekit import ProcurekitError, read_dataset
+from procurekit.errors import DatasetError
+from procurekit.messages import ENTRIES, danish, problem_text
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+#: Words that give an English message away (none of them is Danish, or a column or file name).
+ENGLISH = re.compile(r"\b(the|is|not|a|an|of|or|and|must|expected|found|already|looks|should|file|row|"
+                     r"sheet|workbook|cell|value|missing|unknown|before|outside)\b")
+
+
+@pytest.mark.parametrize("index", range(len(ENTRIES)), ids=[e[2][:40] for e in ENTRIES])
+def test_every_entry_puts_its_example_into_danish(index: int) -> None:
+    shape, wording, example = ENTRIES[index]
+    # The first entry whose shape fits is the one used: each example must reach its own entry.
+    first = next(i for i, (s, _, _) in enumerate(ENTRIES) if re.fullmatch(s, example, re.DOTALL))
+    assert first == index, f"{example!r} is taken by the earlier entry {ENTRIES[first][0]!r}"
+    got = danish(example)
+    assert got is not None and got != example
+    fixed = re.sub(r"\{[a-z_]+\}", "", wording).replace("participants.csv", "").replace("'participants'", "")
+    assert not ENGLISH.search(fixed), wording
+
+
+def _corpus_messages() -> list[tuple[str, str]]:
+    found = []
+    for case in sorted(CORPUS.iterdir()):
+        if not case.is_dir() or (case / "args.txt").exists():
+            continue
+        try:
+            read_dataset(case)
+        except DatasetError as exc:
+            found.append((case.name, exc.message))
+        except ProcurekitError:
+            pass
+    return found
+
+
+@pytest.mark.parametrize(("case", "message"), _corpus_messages(), ids=lambda v: v if "/" not in v else "")
+def test_every_problem_of_the_corpus_reads_in_danish(case: str, message: str) -> None:
+    got = danish(message)
+    assert got is not None, f"{case}: no Danish for {message!r}"
+    if "(" in message and re.search(r"\((?:ParseError|TypeError|BadZipFile)", message):
+        return  # a library's own reason for a damaged file stays as the library words it
+    assert danish(message, strict=True) is not None, f"{case}: part of {message!r} has no Danish"
+
+
+def test_danish_keeps_the_values_and_names_as_written() -> None:
+    assert danish("2018-02 is outside P2's course (2017-02 to 2018-01)") == (
+        "2018-02 ligger uden for forløbet for P2 (2017-02 til 2018-01)")
+    assert danish("'2017-02-30' is not a date (YYYY-MM-DD)") == "'2017-02-30' er ikke en dato (ÅÅÅÅ-MM-DD)"
+    assert danish("sheet has more than 1,000,000 rows") == "arket har mere end 1.000.000 rækker"
+    assert danish("start: Field required") == "start: skal udfyldes"
+    assert danish("malformed CSV (unexpected end of data)") == "ugyldig CSV (uventet slut på data)"
+    # An inner message without Danish stays as its library words it; strict says so.
+    assert danish("malformed CSV (new-line character seen in unquoted field)") == (
+        "ugyldig CSV (new-line character seen in unquoted field)")
+    assert danish("malformed CSV (new-line character seen in unquoted field)", strict=True) is None
+
+
+def test_a_message_without_an_entry_is_shown_as_it_is() -> None:
+    assert danish("something new went wrong") is None
+    assert problem_text("something new went wrong", "da") == "something new went wrong"
+    assert problem_text("file is empty; expected a header row", "en") == "file is empty; expected a header row"
+    assert problem_text("file is empty; expected a header row", "da") == (
+        "filen er tom; der skal være en overskriftsrække")
+
+
+# --- every file's first problem -------------------------------------------------------------------
+
+
+def _broken(tmp_path: Path, participants_bad: bool = False, contract_bad: bool = False) -> Path:
+    from helpers import make_dataset, participant
+
+    people = [participant("P1"), participant("P1" if participants_bad else "P2")]
+    folder = make_dataset(
+        tmp_path / "ds", people,
+        hours=[{"participant_id": "P9", "month": "2017-01", "praktik_hours": 10, "subsidised_hours": 0,
+                "ordinary_hours": 0}],
+        supplier=[{"month": "2017-01", "ordinary_staff": 10, "contract_fte": 5, "target_group_fte": 6}],
+        turnover=[{"year": "2030", "turnover_dkk": 1, "target_group_fte": 1, "reported_on": "2031-01-01"}],
+    )
+    if contract_bad:
+        text = (folder / "contract.yaml").read_text(encoding="utf-8")
+        (folder / "contract.yaml").write_text(text.replace("start:", "begin:"), encoding="utf-8")
+    return folder
+
+
+def test_every_files_first_problem_in_the_order_read_dataset_reads(tmp_path: Path) -> None:
+    from procurekit import dataset_problems
+
+    folder = _broken(tmp_path)
+    found = [(Path(e.path).name, e.row, e.column) for e in dataset_problems(folder)]
+    assert found == [("hours.csv", 2, "participant_id"), ("supplier.csv", 2, "target_group_fte"),
+                     ("turnover.csv", 2, "year")]
+    with pytest.raises(DatasetError) as first:  # read_dataset: the first of them, as before
+        read_dataset(folder)
+    assert str(first.value) == str(dataset_problems(folder)[0])
+
+
+def test_a_file_that_others_depend_on_hides_their_checks(tmp_path: Path) -> None:
+    from procurekit import dataset_problems
+
+    # participants.csv broken: hours.csv's participants cannot be looked up, so it is not judged;
+    # contract.yaml broken: turnover's years cannot be placed in the contract.
+    folder = _broken(tmp_path, participants_bad=True, contract_bad=True)
+    assert [Path(e.path).name for e in dataset_problems(folder)] == [
+        "contract.yaml", "participants.csv", "supplier.csv"]
+
+
+def test_a_dataset_that_reads_has_no_problems() -> None:
+    from procurekit import dataset_problems
+
+    assert dataset_problems(Path(__file__).resolve().parents[1] / "examples" / "ikast-brande") == []
