@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from procurekit.errors import (
     AssumptionsError,
     DatasetError,
+    DatasetErrors,
     EngineError,
     OutputError,
     ProcurekitError,
@@ -124,6 +125,7 @@ __all__ = [
     "CheckResult",
     "Dataset",
     "DatasetError",
+    "DatasetErrors",
     "EngineError",
     "Explanation",
     "Finding",

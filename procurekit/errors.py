@@ -11,7 +11,9 @@ __all__ = [
     "RuleFileError",
     "RuleSetErrors",
     "DatasetError",
+    "DatasetErrors",
     "EngineError",
+    "MAX_PROBLEMS",
     "OutputError",
     "UnknownRuleSetError",
 ]
@@ -74,6 +76,21 @@ class DatasetError(ProcurekitError):
         if column is not None:
             where += f", column {column}" if row is not None else f": column {column}"
         super().__init__(f"{where}: {message}")
+
+
+class DatasetErrors(DatasetError):
+    """Several problems of one data file (at most `MAX_PROBLEMS`, in row order): the first one's file, row,
+    column and message are its own, so whoever shows one problem shows that one; `problems` holds them all."""
+
+    def __init__(self, problems: list[DatasetError]) -> None:
+        first = problems[0]
+        super().__init__(first.path, first.message, first.row, first.column, first.line, first.sheet)
+        self.problems = list(problems)
+
+
+#: The most problems one data file reports (`DatasetErrors`): enough to put a file right in one go, and a
+#: file broken on every one of its million rows is not read row by row to the end.
+MAX_PROBLEMS = 50
 
 
 class OutputError(ProcurekitError):

@@ -120,3 +120,22 @@ def test_a_dataset_that_reads_has_no_problems() -> None:
     from procurekit import dataset_problems
 
     assert dataset_problems(Path(__file__).resolve().parents[1] / "examples" / "ikast-brande") == []
+
+
+def test_every_bad_row_of_a_file_up_to_a_limit(tmp_path: Path) -> None:
+    from helpers import make_dataset, participant
+
+    from procurekit import DatasetErrors, dataset_problems
+    from procurekit.errors import MAX_PROBLEMS
+
+    people = [participant(f"P{i}", enrolled_on="2017-02-30" if i % 3 == 0 else "2017-01-02") for i in range(200)]
+    people[5] = participant("P4")  # a second P4
+    folder = make_dataset(tmp_path / "ds", people)
+    found = dataset_problems(folder)
+    assert len(found) == MAX_PROBLEMS
+    assert [(e.row, e.column) for e in found[:4]] == [
+        (2, "enrolled_on"), (5, "enrolled_on"), (7, "participant_id"), (8, "enrolled_on")]
+    assert "P4' already on row 6" in found[2].message
+    with pytest.raises(DatasetErrors) as first:  # read_dataset raises them together, the first one's as its own
+        read_dataset(folder)
+    assert str(first.value) == str(found[0]) and len(first.value.problems) == MAX_PROBLEMS

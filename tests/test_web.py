@@ -280,6 +280,25 @@ def test_every_files_problem_is_shown_at_once_in_danish(db: Path) -> None:
     assert submissions(db) == before
 
 
+@pytest.mark.parametrize(("name", "shown"), [
+    ("marts.xlsx", r"marts\.xlsx"),
+    ("010190-4837.xlsx", r"\[value not shown\]"),  # a file name that looks like a CPR number is not shown
+])
+def test_every_bad_row_of_a_workbook_sheet_is_shown(db: Path, tmp_path: Path, name: str, shown: str) -> None:
+    for table in TABLES:
+        text = (EXAMPLE / table).read_text(encoding="utf-8")
+        if table == "hours.csv":  # two bad months and an unknown participant
+            text = text.replace("IB-001,2016-12", "IB-001,2016-13", 1).replace("IB-001,2017-01", "IB-999,2017-01", 1)
+            text = text.replace("IB-001,2017-02", "IB-001,februar", 1)
+        (tmp_path / table).write_text(text, encoding="utf-8")
+    book = workbook_bytes(tmp_path)
+    r = post(client(db), f"{C}/indsend", files=[("files", (name, book, "application/octet-stream"))])
+    assert r.status_code == 422 and not CPR.search(r.text)
+    rows = re.findall(rf"<tr><td>{shown} \[hours\]</td><td>(\d+)</td><td>(\w+)</td><td>([^<]*)</td></tr>", r.text)
+    assert [(row, column) for row, column, _ in rows] == [("3", "month"), ("4", "participant_id"), ("5", "month")]
+    assert rows[0][2] == "&#39;2016-13&#39; er ikke en måned (ÅÅÅÅ-MM)"
+
+
 def test_a_contract_yaml_problem_names_its_line(db: Path) -> None:
     contract = (EXAMPLE / "contract.yaml").read_text(encoding="utf-8").replace("start:", "begin:")
     files = [*example_files(), ("files", ("contract.yaml", contract.encode(), "application/yaml"))]

@@ -112,17 +112,27 @@ def test_a_contract_manager_uploads_the_months_submission_and_reads_the_breaches
     shot(page, "2-kontrakt", tmp_path)
 
 
-def test_a_bad_submission_shows_file_row_and_column(page: Any, tmp_path: Path) -> None:
+def test_a_bad_submission_shows_every_problem_by_file_row_and_column(page: Any, tmp_path: Path) -> None:
     bad = tmp_path / "hours.csv"
     lines = (EXAMPLE / "hours.csv").read_text(encoding="utf-8").splitlines()
     lines[3] = re.sub(r",[\d.]+,", ",-5,", lines[3], count=1)
+    lines[9] = re.sub(r",\d{4}-\d\d,", ",2017-13,", lines[9], count=1)
     bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    supplier = tmp_path / "supplier.csv"
+    rows = (EXAMPLE / "supplier.csv").read_text(encoding="utf-8").splitlines()
+    month, staff, fte, _ = rows[2].split(",")
+    rows[2] = ",".join([month, staff, fte, str(float(fte) + 1)])
+    supplier.write_text("\n".join(rows) + "\n", encoding="utf-8")
     page.goto(f"/kontrakt/{CONTRACT_ID}")
     page.locator("form.upload input[type=file]").set_input_files(
-        [str(EXAMPLE / "participants.csv"), str(bad), str(EXAMPLE / "supplier.csv")])
+        [str(EXAMPLE / "participants.csv"), str(bad), str(supplier)])
     page.get_by_role("button", name="Kontrollér og indsend").click()
-    problem = page.locator("#problems tbody tr").first.locator("td").all_inner_texts()
-    assert problem[:3] == ["hours.csv", "4", "praktik_hours"], problem
+    problems = [r.locator("td").all_inner_texts() for r in page.locator("#problems tbody tr").all()]
+    assert problems == [
+        ["hours.csv", "4", "praktik_hours", "-5 er negativt"],
+        ["hours.csv", "10", "month", "'2017-13' er ikke en måned (ÅÅÅÅ-MM)"],
+        ["supplier.csv", "3", "target_group_fte", "target_group_fte er større end contract_fte"],
+    ], problems
     shot(page, "2b-indberetning-fejl", tmp_path)
 
 

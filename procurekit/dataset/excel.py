@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from procurekit.dataset.schema import RawRows, TableOpener
-from procurekit.errors import DatasetError, ProcurekitError
+from procurekit.errors import DatasetError, DatasetErrors, ProcurekitError
 from procurekit.privacy import NOT_SHOWN, looks_like_cpr, shown
 
 if TYPE_CHECKING:
@@ -91,7 +91,9 @@ class TableSource:
         except DatasetError as exc:
             if self.sheet is None or exc.sheet is not None:
                 raise
-            raise DatasetError(exc.path, exc.message, exc.row, exc.column, sheet=self.sheet) from None
+            named = [DatasetError(e.path, e.message, e.row, e.column, sheet=self.sheet)
+                     for e in getattr(exc, "problems", [exc])]
+            raise (named[0] if len(named) == 1 else DatasetErrors(named)) from None
 
     def __str__(self) -> str:
         return str(self.path) if self.sheet is None else f"{self.path} [{self.sheet}]"

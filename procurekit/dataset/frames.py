@@ -61,6 +61,7 @@ from procurekit.dataset.schema import (
     parse_pid,
     parse_year,
 )
+from procurekit.errors import MAX_PROBLEMS, DatasetError, DatasetErrors
 
 #: Exactly the characters Python's `str.strip()` removes (`test_frames` checks it against `str.isspace`).
 WHITESPACE = (
@@ -434,41 +435,53 @@ def _first_rows(w: pl.DataFrame, suspects: pl.DataFrame, key: list[str]) -> dict
 
 def _reread(
     path: Path, records: Records, header: list[str], spec: Spec, w: pl.DataFrame, suspect: pl.Series, context: Any
-) -> list[Cells]:
-    """Read the suspect rows with the row reader, in order; the first bad one raises its message.
+) -> tuple[list[Cells], list[DatasetError]]:
+    """Read the suspect rows with the row reader, in order, up to `MAX_PROBLEMS` bad ones.
 
     Returns:
-        the parsed cells (and `row`) of the suspect rows that are good, blank rows left out.
+        the parsed cells (and `row`) of the suspect rows that are good, blank rows left out; and the
+        problems of the bad ones, in row order.
     """
     indices = suspect.arg_true().to_list()
     if not indices:
-        return []
+        return [], []
     parsers = cell_parsers(header, spec.columns, records.decimal_comma)
     key = [f"v:{k}" for k in spec.key]
     firsts = _first_rows(w, w[indices], key)
     row_context = spec.row_context(context)
     numbers = w["row"]
     good: list[Cells] = []
+    problems: list[DatasetError] = []
     for index in indices:
         row = int(numbers[index])
-        out = parse_row(path, row, records.cells(index), parsers, spec.columns)
-        if out is None:
+        try:
+            out = parse_row(path, row, records.cells(index), parsers, spec.columns)
+            if out is None:
+                continue
+            value = out[spec.key[0]] if len(spec.key) == 1 else tuple(out[k] for k in spec.key)
+            first = firsts.get(value)
+            seen = {value: first} if first is not None and first < row else {}
+            spec.check_row(path, row, out, seen, row_context)
+        except DatasetError as exc:
+            problems.append(exc)
+            if len(problems) >= MAX_PROBLEMS:
+                break
             continue
-        value = out[spec.key[0]] if len(spec.key) == 1 else tuple(out[k] for k in spec.key)
-        first = firsts.get(value)
-        seen = {value: first} if first is not None and first < row else {}
-        spec.check_row(path, row, out, seen, row_context)
         out["row"] = row
         good.append(out)
-    return good
+    return good, problems
 
 
 def _validate(path: Path, records: Records, spec: Spec, context: Any) -> Table:
+    """The table; else its problems: the first one, or `DatasetErrors` holding all of them (up to
+    `MAX_PROBLEMS`, in row order; a malformed end of the file last), the first one's as its message."""
     header = check_header(path, records.header, spec.columns, spec.required)
     w, suspect, scales = _working_frame(records, header, spec, context)
-    patches = _reread(path, records, header, spec, w, suspect, context)
-    if records.error is not None:
-        raise records.error
+    patches, problems = _reread(path, records, header, spec, w, suspect, context)
+    if records.error is not None and len(problems) < MAX_PROBLEMS:
+        problems.append(records.error)
+    if problems:
+        raise problems[0] if len(problems) == 1 else DatasetErrors(problems)
     return _assemble(w.filter(~suspect), spec, scales, patches)
 
 

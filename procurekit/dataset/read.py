@@ -235,9 +235,10 @@ def read_dataset(folder: Path | str) -> Dataset:
 
 
 def dataset_problems(folder: Path | str) -> list[DatasetError]:
-    """The first problem of each file of a dataset folder, in the order `read_dataset` reads them; none when
-    it reads. `read_dataset` stops at the first problem; this goes on to the other files, so that a
-    submission's every file is put right at once. hours.csv is checked only when participants.csv reads
+    """The problems of each file of a dataset folder (a table's rows: up to `MAX_PROBLEMS` a file), in the
+    order `read_dataset` reads them; none when it reads. `read_dataset` raises the first problem; this goes
+    on to the other rows and files, so that a submission is put right at once. A file whose header or
+    encoding is wrong has that one problem. hours.csv is checked only when participants.csv reads
     (its rows must name known participants), turnover only when contract.yaml does (its years must lie in
     the contract)."""
     problems: list[DatasetError] = []
@@ -255,7 +256,7 @@ def _read(folder: Path, problems: list[DatasetError] | None) -> Dataset | None:
         try:
             return step()
         except DatasetError as exc:
-            problems.append(exc)
+            problems.extend(getattr(exc, "problems", [exc]))
             return None
 
     if not folder.is_dir():

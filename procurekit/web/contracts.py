@@ -101,11 +101,11 @@ async def upload_submission(request: Request) -> Response:
     cid = request.path_params.get("cid")
     lang = lang_of(request)
     try:
-        files, problems = await upload.read_files(form.getlist("files"), lang)
+        files, problems, labels = await upload.read_files(form.getlist("files"), lang)
     finally:
         await form.close()
     if not problems:
-        added, problems = await run_in_threadpool(_record, request, cid, files, lang)
+        added, problems = await run_in_threadpool(_record, request, cid, files, labels, lang)
         if added is not None:
             request.session["added"] = added
             return RedirectResponse(f"/kontrakt/{quote(added['contract'], safe='')}", 303)
@@ -124,7 +124,7 @@ def _rows(request: Request) -> list[dict[str, Any]]:
         return [_row(ledger, c) for c in ledger.contracts()]
 
 
-def _record(request: Request, cid: str | None, files: dict[str, bytes],
+def _record(request: Request, cid: str | None, files: dict[str, bytes], labels: dict[str, str],
             lang: str) -> tuple[dict[str, Any] | None, list[dict[str, str]]]:
     """Validate and record; (what was added, []) or (None, the problems)."""
     with request.app.state.open_ledger() as ledger:
@@ -132,7 +132,7 @@ def _record(request: Request, cid: str | None, files: dict[str, bytes],
             contract_id(request, ledger)
             if "contract.yaml" not in files:
                 files = {**files, "contract.yaml": ledger.latest_files(cid)["contract.yaml"]}
-        with upload.folder(files) as (folder, names):
+        with upload.folder(files, labels) as (folder, names):
             problems = upload.validate(folder, names, cid, lang)
             if problems:
                 return None, problems

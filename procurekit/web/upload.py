@@ -52,14 +52,18 @@ def _row(file: str, message: str, row: str = "", column: str = "") -> dict[str, 
     return {"file": file, "row": row, "column": column, "message": message}
 
 
-async def read_files(uploads: list[Any], lang: str) -> tuple[dict[str, bytes], list[dict[str, str]]]:
-    """The allowed files by their allowed names, and the problems with the others (each one a row)."""
+async def read_files(
+    uploads: list[Any], lang: str
+) -> tuple[dict[str, bytes], list[dict[str, str]], dict[str, str]]:
+    """The allowed files by their allowed names, the problems with the others (each one a row), and the
+    name each allowed file has on the user's computer (shown in its problems: "marts.xlsx", not "upload.xlsx")."""
     files: dict[str, bytes] = {}
+    labels: dict[str, str] = {}
     problems: list[dict[str, str]] = []
     real = [u for u in uploads if isinstance(u, UploadFile) and (u.filename or u.size)]
     if not real:
         return {}, [_row("", _t(lang, "Vælg en eller flere filer (en .xlsx-projektmappe eller CSV-filerne).",
-                                "Choose one or more files (an .xlsx workbook or the CSV files)."))]
+                                "Choose one or more files (an .xlsx workbook or the CSV files)."))], {}
     for u in real:
         name = shown(_base(u.filename or ""), 60) or "?"
         slot = _slot(u.filename or "")
@@ -76,7 +80,8 @@ async def read_files(uploads: list[Any], lang: str) -> tuple[dict[str, bytes], l
             problems.append(_row(name, problem))
         else:
             files[slot] = data
-    return files, problems
+            labels[slot] = name
+    return files, problems, labels
 
 
 def _workbook_problem(data: bytes, lang: str) -> str | None:
@@ -95,13 +100,14 @@ def _workbook_problem(data: bytes, lang: str) -> str | None:
 
 
 @contextmanager
-def folder(files: dict[str, bytes]) -> Iterator[tuple[Path, dict[str, str]]]:
-    """A fresh temporary dataset folder holding `files`; yields it and a map of its paths to shown names."""
+def folder(files: dict[str, bytes], labels: dict[str, str] | None = None) -> Iterator[tuple[Path, dict[str, str]]]:
+    """A fresh temporary dataset folder holding `files`; yields it and a map of its paths to the names shown
+    (`labels`, the user's own file names, where given)."""
     with tempfile.TemporaryDirectory(prefix="procurekit-web-") as tmp:
         root = Path(tmp)
         for name, data in files.items():
             (root / name).write_bytes(data)
-        yield root, {str(root / name): name for name in files}
+        yield root, {str(root / name): (labels or {}).get(name, name) for name in files}
 
 
 def problem(exc: ProcurekitError, root: Path, names: dict[str, str], lang: str) -> dict[str, str]:
