@@ -13,7 +13,6 @@ __all__ = [
     "DatasetError",
     "DatasetErrors",
     "EngineError",
-    "MAX_PROBLEMS",
     "OutputError",
     "UnknownRuleSetError",
 ]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -15,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from procurekit.cli import cli
-from procurekit.dataset.read import looks_like_cpr
+from procurekit.dataset.read import looks_like_cpr, read_dataset
 
 CPR_SHAPE = re.compile(r"(?<!\d)\d{6}-?\d{4}(?!\d)")
 
@@ -161,3 +164,46 @@ def test_failed_or_interrupted_run_leaves_the_old_report_intact(
         _output.write_atomic(target, "new report\n")
     assert target.read_text(encoding="utf-8") == "old report\n"
     assert [p.name for p in tmp_path.iterdir() if p.is_file()] == ["report.json"]
+
+
+# --- checks apart from a process that must live on (the web workspace's server) -------------------------
+
+
+def _crash(*args: object) -> dict[str, object]:
+    os.kill(os.getpid(), signal.SIGSEGV)
+    return {}
+
+
+def _hang(*args: object) -> dict[str, object]:
+    time.sleep(60)
+    return {}
+
+
+@pytest.mark.parametrize(("call", "timeout", "message"), [
+    (_crash, 600, "the rules engine crashed in its worker process"),
+    (_hang, 1, "the rules engine did not finish within 1 s"),
+])
+def test_a_check_apart_survives_a_crash_or_a_hang(monkeypatch: pytest.MonkeyPatch, call: Any, timeout: float,
+                                                 message: str) -> None:
+    from types import SimpleNamespace
+
+    from procurekit.errors import EngineError
+    from procurekit.evaluation import batch
+
+    monkeypatch.setattr(batch, "_check_call", call)
+    # Forked from this process (which has run polars): the worker does no polars work before it crashes.
+    monkeypatch.setattr(batch, "_polars_pool_running", lambda: False)
+    start = time.monotonic()
+    with pytest.raises(EngineError, match=message):
+        batch.check_apart(SimpleNamespace(path="ds"), None, timeout=timeout)  # type: ignore[arg-type]
+    assert time.monotonic() - start < 20
+
+
+def test_a_check_apart_is_the_check(tmp_path: Path) -> None:
+    from procurekit.evaluation import check_apart
+    from procurekit.evaluation.check import check, ruleset_for
+
+    ds = read_dataset(make_dataset(tmp_path / "ds", [participant("A"), participant("B", years_on_benefits=2)]))
+    rules = ruleset_for(ds, None)
+    apart, here = check_apart(ds, rules, engine="python"), check(ds, rules, engine="python")
+    assert apart.findings == here.findings and apart.as_of == here.as_of

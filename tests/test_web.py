@@ -299,6 +299,34 @@ def test_every_bad_row_of_a_workbook_sheet_is_shown(db: Path, tmp_path: Path, na
     assert rows[0][2] == "&#39;2016-13&#39; er ikke en måned (ÅÅÅÅ-MM)"
 
 
+def test_the_server_checks_apart_and_outlives_the_engine(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from procurekit.errors import EngineError
+    from procurekit.evaluation import batch
+
+    calls: list[str] = []
+    real = batch.check_apart
+
+    def apart(*args: object, **kwargs: object) -> object:
+        calls.append("apart")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(batch, "check_apart", apart)
+    c = client(db)
+    assert c.get(C).status_code == 200 and calls == ["apart"]  # page one: the latest check, in a worker
+
+    def crashed(*args: object, **kwargs: object) -> object:
+        raise EngineError("/tmp/procurekit-web-x: the rules engine crashed in its worker process; nothing was written")
+
+    monkeypatch.setattr(batch, "check_apart", crashed)
+    before = submissions(db)
+    r = post(c, f"{C}/indsend", files=example_files())
+    assert r.status_code == 503
+    assert "Regelmotoren fejlede; intet er gemt. Prøv igen, og meld fejlen, hvis den sker igen." in r.text
+    assert "/tmp/" not in r.text and submissions(db) == before
+    monkeypatch.setattr(batch, "check_apart", real)
+    assert c.get("/").status_code == 200  # and the server goes on
+
+
 def test_a_contract_yaml_problem_names_its_line(db: Path) -> None:
     contract = (EXAMPLE / "contract.yaml").read_text(encoding="utf-8").replace("start:", "begin:")
     files = [*example_files(), ("files", ("contract.yaml", contract.encode(), "application/yaml"))]

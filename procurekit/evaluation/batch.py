@@ -40,7 +40,8 @@ from procurekit.errors import DatasetError, EngineError, ProcurekitError
 
 if TYPE_CHECKING:
     from procurekit.dataset.read import Dataset
-    from procurekit.evaluation.check import CheckResult
+    from procurekit.evaluation.check import CheckResult, OkVerdicts
+    from procurekit.ruleset.load import RuleSet
 
 DEFAULT_TIMEOUT = 600.0
 #: A contract with more participant-months than this is checked in parts, one per worker (given more
@@ -162,6 +163,40 @@ def _rendered(result: CheckResult, job: Job, render: Render) -> dict[str, Any]:
         "text": to_text(result, job.include_ok, notes) if job.text else None,
         "violation": result.has_violation,
     }
+
+
+def check_apart(
+    dataset: Dataset,
+    rules: RuleSet,
+    as_of: dt.date | None = None,
+    engine: str = "durable",
+    lang: str = "da",
+    ok: OkVerdicts = "explained",
+    timeout: float = DEFAULT_TIMEOUT,
+) -> CheckResult:
+    """`check` in a worker process, for a process that must outlive whatever the rules engine does (the web
+    workspace's server): a crash of durable_rules' C core, or a check that takes longer than `timeout`,
+    becomes an `EngineError` here instead of ending the process or holding it (the C core never releases
+    the GIL). The dataset and the result travel pickled (the tables as Arrow data).
+
+    Raises:
+        ProcurekitError: the check could not use the dataset or the rules.
+        EngineError: the worker crashed or did not finish within `timeout`.
+    """
+    (found,) = _in_workers([(_check_call, (dataset, rules, as_of, engine, lang, ok))], [dataset.path], 1, timeout)
+    if "error" in found:
+        raise ProcurekitError(found["error"])
+    return found["result"]  # type: ignore[no-any-return]
+
+
+def _check_call(dataset: Dataset, rules: RuleSet, as_of: dt.date | None, engine: str, lang: str,
+                ok: OkVerdicts) -> dict[str, Any]:
+    from procurekit.evaluation.check import check
+
+    try:
+        return {"result": check(dataset, rules, as_of=as_of, engine=engine, lang=lang, ok=ok)}
+    except ProcurekitError as exc:  # custom exception signatures do not survive pickling
+        return {"error": str(exc)}
 
 
 def run_check(job: Job, render: Render, workers: int | None = None,

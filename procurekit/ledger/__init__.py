@@ -19,7 +19,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from procurekit.ledger.collect import prepare
+from procurekit.ledger.collect import Checker, prepare
 from procurekit.ledger.db import LATEST, LedgerError, connect, resolve_db
 from procurekit.ledger.output import history_csv, history_text, list_text, status_text
 from procurekit.ledger.snapshots import month_end_snapshots
@@ -51,19 +51,32 @@ if TYPE_CHECKING:
 class Ledger:
     """An open ledger database. Use as a context manager, or call `close()`."""
 
-    def __init__(self, con: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, con: sqlite3.Connection, path: Path, apart: bool = False) -> None:
         self.con = con
         self.path = path
+        #: Checks run in a worker process (`batch.check_apart`): a crash or a hang of the rules engine is
+        #: an `EngineError`, and this process lives on (the web workspace's server).
+        self.apart = apart
 
     @classmethod
-    def open(cls, db: Path | str | None = None, create: bool = False) -> Ledger:
-        """Open the ledger `db` (default: $PROCUREKIT_DB or procurekit.db), upgrading an older schema.
+    def open(cls, db: Path | str | None = None, create: bool = False, apart: bool = False) -> Ledger:
+        """Open the ledger `db` (default: $PROCUREKIT_DB or procurekit.db), upgrading an older schema;
+        `apart`: every check in a worker process (see `Ledger.apart`).
 
         Raises:
             LedgerError: a folder, a missing file (unless `create`), not a ledger, or a newer schema.
         """
         path = resolve_db(db)
-        return cls(connect(path, create=create), path)
+        return cls(connect(path, create=create), path, apart)
+
+    def _checker(self) -> Checker:
+        if not self.apart:
+            from procurekit.evaluation.check import check
+
+            return check
+        from procurekit.evaluation import batch
+
+        return batch.check_apart
 
     def close(self) -> None:
         """Close the database connection."""
@@ -85,7 +98,8 @@ class Ledger:
         engine: str = "durable",
     ) -> Added:
         """Record one submission of one contract (idempotent: the same content returns the earlier one)."""
-        return store_submission(self.con, prepare(dataset, rules, as_of, received, note, engine))
+        return store_submission(self.con, prepare(dataset, rules, as_of, received, note, engine,
+                                                  checker=self._checker()))
 
     def contracts(self) -> list[str]:
         """The contract ids in the ledger."""
@@ -115,13 +129,13 @@ class Ledger:
         """The compliance report of the latest submission with the contract's history (html, pdf, docx, md)."""
         from procurekit.ledger.report import ledger_report  # matplotlib and the document writers only when asked for
 
-        return ledger_report(self.con, contract, fmt, lang)
+        return ledger_report(self.con, contract, fmt, lang, self._checker())
 
     def latest_check(self, contract: str, lang: str = "da") -> CheckResult:
         """The check of the contract's latest submission, re-run on its stored files and rule set."""
         from .report import latest_check
 
-        return latest_check(self.con, contract, lang)
+        return latest_check(self.con, contract, lang, self._checker())
 
     def latest_files(self, contract: str) -> dict[str, bytes]:
         """The files of the contract's latest submission as stored (name → content)."""

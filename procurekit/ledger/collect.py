@@ -18,6 +18,7 @@ import re
 import tempfile
 import zipfile
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -109,6 +110,11 @@ def canonical(data: Any) -> bytes:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
 
 
+#: How the ledger runs a check: `check` itself, or `batch.check_apart` (in a worker process) where the process
+#: must outlive the rules engine (the web workspace's server).
+Checker = Callable[..., CheckResult]
+
+
 def prepare(
     dataset: Path | str,
     rules: str | None = None,
@@ -117,8 +123,9 @@ def prepare(
     note: str | None = None,
     engine: str = "durable",
     lang: str = "da",
+    checker: Checker = check,
 ) -> Prepared:
-    """Read, refuse CPR-like content, check, and gather everything `add` stores.
+    """Read, refuse CPR-like content, check (by `checker`), and gather everything `add` stores.
 
     Raises:
         ProcurekitError: the dataset or rule set cannot be used (nothing is stored).
@@ -137,7 +144,7 @@ def prepare(
         refuse_cpr(Path(name), data)
     flat = flatten(ruleset)
     day = as_of or as_of_for(ds)
-    result = check(ds, ruleset, as_of=day, engine=engine, lang=lang, ok="listed")
+    result = checker(ds, ruleset, as_of=day, engine=engine, lang=lang, ok="listed")
     if dataset_files(folder) != before:
         raise DatasetError(folder, "files changed while being recorded; nothing was recorded, try again")
     infos = rule_infos(ruleset)

@@ -17,7 +17,7 @@ from pathlib import Path
 from procurekit.dataset import read_dataset
 from procurekit.documents import Chart, Series, chart, report_document
 from procurekit.evaluation.check import CheckResult, check
-from procurekit.ledger.collect import load_flat
+from procurekit.ledger.collect import Checker, load_flat
 from procurekit.ledger.db import LedgerError
 from procurekit.ledger.gantt import Span, breach_timeline
 from procurekit.ledger.timeline import Event, Sub, Timeline, events, load
@@ -48,14 +48,15 @@ _EVENT = {
 }
 
 
-def ledger_report(con: sqlite3.Connection, contract_id: str, fmt: str, lang: str = "da") -> bytes:
+def ledger_report(con: sqlite3.Connection, contract_id: str, fmt: str, lang: str = "da",
+                  checker: Checker = check) -> bytes:
     """The report of the contract's latest submission with its history, in `fmt` (html, pdf, docx, md).
 
     Raises:
         LedgerError: the contract is not in the ledger or has no submission.
     """
     tl = _timeline(con, contract_id)
-    result = latest_check(con, contract_id, lang)
+    result = latest_check(con, contract_id, lang, checker)
     evs, _ = events(tl)
     return report_document(result, fmt, appendix=_appendix(tl, evs, lang))[""]
 
@@ -77,8 +78,10 @@ def latest_files(con: sqlite3.Connection, contract_id: str) -> dict[str, bytes]:
     return {name: bytes(content) for name, content in files}
 
 
-def latest_check(con: sqlite3.Connection, contract_id: str, lang: str = "da") -> CheckResult:
-    """The check of the latest submission, re-read from its stored files with its stored rule set."""
+def latest_check(con: sqlite3.Connection, contract_id: str, lang: str = "da",
+                 checker: Checker = check) -> CheckResult:
+    """The check of the latest submission, re-read from its stored files with its stored rule set (by
+    `checker`: `check`, or `batch.check_apart` in a process the engine must not take down)."""
     latest = _timeline(con, contract_id).subs[-1]
     row = con.execute(
         "SELECT s.as_of, s.engine, r.ruleset_id, b.content FROM submission s JOIN ruleset r ON r.id = s.ruleset "
@@ -88,7 +91,7 @@ def latest_check(con: sqlite3.Connection, contract_id: str, lang: str = "da") ->
     with tempfile.TemporaryDirectory(prefix="procurekit-report-") as tmp:
         for name, content in latest_files(con, contract_id).items():
             (Path(tmp) / name).write_bytes(content)
-        return check(read_dataset(tmp), rs, as_of=dt.date.fromisoformat(row[0]), engine=row[1], lang=lang)
+        return checker(read_dataset(tmp), rs, as_of=dt.date.fromisoformat(row[0]), engine=row[1], lang=lang)
 
 
 def history_charts(con: sqlite3.Connection, contract_id: str, lang: str = "da") -> dict[str, Chart]:

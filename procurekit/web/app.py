@@ -23,7 +23,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from procurekit import ProcurekitError, shown
+from procurekit import EngineError, ProcurekitError, shown
 from procurekit.ledger import Ledger
 
 from . import contracts, explain, rulesets, tender
@@ -51,6 +51,19 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 async def _input_error(request: Request, exc: Exception) -> Response:
     return error_page(request, 400, safe_line(str(exc)))
+
+
+async def _engine_error(request: Request, exc: Exception) -> Response:
+    # The check ran apart from the server (Ledger.apart): the worker crashed or ran out of time. Its message
+    # names a temporary folder of ours, so the page words it itself.
+    timed_out = "did not finish" in str(exc)
+    if lang_of(request) == "en":
+        text = ("The rules engine did not finish in time" if timed_out else "The rules engine failed") + \
+            "; nothing was stored. Try again, and report it if it happens again."
+    else:
+        text = ("Regelmotoren blev ikke færdig i tide" if timed_out else "Regelmotoren fejlede") + \
+            "; intet er gemt. Prøv igen, og meld fejlen, hvis den sker igen."
+    return error_page(request, 503, text)
 
 
 async def _internal_error(request: Request, exc: Exception) -> Response:
@@ -88,7 +101,8 @@ def with_ledger(db: Path) -> Callable[..., Any]:
     """A helper for handlers: `open_ledger()` → an open Ledger on the app's database."""
 
     def open_ledger() -> Ledger:
-        return Ledger.open(db, create=True)
+        # Checks apart from the server: a crash or hang of durable_rules' C core ends one request, not the app.
+        return Ledger.open(db, create=True, apart=True)
 
     return open_ledger
 
@@ -130,7 +144,7 @@ def create_app(db: Path | str, token: str | None = None, secret: str | None = No
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
     handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
-        HTTPException: _http_error, ProcurekitError: _input_error,
+        HTTPException: _http_error, ProcurekitError: _input_error, EngineError: _engine_error,
     }
     app = Starlette(
         routes=routes,

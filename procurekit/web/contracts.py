@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from procurekit import ProcurekitError, ReportModel, report_model
+from procurekit import EngineError, ProcurekitError, ReportModel, report_model
 from procurekit.ledger import Ledger
 
 from . import upload
@@ -138,6 +138,8 @@ def _record(request: Request, cid: str | None, files: dict[str, bytes], labels: 
                 return None, problems
             try:
                 added = ledger.add(folder, received=dt.date.today(), note="web")
+            except EngineError:
+                raise  # not the submission's fault: the error page says so (app._engine_error)
             except ProcurekitError as exc:
                 return None, [upload.problem(exc, folder, names, lang)]
     return {"contract": added.contract_id, "submission": added.submission, "month": added.month,
