@@ -190,7 +190,7 @@ def test_a_check_apart_survives_a_crash_or_a_hang(monkeypatch: pytest.MonkeyPatc
     from procurekit.errors import EngineError
     from procurekit.evaluation import batch
 
-    monkeypatch.setattr(batch, "_check_call", call)
+    monkeypatch.setattr(batch, "_apart", call)
     # Forked from this process (which has run polars): the worker does no polars work before it crashes.
     monkeypatch.setattr(batch, "_polars_pool_running", lambda: False)
     start = time.monotonic()
@@ -207,3 +207,18 @@ def test_a_check_apart_is_the_check(tmp_path: Path) -> None:
     rules = ruleset_for(ds, None)
     apart, here = check_apart(ds, rules, engine="python"), check(ds, rules, engine="python")
     assert apart.findings == here.findings and apart.as_of == here.as_of
+
+
+def test_ledger_add_survives_an_engine_crash_and_a_hang(tmp_path: Path) -> None:
+    ds = make_dataset(tmp_path / "ds", [participant("A")])
+    db = tmp_path / "ledger.db"
+    done = cli_with_check("lambda *a, **k: os.kill(os.getpid(), signal.SIGSEGV)",
+                          "ledger", "add", str(ds), "--db", str(db))
+    assert done.returncode == 3 and done.stdout == ""
+    assert done.stderr == f"Error: {ds}: the rules engine crashed in its worker process; nothing was written\n"
+    start = time.monotonic()
+    done = cli_with_check("lambda *a, **k: time.sleep(60)", "ledger", "add", str(ds), "--db", str(db), "--timeout", "1")
+    assert time.monotonic() - start < 15
+    assert done.returncode == 3
+    assert done.stderr == f"Error: {ds}: the rules engine did not finish within 1 s; nothing was written\n"
+    assert not db.exists()  # nothing was stored: the database is opened only once the check is made

@@ -26,6 +26,7 @@ from procurekit.cli.options import (
     parse_date_option,
     rules_option,
 )
+from procurekit.evaluation import DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:
     from procurekit.ledger import Ledger
@@ -72,23 +73,30 @@ def ledger() -> None:
 @as_of_option
 @rules_option
 @click.option("--engine", type=click.Choice(["durable", "python"]), default="durable", show_default=True)
+@click.option(
+    "--timeout", type=click.FloatRange(0), default=DEFAULT_TIMEOUT, show_default=True,
+    help="Seconds the check may take; 0 = no limit.",
+)
 @_db_option
 def add(
     dataset: Path, received: dt.date | None, note: str | None, as_of: dt.date | None, rules: str | None,
-    engine: str, db: str | None,
+    engine: str, timeout: float, db: str | None,
 ) -> None:
     """Record one submission of one contract: its files and rows, the rule set, the check's result.
 
     Checked as of the last day of the last month the submission reports, unless --as-of. The same
-    content again is not stored twice. A dataset that cannot be read stores nothing (exit 2).
+    content again is not stored twice. A dataset that cannot be read stores nothing (exit 2); a crash
+    of the rules engine, or a check longer than --timeout, stores nothing either (exit 3).
 
     \b
     Example:
         procurekit ledger add leverandor/2018-08 --received 2018-09-05 --db contracts.db
     """
+    from procurekit.evaluation import run_apart
     from procurekit.ledger import prepare, store_submission
 
-    prep = prepare(dataset, rules, as_of, received, note, engine)  # before the database is opened
+    # Read and checked in a worker process, as `check` is, before the database is opened.
+    prep = run_apart(prepare, dataset, rules, as_of, received, note, engine, what=dataset, timeout=timeout)
     with _open(db, create=True) as lg:
         added = store_submission(lg.con, prep)
     sm = added.summary

@@ -34,7 +34,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from procurekit.errors import DatasetError, EngineError, ProcurekitError
 
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from procurekit.ruleset.load import RuleSet
 
 DEFAULT_TIMEOUT = 600.0
+T = TypeVar("T")
 #: A contract with more participant-months than this is checked in parts, one per worker (given more
 #: than one): below it, starting a second worker costs more than it saves.
 SPLIT_AT = 20_000
@@ -165,6 +166,30 @@ def _rendered(result: CheckResult, job: Job, render: Render) -> dict[str, Any]:
     }
 
 
+def run_apart(call: Callable[..., T], *args: Any, what: Path | str, timeout: float = DEFAULT_TIMEOUT,
+              **kwargs: Any) -> T:
+    """`call(*args, **kwargs)` in a worker process, for a process that must outlive whatever the rules engine
+    does: a crash of durable_rules' C core, or a call that takes longer than `timeout` (0: no limit), becomes an
+    `EngineError` naming `what` instead of ending the process or holding it (the C core never releases the
+    GIL). `call` is a module-level function; its arguments and result travel pickled.
+
+    Raises:
+        ProcurekitError: what `call` raised of procurekit's errors (as one with its message).
+        EngineError: the worker crashed or did not finish within `timeout`.
+    """
+    (found,) = _in_workers([(_apart, (call, args, kwargs))], [Path(what)], 1, timeout)
+    if "error" in found:
+        raise ProcurekitError(found["error"])
+    return found["result"]  # type: ignore[no-any-return]
+
+
+def _apart(call: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return {"result": call(*args, **kwargs)}
+    except ProcurekitError as exc:  # custom exception signatures do not survive pickling
+        return {"error": str(exc)}
+
+
 def check_apart(
     dataset: Dataset,
     rules: RuleSet,
@@ -174,29 +199,17 @@ def check_apart(
     ok: OkVerdicts = "explained",
     timeout: float = DEFAULT_TIMEOUT,
 ) -> CheckResult:
-    """`check` in a worker process, for a process that must outlive whatever the rules engine does (the web
-    workspace's server): a crash of durable_rules' C core, or a check that takes longer than `timeout`,
-    becomes an `EngineError` here instead of ending the process or holding it (the C core never releases
-    the GIL). The dataset and the result travel pickled (the tables as Arrow data).
+    """`check` in a worker process (`run_apart`): the web workspace's server checks this way, so that the
+    engine cannot take it down. The dataset and the result travel pickled (the tables as Arrow data).
 
     Raises:
         ProcurekitError: the check could not use the dataset or the rules.
         EngineError: the worker crashed or did not finish within `timeout`.
     """
-    (found,) = _in_workers([(_check_call, (dataset, rules, as_of, engine, lang, ok))], [dataset.path], 1, timeout)
-    if "error" in found:
-        raise ProcurekitError(found["error"])
-    return found["result"]  # type: ignore[no-any-return]
-
-
-def _check_call(dataset: Dataset, rules: RuleSet, as_of: dt.date | None, engine: str, lang: str,
-                ok: OkVerdicts) -> dict[str, Any]:
     from procurekit.evaluation.check import check
 
-    try:
-        return {"result": check(dataset, rules, as_of=as_of, engine=engine, lang=lang, ok=ok)}
-    except ProcurekitError as exc:  # custom exception signatures do not survive pickling
-        return {"error": str(exc)}
+    return run_apart(check, dataset, rules, what=dataset.path, timeout=timeout, as_of=as_of, engine=engine,
+                     lang=lang, ok=ok)
 
 
 def run_check(job: Job, render: Render, workers: int | None = None,
