@@ -372,9 +372,10 @@ def test_every_bad_dataset_of_the_corpus_is_refused_with_nothing_stored(tmp_path
 
 
 @pytest.mark.parametrize("subject, message", [
-    ("010190-4837", "looks like a CPR number (not shown)"),
-    ("IB-012\x01", "control character (not shown)"),
-    ("IB-999", "&#39;IB-999&#39; is not a participant"),
+    ("010190-4837", "emnet ligner et CPR-nummer (vises ikke); brug pseudonymet"),
+    ("IB-012\x01", "emnet indeholder et styretegn (vises ikke)"),
+    ("IB-999", "&#39;IB-999&#39; er ikke en deltager i IB-RENG-2016 pr. 2019-"),
+    ("IB 999", "ikke et emne (et deltagerpseudonym, ID@ÅÅÅÅ-MM, ÅÅÅÅ-MM eller ÅÅÅÅ)"),
 ])
 def test_a_bad_subject_is_one_line_never_echoing_a_cpr_number(db: Path, subject: str, message: str,
                                                               caplog: pytest.LogCaptureFixture) -> None:

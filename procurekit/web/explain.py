@@ -8,6 +8,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from procurekit import ProcurekitError, explain_subject, subject_kind
+from procurekit.messages import problem_text
 
 from .contracts import contract_view
 from .pages import lang_of, page
@@ -34,7 +35,7 @@ async def explanation(request: Request) -> Response:
             why = await run_in_threadpool(explain_subject, view["result"], subject)
         except ProcurekitError as exc:
             # procurekit's own message: it never echoes a CPR-like subject (refused above without it).
-            error = str(exc).removeprefix("--explain: ")
+            error = problem_text(str(exc).removeprefix("--explain: "), lang)
     verdicts = sorted(why.verdicts, key=lambda v: _ORDER.index(v.verdict)) if why else []
     shown_subject = subject if why else ""
     return page(request, "explain.html", status=200 if error is None else 422, nav="contracts", cid=cid,
