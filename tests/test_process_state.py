@@ -99,3 +99,19 @@ def test_register_workers_share_the_cpus(before: str, workers: int, want: str | 
     assert out[0] == str(expected)
     if expected is not None:
         assert out[1] == expected  # polars' pool has that size
+
+
+def test_the_ledger_timeline_leaves_matplotlib_state_alone() -> None:
+    code = """
+import matplotlib
+matplotlib.use("svg")
+matplotlib.rcParams["font.size"] = 17.0
+import matplotlib.pyplot as plt
+plt.figure()
+from procurekit.ledger.gantt import Span, breach_timeline
+c = breach_timeline("T", ["2019-01", "2019-02"], [Span("r P1", 0, 1, True)], alt="a", legend=("open", "closed"))
+assert c.svg.startswith("<svg") and c.png.startswith(b"\\x89PNG")
+print(matplotlib.get_backend(), matplotlib.rcParams["font.size"], len(plt.get_fignums()))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["svg", "17.0", "1"]

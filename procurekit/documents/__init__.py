@@ -8,7 +8,7 @@ from procurekit.lazy import exports
 
 if TYPE_CHECKING:
     from procurekit.documents.actions import breaches, check_json, check_text, finding_notes, upcoming
-    from procurekit.documents.charts import Chart, Series, chart, charts_drawn_aside, encodings
+    from procurekit.documents.charts import Chart, Series, chart, charts_drawn_aside, drawn, encodings, styled
     from procurekit.documents.clauses import (
         check_clauses,
         clause_errors,
@@ -46,6 +46,8 @@ _WHERE = {
     "chart": "procurekit.documents.charts",
     "charts_drawn_aside": "procurekit.documents.charts",
     "encodings": "procurekit.documents.charts",
+    "drawn": "procurekit.documents.charts",
+    "styled": "procurekit.documents.charts",
     "check_clauses": "procurekit.documents.clauses",
     "clause_errors": "procurekit.documents.clauses",
     "clauses_for": "procurekit.documents.clauses",
@@ -103,6 +105,7 @@ __all__ = [
     "clause_errors",
     "clauses_for",
     "contract_point",
+    "drawn",
     "eforms_fields",
     "encodings",
     "explain_subject",
@@ -119,6 +122,7 @@ __all__ = [
     "render_text",
     "report_document",
     "report_model",
+    "styled",
     "subject_kind",
     "tender_documents",
     "tender_pack",

@@ -114,38 +114,53 @@ def chart(
                    "vline": vline, "value_labels": value_labels}
         return worker.draw(title, alt or title, (title, tuple(x_labels), tuple(series)), options)
     # matplotlib is imported here, when a chart is drawn: a check (which draws none) does not load it.
-    from matplotlib import rc_context
     from matplotlib.figure import Figure
-    from matplotlib.layout_engine import TightLayoutEngine
 
-    # Style by `rc_context` around this chart only, and a `Figure` made directly (never pyplot): a
-    # program that imports procurekit keeps its own backend, rcParams and figure list.
-    with rc_context({
-        "font.family": "DejaVu Sans",
-        "font.size": 9,
-        "svg.hashsalt": "procurekit",
-        "svg.fonttype": "path",
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-    }):
+    with styled(9):
         fig = Figure(figsize=(7.0, 3.0), dpi=100)
         ax = fig.subplots()
         _plot(ax, x_labels, series, highlight, value_labels, percent, lang)
         _point_out(ax, len(x_labels), limit, limit_label, marks, vline)
         _axes(ax, title, x_labels, series, y_label, x_label, lang, limit, limit_label,
               percent, bool(marks or value_labels))
-        # The engine's one pass, as `fig.tight_layout()` does it, but not left on the figure: a figure that
-        # holds a layout engine is laid out once more (without drawing) inside every `savefig`.
-        TightLayoutEngine().execute(fig)
-        svg_buf, png_buf = io.StringIO(), io.BytesIO()
-        wanted = _ENCODINGS.get()
-        if "svg" in wanted:
-            fig.savefig(svg_buf, format="svg", metadata={"Date": None, "Creator": "procurekit"})
-        if "png" in wanted:
-            fig.savefig(png_buf, format="png", dpi=150, metadata={"Software": "procurekit"})
+        return drawn(fig, title, alt or title)
+
+
+@contextmanager
+def styled(font_size: float) -> Iterator[None]:
+    """The report charts' style around the drawing of one chart only (`rc_context`): draw into a `Figure`
+    made directly, never through pyplot, so that a program that imports procurekit keeps its own backend,
+    rcParams and figure list."""
+    from matplotlib import rc_context
+
+    with rc_context({
+        "font.family": "DejaVu Sans",
+        "font.size": font_size,
+        "svg.hashsalt": "procurekit",
+        "svg.fonttype": "path",
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    }):
+        yield
+
+
+def drawn(fig: Any, title: str, alt: str) -> Chart:
+    """A drawn figure as a `Chart`: laid out once, then written in the encodings asked for (`encodings`):
+    SVG without timestamps and with fixed ids, PNG at 150 dpi, so that a report made twice is byte-identical."""
+    from matplotlib.layout_engine import TightLayoutEngine
+
+    # The engine's one pass, as `fig.tight_layout()` does it, but not left on the figure: a figure that
+    # holds a layout engine is laid out once more (without drawing) inside every `savefig`.
+    TightLayoutEngine().execute(fig)
+    svg_buf, png_buf = io.StringIO(), io.BytesIO()
+    wanted = _ENCODINGS.get()
+    if "svg" in wanted:
+        fig.savefig(svg_buf, format="svg", metadata={"Date": None, "Creator": "procurekit"})
+    if "png" in wanted:
+        fig.savefig(png_buf, format="png", dpi=150, metadata={"Software": "procurekit"})
     svg = svg_buf.getvalue()
     svg = svg[svg.index("<svg"):] if svg else ""  # inline: no XML declaration or doctype
-    return Chart(title=title, alt=alt or title, svg=svg, png=png_buf.getvalue())
+    return Chart(title=title, alt=alt, svg=svg, png=png_buf.getvalue())
 
 
 #: The encodings `chart` draws: both unless a caller that knows its output format asks for one (`encodings`).

@@ -15,7 +15,7 @@ from html import escape
 from pathlib import Path
 
 from procurekit.dataset import read_dataset
-from procurekit.documents import Chart, Series, chart, report_document
+from procurekit.documents import Chart, Series, chart, encodings, report_document
 from procurekit.evaluation.check import CheckResult, check
 from procurekit.ledger.collect import Checker, load_flat
 from procurekit.ledger.db import LedgerError
@@ -58,7 +58,9 @@ def ledger_report(con: sqlite3.Connection, contract_id: str, fmt: str, lang: str
     tl = _timeline(con, contract_id)
     result = latest_check(con, contract_id, lang, checker)
     evs, _ = events(tl)
-    return report_document(result, fmt, appendix=_appendix(tl, evs, lang))[""]
+    with encodings("svg" if fmt == "html" else "png"):  # as report_document draws its own charts
+        appendix = _appendix(tl, evs, lang)
+    return report_document(result, fmt, appendix=appendix)[""]
 
 
 def _timeline(con: sqlite3.Connection, contract_id: str) -> Timeline:
