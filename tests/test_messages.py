@@ -139,3 +139,53 @@ def test_every_bad_row_of_a_file_up_to_a_limit(tmp_path: Path) -> None:
     with pytest.raises(DatasetErrors) as first:  # read_dataset raises them together, the first one's as its own
         read_dataset(folder)
     assert str(first.value) == str(found[0]) and len(first.value.problems) == MAX_PROBLEMS
+
+
+# --- procurekit dataset validate ------------------------------------------------------------------------
+
+
+def _validate(*args: str) -> tuple[int, str, str]:
+    from click.testing import CliRunner
+
+    from procurekit.cli import cli
+
+    done = CliRunner().invoke(cli, ["dataset", "validate", *args])
+    return done.exit_code, done.stdout, done.stderr
+
+
+def test_validate_lists_every_problem_one_line_each_in_danish_or_english(tmp_path: Path) -> None:
+    folder = _broken(tmp_path)
+    code, out, err = _validate(str(folder))
+    assert code == 2 and err == ""
+    assert out.splitlines() == [
+        f"{folder}/hours.csv: række 2, kolonne participant_id: ukendt deltager 'P9' (findes ikke i participants.csv)",
+        f"{folder}/supplier.csv: række 2, kolonne target_group_fte: target_group_fte er større end contract_fte",
+        f"{folder}/turnover.csv: række 2, kolonne year: 2030 ligger uden for kontrakten (2017 til 2019)",
+    ]
+    code, out, _ = _validate(str(folder), "--lang", "en")
+    assert code == 2 and out.splitlines()[0] == (
+        f"{folder}/hours.csv: row 2, column participant_id: unknown participant 'P9' (not in participants.csv)")
+    with pytest.raises(DatasetError) as first:  # the first line is check's one line
+        read_dataset(folder)
+    assert f"{first.value}" == out.splitlines()[0]
+
+
+def test_validate_as_json_and_a_dataset_that_reads(tmp_path: Path) -> None:
+    import json
+
+    code, out, _ = _validate(str(_broken(tmp_path, contract_bad=True)), "--format", "json")
+    doc = json.loads(out)
+    assert code == 2 and doc["ok"] is False
+    assert doc["problems"][0] == {"file": doc["problems"][0]["file"], "sheet": None, "row": None, "column": None,
+                                  "line": 1, "message": "start: skal udfyldes"}
+    example = str(Path(__file__).resolve().parents[1] / "examples" / "ikast-brande")
+    assert _validate(example) == (0, "ingen problemer: datasættet kan læses\n", "")
+    assert _validate(example, "--format", "json", "--lang", "en")[0] == 0
+
+
+def test_validate_never_echoes_a_cpr_number(tmp_path: Path) -> None:
+    from helpers import make_dataset, participant
+
+    folder = make_dataset(tmp_path / "ds", [participant("P1"), participant("P2", exit_reason="010190-4837")])
+    code, out, _ = _validate(str(folder))
+    assert code == 2 and "4837" not in out and "ligner et CPR-nummer" in out
