@@ -141,6 +141,12 @@ def test_diff_text_shows_dated_values_dropped_and_changed_rules(tmp_path: Path) 
     ]
     code, out, _ = invoke("rules", "diff", str(child), "ikast-brande")
     assert code == 0 and "  + ratio.rimelighed (month) — Rimelighedskravet" in out.splitlines()
+    from procurekit import diff_rulesets, diff_text, load_ruleset
+
+    danish = diff_text(diff_rulesets(load_ruleset("ikast-brande"), load_ruleset(child)), "da").splitlines()
+    assert danish[2:5] == ["Parametre:", "  ~ training_places: values",
+                           "      værdi: 15 → 15 fra 2016-01-01, 10 fra 2018-07-01"]
+    assert danish[6] == "Regler:"
 
 
 def test_diff_of_equal_rule_sets_and_unknown_ones() -> None:

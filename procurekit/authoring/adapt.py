@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -191,37 +192,45 @@ def _rule_head(r: Rule) -> dict[str, Any]:
     return {"id": r.id, "subject": r.subject, "title": r.title.model_dump()}
 
 
-def _values_text(values: list[dict[str, Any]]) -> str:
+#: The few words of a diff in Danish (the rest is the rule-set file's own names and values).
+_DIFF_DA = {"No differences in parameters or rules.": "Ingen forskelle i parametre eller regler.",
+            "Parameters:": "Parametre:", "Rules:": "Regler:", "value": "værdi", "was": "før", "from": "fra"}
+
+
+def _values_text(values: list[dict[str, Any]], word: Callable[[str], str]) -> str:
     return ", ".join(
-        f"{v['value']}" + (f" from {v['since']}" if v["since"] else "") for v in values
+        f"{v['value']}" + (f" {word('from')} {v['since']}" if v["since"] else "") for v in values
     )
 
 
-def diff_text(diff: dict[str, Any]) -> str:
-    """A diff for reading: one line per change, old → new."""
+def diff_text(diff: dict[str, Any], lang: str = "en") -> str:
+    """A diff for reading: one line per change, old → new; its few words in `lang` (en or da)."""
+    def word(text: str) -> str:
+        return _DIFF_DA.get(text, text) if lang == "da" else text
+
     a, b = diff["a"], diff["b"]
     lines = [f"{a['id']} {a['version']} → {b['id']} {b['version']}"]
     params, rules = diff["parameters"], diff["rules"]
     if not any(params.values()) and not any(rules.values()):
-        lines.append("No differences in parameters or rules.")
+        lines.append(word("No differences in parameters or rules."))
         return "\n".join(lines) + "\n"
     if any(params.values()):
-        lines += ["", "Parameters:"]
+        lines += ["", word("Parameters:")]
         for name, fields in params["changed"].items():
             lines.append(f"  ~ {name}: {', '.join(fields)}")
             for key, change in fields.items():
                 if key == "values":
-                    old, new = _values_text(change["old"]), _values_text(change["new"])
-                    lines.append(f"      value: {old} → {new}")
+                    old, new = _values_text(change["old"], word), _values_text(change["new"], word)
+                    lines.append(f"      {word('value')}: {old} → {new}")
                 else:
                     lines.append(f"      {key}: {_short(change['old'])} → {_short(change['new'])}")
         for name, p in params["added"].items():
             conf = f" [{p['confidence']}]" if p["confidence"] else ""
-            lines.append(f"  + {name} = {_values_text(p['values'])} {p['unit']}{conf}")
+            lines.append(f"  + {name} = {_values_text(p['values'], word)} {p['unit']}{conf}")
         for name, p in params["removed"].items():
-            lines.append(f"  - {name} (was {_values_text(p['values'])} {p['unit']})")
+            lines.append(f"  - {name} ({word('was')} {_values_text(p['values'], word)} {p['unit']})")
     if any(rules.values()):
-        lines += ["", "Rules:"]
+        lines += ["", word("Rules:")]
         for r in rules["added"]:
             lines.append(f"  + {r['id']} ({r['subject']}) — {r['title']['da']}")
         for r in rules["dropped"]:

@@ -84,7 +84,7 @@ async def index(request: Request) -> Response:
     if a and b:
         if a not in items or b not in items:
             raise HTTPException(404)
-        diff = diff_text(diff_rulesets(items[a]["ruleset"], items[b]["ruleset"]))
+        diff = diff_text(diff_rulesets(items[a]["ruleset"], items[b]["ruleset"]), lang)
     return page(request, "rulesets.html", nav="rules", items=list(items.values()), show=show, explained=explained,
                 a=a, b=b, diff=diff)
 
