@@ -227,7 +227,8 @@ def read_dataset(folder: Path | str) -> Dataset:
     """Read a contract dataset folder.
 
     Raises:
-        DatasetError: the first problem found, with file, row and column.
+        DatasetError: the first problem found, with file, row and column (`DatasetErrors`, holding the
+            file's other bad rows too, when it has several).
     """
     dataset = _read(Path(folder), None)
     assert dataset is not None  # without a list of problems, the first one is raised
@@ -247,8 +248,8 @@ def dataset_problems(folder: Path | str) -> list[DatasetError]:
 
 
 def _read(folder: Path, problems: list[DatasetError] | None) -> Dataset | None:
-    """The dataset; with `problems`, every file's first problem collected there instead of raised (and
-    None returned when there is one)."""
+    """The dataset; with `problems`, each file's problems collected there instead of raised (and None
+    returned when there is one)."""
 
     def attempt(step: Callable[[], T]) -> T | None:
         if problems is None:
