@@ -189,3 +189,15 @@ def test_validate_never_echoes_a_cpr_number(tmp_path: Path) -> None:
     folder = make_dataset(tmp_path / "ds", [participant("P1"), participant("P2", exit_reason="010190-4837")])
     code, out, _ = _validate(str(folder))
     assert code == 2 and "4837" not in out and "ligner et CPR-nummer" in out
+
+
+def test_validate_a_register_lists_each_contracts_problems(tmp_path: Path) -> None:
+    import shutil
+
+    register = tmp_path / "register"
+    bad = _broken(register)  # register/ds
+    shutil.copytree(Path(__file__).resolve().parents[1] / "examples" / "ikast-brande", register / "good")
+    code, out, _ = _validate(str(register))
+    assert code == 2 and len(out.splitlines()) == 3 and all(line.startswith(str(bad)) for line in out.splitlines())
+    code, out, err = _validate(str(tmp_path / "register" / "good" / "contract.yaml"))
+    assert code == 2 and out == "" and "Error: " in err  # a file, not a folder

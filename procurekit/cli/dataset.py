@@ -31,20 +31,21 @@ def dataset() -> None:
 @lang_option
 @output_option
 def validate(folder: Path, format_: str, lang: str, output: Path | str | None) -> None:
-    """Every problem of a contract dataset at once: each file's bad rows (up to 50 a file), one line each.
+    """Every problem of a contract dataset (or of each dataset of a register) at once: each file's bad rows
+    (up to 50 a file), one line each.
 
     `check` stops at the first problem; this reads on, so that a submission is put right in one go. A
     table whose rows name participants (hours) is judged once participants reads; turnover once
-    contract.yaml does. Exit code 0 when the dataset reads, 2 when it has a problem.
+    contract.yaml does. Exit code 0 when every dataset reads, 2 when one has a problem.
 
     \b
     Example:
         procurekit dataset validate leverandor/2018-08 --lang en
     """
     from procurekit import dataset_problems
-    from procurekit.evaluation import to_json
+    from procurekit.evaluation import find_datasets, to_json
 
-    found = dataset_problems(folder)
+    found = [problem for path in find_datasets(folder) for problem in dataset_problems(path)]
     if format_ == "json":
         emit(to_json({"dataset": str(folder), "ok": not found, "problems": [_as_json(e, lang) for e in found]}),
              output)
