@@ -201,3 +201,34 @@ def test_validate_a_register_lists_each_contracts_problems(tmp_path: Path) -> No
     assert code == 2 and len(out.splitlines()) == 3 and all(line.startswith(str(bad)) for line in out.splitlines())
     code, out, err = _validate(str(tmp_path / "register" / "good" / "contract.yaml"))
     assert code == 2 and out == "" and "Error: " in err  # a file, not a folder
+
+
+#: Corpus cases whose dataset reads: what check refuses is their rule set.
+RULES_ONLY = {"ruleset-cycle"}
+
+
+def _dataset_cases() -> list[Path]:
+    return [c for c in sorted(CORPUS.iterdir()) if c.is_dir() and not (c / "args.txt").exists()]
+
+
+@pytest.mark.parametrize("case", _dataset_cases(), ids=lambda p: p.name)
+def test_validate_on_every_hostile_dataset_of_the_corpus(case: Path) -> None:
+    from click.testing import CliRunner
+
+    from procurekit.cli import cli
+
+    done = CliRunner().invoke(cli, ["dataset", "validate", str(case)])
+    text = done.stdout + done.stderr
+    if case.name in RULES_ONLY:  # its data reads; its rule set is what check refuses (rules validate)
+        assert (done.exit_code, done.stdout) == (0, "ingen problemer: datasættet kan læses\n")
+        return
+    assert done.exit_code == 2, text  # every case is refused, as check refuses it
+    assert "Traceback" not in text and not re.search(r"(?<!\d)\d{6}-?\d{4}(?!\d)", text)
+    expected = (case / "expected.txt").read_text(encoding="utf-8").replace("{DS}", str(case)).strip()
+    if done.stdout:  # the problems, one a line: the first is check's own line, in Danish
+        first = done.stdout.splitlines()[0]
+        english = CliRunner().invoke(cli, ["dataset", "validate", str(case), "--lang", "en"]).stdout.splitlines()[0]
+        assert english == expected, (english, expected)
+        assert first.split(": ")[0] == expected.split(": ")[0]
+    else:  # the folder itself cannot be read: check's one line
+        assert done.stderr.strip() == f"Error: {expected}"
