@@ -258,6 +258,26 @@ def test_excel_error_values_are_refused(tmp_path: Path) -> None:
         read_dataset(ds)
 
 
+def test_every_excel_error_cell_is_a_problem_of_its_own_in_row_order(tmp_path: Path) -> None:
+    from procurekit import dataset_problems
+
+    people = [participant(p) for p in ("A", "B", "C", "D", "E")]
+    people[3]["enrolled_on"] = "2017-02-30"  # row 5: not a date
+    ds = xlsx_dataset(tmp_path / "ds", {"participants": people})
+    wb = load_workbook(ds / "dataset.xlsx")
+    wb["participants"]["B3"] = "#N/A"  # row 3: an Excel error
+    wb["participants"]["C6"] = "#REF!"  # row 6: after a bad date
+    wb.save(ds / "dataset.xlsx")
+    found = [(e.sheet, e.row, e.column, e.message) for e in dataset_problems(ds)]
+    assert found == [
+        ("participants", 3, "years_on_benefits", "the cell holds the Excel error #N/A"),
+        ("participants", 5, "enrolled_on", "'2017-02-30' is not a date (YYYY-MM-DD)"),
+        ("participants", 6, "enrolled_on", "the cell holds the Excel error #REF!"),
+    ]
+    with pytest.raises(DatasetError, match=r"row 3, column years_on_benefits: the cell holds the Excel error #N/A$"):
+        read_dataset(ds)  # check's one line: the first of them, as before
+
+
 def test_a_formula_with_a_saved_value_is_read_as_its_value(tmp_path: Path) -> None:
     ds = xlsx_dataset(tmp_path / "ds", {"participants": [participant("A")]})
     wb = load_workbook(ds / "dataset.xlsx")

@@ -89,10 +89,11 @@ class TableSource:
                 return reader(self.path, *args)
             return reader(self.path, *args, opener=opener)
         except DatasetError as exc:
-            if self.sheet is None or exc.sheet is not None:
+            problems = getattr(exc, "problems", [exc])
+            if self.sheet is None or all(e.sheet is not None for e in problems):
                 raise
-            named = [DatasetError(e.path, e.message, e.row, e.column, sheet=self.sheet)
-                     for e in getattr(exc, "problems", [exc])]
+            named = [e if e.sheet is not None else DatasetError(e.path, e.message, e.row, e.column, sheet=self.sheet)
+                     for e in problems]
             raise (named[0] if len(named) == 1 else DatasetErrors(named)) from None
 
     def __str__(self) -> str:
@@ -396,7 +397,7 @@ class _SheetRows:
     def __iter__(self) -> _SheetRows:
         return self
 
-    def __next__(self) -> tuple[int, list[str]]:
+    def __next__(self) -> tuple[int, list[str] | DatasetError]:
         try:
             return next(self._rows)
         except BaseException:
@@ -454,7 +455,7 @@ class _SheetRows:
                 return header
         raise self.error(_EMPTY_SHEET)
 
-    def _data_rows(self) -> Iterator[tuple[int, list[str]]]:
+    def _data_rows(self) -> Iterator[tuple[int, list[str] | DatasetError]]:
         header, width, cells_read = self.header, len(self.header), 0
         for number, cells in self._raw:
             if number > MAX_ROWS:
@@ -466,10 +467,14 @@ class _SheetRows:
             cells_read += len(dense)
             if cells_read > MAX_CELLS:
                 raise self.error(f"sheet has more than {MAX_CELLS:,} cells", number)
-            values = [
-                self._text(v, t, header[i] if i < width else "", number, header[i] if i < width else str(col))
-                for i, (col, v, t) in enumerate(dense)
-            ]
+            try:
+                values = [
+                    self._text(v, t, header[i] if i < width else "", number, header[i] if i < width else str(col))
+                    for i, (col, v, t) in enumerate(dense)
+                ]
+            except DatasetError as exc:  # a cell that holds no value (an Excel error): this row's problem
+                yield number, exc
+                continue
             if values:
                 values += [""] * (width - len(values))
             yield number, values

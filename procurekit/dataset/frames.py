@@ -411,8 +411,9 @@ def _working_frame(
     # A number in its fast form always has a value; should one not (a polars change), its row is re-read.
     lost = [n for n in numbers if w[n].null_count() != w.height - w[f"a:{n}"].sum()]
     cpr = _cpr_rows(w, [n for n in header if kinds[n].cpr and n not in spec.known])
+    unread = [*records.ragged, *records.problems]
     odd = pl.any_horizontal(
-        pl.col("row").is_in(list(records.ragged)) if records.ragged else pl.lit(False),
+        pl.col("row").is_in(unread) if unread else pl.lit(False),
         pl.col("row").is_in(cpr) if cpr else pl.lit(False),
         *(~pl.col(f"a:{n}") for n in header),
         *(pl.col(n).is_null() for n in lost),
@@ -455,6 +456,8 @@ def _reread(
     for index in indices:
         row = int(numbers[index])
         try:
+            if row in records.problems:
+                raise records.problems[row]
             out = parse_row(path, row, records.cells(index), parsers, spec.columns)
             if out is None:
                 continue

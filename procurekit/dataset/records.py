@@ -45,6 +45,8 @@ class Records:
     decimal_comma: bool
     ragged: dict[int, list[str]] = field(default_factory=dict)
     error: DatasetError | None = None
+    #: Rows that could not be read into cells (a workbook cell holding an Excel error), with their problem.
+    problems: dict[int, DatasetError] = field(default_factory=dict)
 
     def cells(self, index: int) -> list[str]:
         """The raw cells of the record at `index` of the frame."""
@@ -78,10 +80,14 @@ def collect_records(header: list[str], data: RawRows, decimal_comma: bool) -> Re
     numbers: list[int] = []
     ragged: dict[int, list[str]] = {}
     error = None
+    problems: dict[int, DatasetError] = {}
     try:
         for row, cells in data:
             numbers.append(row)
-            if len(cells) != width:
+            if isinstance(cells, DatasetError):  # the row's problem, reported in its turn (frames._reread)
+                problems[row] = cells
+                cells = [""] * width
+            elif len(cells) != width:
                 ragged[row] = cells
                 cells = (cells + [""] * width)[:width]
             for column, cell in zip(columns, cells, strict=True):
@@ -92,7 +98,7 @@ def collect_records(header: list[str], data: RawRows, decimal_comma: bool) -> Re
         [pl.Series(f"c{i}", c, dtype=pl.String) for i, c in enumerate(columns)]
         + [pl.Series("row", numbers, dtype=pl.Int64)]
     )
-    return Records(header, frame, decimal_comma, ragged, error)
+    return Records(header, frame, decimal_comma, ragged, error, problems)
 
 
 def _lines(data: bytes, start: int, small: int = _SMALL) -> tuple[Any, Any]:

@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
+from procurekit.errors import DatasetError
 from procurekit.privacy import shown
 
 EXIT_REASONS = ("completed", "dropped_out", "other")
@@ -176,8 +177,9 @@ def show_cell(text: str) -> str:
     return shown(text)
 
 
-#: The data rows of one table: (row number as a spreadsheet shows it, raw cells).
-RawRows = Iterator[tuple[int, list[str]]]
+#: The data rows of one table: (row number as a spreadsheet shows it, raw cells), or for a row that cannot be
+#: read into cells (a workbook cell holding an Excel error) its problem in place of the cells.
+RawRows = Iterator[tuple[int, list[str] | DatasetError]]
 
 
 #: Opens a table file: returns (header, rows, decimal_comma). `dataset/excel.py` adds one for .xlsx sheets.
