@@ -432,9 +432,22 @@ def _context() -> multiprocessing.context.BaseContext:
     but computed nothing. Merely importing polars is harmless (its one thread is "polars-ooc-clea")."""
     if not _polars_pool_running():
         return multiprocessing.get_context("fork")
+    return _fork_server()
+
+
+def _fork_server() -> multiprocessing.context.BaseContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["procurekit.evaluation.check"])
     return context
+
+
+def start_fork_server() -> None:
+    """Start the fork server now (see `_context`), so that the first check a long-lived process makes in a
+    worker does not wait about a second for it: the web workspace calls this as it starts."""
+    from multiprocessing import forkserver
+
+    _fork_server()
+    forkserver.ensure_running()
 
 
 #: Names (prefixes) of the threads of polars' thread pool and async runtime, which a computation starts.

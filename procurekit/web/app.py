@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Awaitable, Callable
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +53,16 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 async def _input_error(request: Request, exc: Exception) -> Response:
     return error_page(request, 400, safe_line(str(exc)))
+
+
+@asynccontextmanager
+async def _lifespan(app: Starlette) -> AsyncIterator[None]:
+    # The server's checks run in workers forked from a fork server (Ledger.apart): started beside the
+    # server as it starts, so that the first page a user opens does not wait about a second for it.
+    from procurekit.evaluation.batch import start_fork_server
+
+    threading.Thread(target=start_fork_server, name="procurekit-fork-server", daemon=True).start()
+    yield
 
 
 async def _engine_error(request: Request, exc: Exception) -> Response:
@@ -149,6 +161,7 @@ def create_app(db: Path | str, token: str | None = None, secret: str | None = No
     app = Starlette(
         routes=routes,
         exception_handlers=handlers,
+        lifespan=_lifespan,
         middleware=[
             Middleware(AccessLog),
             Middleware(SecurityHeaders),
