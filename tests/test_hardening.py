@@ -183,19 +183,16 @@ def _hang(*args: object) -> dict[str, object]:
     (_crash, 600, "the rules engine crashed in its worker process"),
     (_hang, 1, "the rules engine did not finish within 1 s"),
 ])
-def test_a_check_apart_survives_a_crash_or_a_hang(monkeypatch: pytest.MonkeyPatch, call: Any, timeout: float,
-                                                 message: str) -> None:
-    from types import SimpleNamespace
-
+def test_a_call_apart_survives_a_crash_or_a_hang(monkeypatch: pytest.MonkeyPatch, call: Any, timeout: float,
+                                                message: str) -> None:
     from procurekit.errors import EngineError
     from procurekit.evaluation import batch
 
-    monkeypatch.setattr(batch, "_apart", call)
     # Forked from this process (which has run polars): the worker does no polars work before it crashes.
     monkeypatch.setattr(batch, "_polars_pool_running", lambda: False)
     start = time.monotonic()
     with pytest.raises(EngineError, match=message):
-        batch.check_apart(SimpleNamespace(path="ds"), None, timeout=timeout)  # type: ignore[arg-type]
+        batch.run_apart(call, what="ds", timeout=timeout)
     assert time.monotonic() - start < 20
 
 

@@ -167,17 +167,20 @@ def _rendered(result: CheckResult, job: Job, render: Render) -> dict[str, Any]:
 
 
 def run_apart(call: Callable[..., T], *args: Any, what: Path | str, timeout: float = DEFAULT_TIMEOUT,
-              **kwargs: Any) -> T:
+              server: bool = False, **kwargs: Any) -> T:
     """`call(*args, **kwargs)` in a worker process, for a process that must outlive whatever the rules engine
     does: a crash of durable_rules' C core, or a call that takes longer than `timeout` (0: no limit), becomes an
     `EngineError` naming `what` instead of ending the process or holding it (the C core never releases the
-    GIL). `call` is a module-level function; its arguments and result travel pickled.
+    GIL). `call` is a module-level function; its arguments and result travel pickled. `server`: the worker
+    always comes from the fork server, never a fork of this process (a server has other threads, whose locks
+    a forked child would inherit held).
 
     Raises:
         ProcurekitError: what `call` raised of procurekit's errors (as one with its message).
         EngineError: the worker crashed or did not finish within `timeout`.
     """
-    (found,) = _in_workers([(_apart, (call, args, kwargs))], [Path(what)], 1, timeout)
+    context = _fork_server() if server else None
+    (found,) = _in_workers([(_apart, (call, args, kwargs))], [Path(what)], 1, timeout, context=context)
     if "error" in found:
         raise ProcurekitError(found["error"])
     return found["result"]  # type: ignore[no-any-return]
@@ -199,8 +202,9 @@ def check_apart(
     ok: OkVerdicts = "explained",
     timeout: float = DEFAULT_TIMEOUT,
 ) -> CheckResult:
-    """`check` in a worker process (`run_apart`): the web workspace's server checks this way, so that the
-    engine cannot take it down. The dataset and the result travel pickled (the tables as Arrow data).
+    """`check` in a worker process from the fork server (`run_apart`): the web workspace's server checks this
+    way, so that the engine cannot take it down. The dataset and the result travel pickled (the tables as
+    Arrow data).
 
     Raises:
         ProcurekitError: the check could not use the dataset or the rules.
@@ -208,8 +212,8 @@ def check_apart(
     """
     from procurekit.evaluation.check import check
 
-    return run_apart(check, dataset, rules, what=dataset.path, timeout=timeout, as_of=as_of, engine=engine,
-                     lang=lang, ok=ok)
+    return run_apart(check, dataset, rules, what=dataset.path, timeout=timeout, server=True, as_of=as_of,
+                     engine=engine, lang=lang, ok=ok)
 
 
 def run_check(job: Job, render: Render, workers: int | None = None,
@@ -379,17 +383,18 @@ def _in_workers(
     timeout: float,
     progress: Callable[[int, int], None] | None = None,
     then: Callable[[list[dict[str, Any]]], Call | None] | None = None,
+    context: multiprocessing.context.BaseContext | None = None,
 ) -> list[dict[str, Any]]:
     """Run each (function, arguments) in one of `count` forked workers; results in call order. `then`
     makes one more call (or None) of the results, run by one of the same workers once every result is
-    in (so it may use what a worker kept); its result comes last.
+    in (so it may use what a worker kept); its result comes last. `context`: where the workers come from
+    (default `_context()`).
 
     Raises:
         EngineError: a worker crashed, or the calls took longer than `timeout` (0: no limit); names the
             dataset (`paths`, one per call) whose result was awaited.
     """
-    context = _context()
-    pool = ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_worker_start)
+    pool = ProcessPoolExecutor(max_workers=count, mp_context=context or _context(), initializer=_worker_start)
     try:
         futures: list[Future[dict[str, Any]]] = [pool.submit(func, *args) for func, args in calls]
         results = []
