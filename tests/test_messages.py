@@ -136,9 +136,25 @@ def test_every_bad_row_of_a_file_up_to_a_limit(tmp_path: Path) -> None:
     assert [(e.row, e.column) for e in found[:4]] == [
         (2, "enrolled_on"), (5, "enrolled_on"), (7, "participant_id"), (8, "enrolled_on")]
     assert "P4' already on row 6" in found[2].message
-    with pytest.raises(DatasetErrors) as first:  # read_dataset raises them together, the first one's as its own
+    with pytest.raises(DatasetError) as first:  # read_dataset: the first one, and it reads no further
         read_dataset(folder)
-    assert str(first.value) == str(found[0]) and len(first.value.problems) == MAX_PROBLEMS
+    assert str(first.value) == str(found[0]) and not isinstance(first.value, DatasetErrors)
+
+
+def test_read_dataset_stops_at_the_first_bad_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from helpers import make_dataset, participant
+
+    import procurekit.dataset.frames as frames
+    from procurekit import dataset_problems
+
+    folder = make_dataset(tmp_path / "ds", [participant(f"P{i}", enrolled_on="2017-02-30") for i in range(30)])
+    parsed: list[int] = []
+    real = frames.parse_row
+    monkeypatch.setattr(frames, "parse_row", lambda path, row, *a: parsed.append(row) or real(path, row, *a))
+    with pytest.raises(DatasetError):
+        read_dataset(folder)
+    assert parsed == [2]  # a large broken file is not read row by row to its end for one line
+    assert len(dataset_problems(folder)) == 30
 
 
 # --- procurekit dataset validate ------------------------------------------------------------------------

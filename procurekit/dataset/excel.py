@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from procurekit.dataset.schema import RawRows, TableOpener
+from procurekit.dataset.schema import RawRows, TableOpener, problem_limit
 from procurekit.errors import DatasetError, DatasetErrors, ProcurekitError
 from procurekit.privacy import NOT_SHOWN, looks_like_cpr, shown
 
@@ -473,6 +473,8 @@ class _SheetRows:
                     for i, (col, v, t) in enumerate(dense)
                 ]
             except DatasetError as exc:  # a cell that holds no value (an Excel error): this row's problem
+                if problem_limit() == 1:
+                    raise  # the first problem stops the reading (read_dataset)
                 yield number, exc
                 continue
             if values:

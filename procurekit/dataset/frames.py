@@ -60,8 +60,9 @@ from procurekit.dataset.schema import (
     parse_opt_date,
     parse_pid,
     parse_year,
+    problem_limit,
 )
-from procurekit.errors import MAX_PROBLEMS, DatasetError, DatasetErrors
+from procurekit.errors import DatasetError, DatasetErrors
 
 #: Exactly the characters Python's `str.strip()` removes (`test_frames` checks it against `str.isspace`).
 WHITESPACE = (
@@ -437,7 +438,7 @@ def _first_rows(w: pl.DataFrame, suspects: pl.DataFrame, key: list[str]) -> dict
 def _reread(
     path: Path, records: Records, header: list[str], spec: Spec, w: pl.DataFrame, suspect: pl.Series, context: Any
 ) -> tuple[list[Cells], list[DatasetError]]:
-    """Read the suspect rows with the row reader, in order, up to `MAX_PROBLEMS` bad ones.
+    """Read the suspect rows with the row reader, in order, up to `problems_up_to`'s number of bad ones.
 
     Returns:
         the parsed cells (and `row`) of the suspect rows that are good, blank rows left out; and the
@@ -467,7 +468,7 @@ def _reread(
             spec.check_row(path, row, out, seen, row_context)
         except DatasetError as exc:
             problems.append(exc)
-            if len(problems) >= MAX_PROBLEMS:
+            if len(problems) >= problem_limit():
                 break
             continue
         out["row"] = row
@@ -476,12 +477,12 @@ def _reread(
 
 
 def _validate(path: Path, records: Records, spec: Spec, context: Any) -> Table:
-    """The table; else its problems: the first one, or `DatasetErrors` holding all of them (up to
-    `MAX_PROBLEMS`, in row order; a malformed end of the file last), the first one's as its message."""
+    """The table; else its problems: the first one, or (within `problems_up_to`) `DatasetErrors` holding them
+    all, in row order (a malformed end of the file last), the first one's as its message."""
     header = check_header(path, records.header, spec.columns, spec.required)
     w, suspect, scales = _working_frame(records, header, spec, context)
     patches, problems = _reread(path, records, header, spec, w, suspect, context)
-    if records.error is not None and len(problems) < MAX_PROBLEMS:
+    if records.error is not None and len(problems) < problem_limit():
         problems.append(records.error)
     if problems:
         raise problems[0] if len(problems) == 1 else DatasetErrors(problems)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from procurekit.dataset.excel import refuse_outside, table_sources
-from procurekit.dataset.schema import Kind, show_cell
+from procurekit.dataset.schema import Kind, problems_up_to, show_cell
 from procurekit.errors import DatasetError, RuleFileError
 from procurekit.privacy import looks_like_cpr
 from procurekit.yamlio import load_mapping, model_errors
@@ -227,8 +227,7 @@ def read_dataset(folder: Path | str) -> Dataset:
     """Read a contract dataset folder.
 
     Raises:
-        DatasetError: the first problem found, with file, row and column (`DatasetErrors`, holding the
-            file's other bad rows too, when it has several).
+        DatasetError: the first problem found, with file, row and column.
     """
     dataset = _read(Path(folder), None)
     assert dataset is not None  # without a list of problems, the first one is raised
@@ -243,7 +242,8 @@ def dataset_problems(folder: Path | str) -> list[DatasetError]:
     (its rows must name known participants), turnover only when contract.yaml does (its years must lie in
     the contract)."""
     problems: list[DatasetError] = []
-    _read(Path(folder), problems)
+    with problems_up_to():
+        _read(Path(folder), problems)
     return problems
 
 

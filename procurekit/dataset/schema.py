@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from procurekit.errors import DatasetError
+from procurekit.errors import MAX_PROBLEMS, DatasetError
 from procurekit.privacy import shown
 
 EXIT_REASONS = ("completed", "dropped_out", "other")
@@ -175,6 +177,27 @@ def show_cell(text: str) -> str:
     """`text` made safe for a one-line error: never a value that could hold a CPR number."""
     # One place decides what an error may echo (never a value that could hold a CPR number).
     return shown(text)
+
+
+#: How many bad rows a table reports: one for `read_dataset` (the first stops the reading, as it always
+#: did: a large file is not read row by row to its end for problems nobody is shown), up to `MAX_PROBLEMS`
+#: within `problems_up_to` (`dataset_problems`).
+_LIMIT: ContextVar[int] = ContextVar("procurekit_problem_limit", default=1)
+
+
+@contextmanager
+def problems_up_to(limit: int = MAX_PROBLEMS) -> Iterator[None]:
+    """Within the block, a table reports up to `limit` bad rows (`DatasetErrors`), not only the first."""
+    token = _LIMIT.set(limit)
+    try:
+        yield
+    finally:
+        _LIMIT.reset(token)
+
+
+def problem_limit() -> int:
+    """How many bad rows a table reports now (see `problems_up_to`)."""
+    return _LIMIT.get()
 
 
 #: The data rows of one table: (row number as a spreadsheet shows it, raw cells), or for a row that cannot be

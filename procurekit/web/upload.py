@@ -129,14 +129,14 @@ def problem(exc: ProcurekitError, root: Path, names: dict[str, str], lang: str) 
 
 
 def validate(root: Path, names: dict[str, str], cid: str | None, lang: str) -> list[dict[str, str]]:
-    """Read the dataset as `check` would; the first problem of every file, or that it belongs to another
-    contract."""
+    """Read the dataset as `check` would; its problems (each file's, up to 50 bad rows a file), or that it
+    belongs to another contract."""
     if not (root / CONTRACT).is_file():
         return [_row(CONTRACT, _t(lang, "En ny kontrakt kræver også contract.yaml.",
                                   "A new contract needs contract.yaml too."))]
     try:
         ds = read_dataset(root)
-    except DatasetError as exc:  # then every other file's first problem too: all put right at once
+    except DatasetError as exc:  # then every problem of every file: all put right at once
         try:
             return [problem(e, root, names, lang) for e in dataset_problems(root) or [exc]]
         except ProcurekitError:
