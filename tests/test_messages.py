@@ -248,3 +248,15 @@ def test_validate_on_every_hostile_dataset_of_the_corpus(case: Path) -> None:
         assert first.split(": ")[0] == expected.split(": ")[0]
     else:  # the folder itself cannot be read: check's one line
         assert done.stderr.strip() == f"Error: {expected}"
+
+
+def test_a_file_with_more_problems_than_are_shown_says_so(tmp_path: Path) -> None:
+    from helpers import make_dataset, participant
+
+    from procurekit.errors import MAX_PROBLEMS
+
+    folder = make_dataset(tmp_path / "ds", [participant(f"P{i}", enrolled_on="2017-02-30") for i in range(80)])
+    code, out, _ = _validate(str(folder))
+    lines = out.splitlines()
+    assert code == 2 and len(lines) == MAX_PROBLEMS + 1
+    assert lines[-1] == f"{folder}/participants.csv: der kan være flere fejl end de {MAX_PROBLEMS}, der vises"

@@ -327,6 +327,17 @@ def test_the_server_checks_apart_and_outlives_the_engine(db: Path, monkeypatch: 
     assert c.get("/").status_code == 200  # and the server goes on
 
 
+def test_a_file_with_more_problems_than_are_shown_says_so(db: Path) -> None:
+    lines = (EXAMPLE / "hours.csv").read_text(encoding="utf-8").splitlines()
+    bad = [lines[0], *(re.sub(r",\d{4}-\d\d,", ",2017-13,", line, count=1) for line in lines[1:61])]
+    files = [*example_files(("participants.csv", "supplier.csv")),
+             ("files", ("hours.csv", ("\n".join(bad) + "\n").encode(), "text/csv"))]
+    r = post(client(db), f"{C}/indsend", files=files)
+    assert r.status_code == 422
+    assert r.text.count("er ikke en måned (ÅÅÅÅ-MM)") == 50
+    assert "Der kan være flere fejl i filen end de 50, der vises: ret dem, og indsend igen." in r.text
+
+
 def test_a_contract_yaml_problem_names_its_line(db: Path) -> None:
     contract = (EXAMPLE / "contract.yaml").read_text(encoding="utf-8").replace("start:", "begin:")
     files = [*example_files(), ("files", ("contract.yaml", contract.encode(), "application/yaml"))]

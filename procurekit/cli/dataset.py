@@ -51,9 +51,23 @@ def validate(folder: Path, format_: str, lang: str, output: Path | str | None) -
              output)
     else:
         ok = "ingen problemer: datasættet kan læses" if lang == "da" else "no problems: the dataset reads"
-        emit("".join(_line(e, lang) + "\n" for e in found) if found else ok + "\n", output)
+        emit("".join(_line(e, lang) + "\n" for e in found) + _more(found, lang) if found else ok + "\n", output)
     if found:
         sys.exit(EXIT_INPUT)
+
+
+def _more(found: list[DatasetError], lang: str) -> str:
+    """A line for each file whose reading stopped at the most problems a file reports."""
+    from collections import Counter
+
+    from procurekit.errors import MAX_PROBLEMS
+
+    counts = Counter(e.path for e in found)
+    return "".join(
+        (f"{path}: der kan være flere fejl end de {n}, der vises\n" if lang == "da"
+         else f"{path}: there may be more problems than the {n} shown\n")
+        for path, n in counts.items() if n >= MAX_PROBLEMS
+    )
 
 
 def _as_json(exc: DatasetError, lang: str) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import tempfile
 import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any
 from starlette.datastructures import UploadFile
 
 from procurekit import DatasetError, ProcurekitError, RuleFileError, dataset_problems, read_dataset, shown
+from procurekit.errors import MAX_PROBLEMS
 from procurekit.messages import problem_text
 
 from .pages import safe_line
@@ -138,9 +140,18 @@ def validate(root: Path, names: dict[str, str], cid: str | None, lang: str) -> l
         ds = read_dataset(root)
     except DatasetError as exc:  # then every problem of every file: all put right at once
         try:
-            return [problem(e, root, names, lang) for e in dataset_problems(root) or [exc]]
+            found = dataset_problems(root) or [exc]
         except ProcurekitError:
             return [problem(exc, root, names, lang)]
+        rows = [problem(e, root, names, lang) for e in found]
+        per_file = Counter(e.path for e in found)
+        for path, count in per_file.items():
+            if count >= MAX_PROBLEMS:  # the reading of that file stopped there
+                shown_name = names.get(path, Path(path).name)
+                rows.append(_row(shown_name, _t(
+                    lang, f"Der kan være flere fejl i filen end de {count}, der vises: ret dem, og indsend igen.",
+                    f"The file may hold more problems than the {count} shown: put them right and submit again.")))
+        return rows
     except ProcurekitError as exc:
         return [problem(exc, root, names, lang)]
     if cid is not None and ds.contract.contract_id != cid:
