@@ -147,6 +147,8 @@ def test_diff_text_shows_dated_values_dropped_and_changed_rules(tmp_path: Path) 
     assert danish[2:5] == ["Parametre:", "  ~ training_places: values",
                            "      værdi: 15 → 15 fra 2016-01-01, 10 fra 2018-07-01"]
     assert danish[6] == "Regler:"
+    english = diff_text(diff_rulesets(load_ruleset("ikast-brande"), load_ruleset(child)), "en").splitlines()
+    assert english[7].startswith("  - ratio.rimelighed (month) — ") and "Rimelighedskravet" not in english[7]
 
 
 def test_diff_of_equal_rule_sets_and_unknown_ones() -> None:

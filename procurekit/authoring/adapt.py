@@ -203,8 +203,9 @@ def _values_text(values: list[dict[str, Any]], word: Callable[[str], str]) -> st
     )
 
 
-def diff_text(diff: dict[str, Any], lang: str = "en") -> str:
-    """A diff for reading: one line per change, old → new; its few words in `lang` (en or da)."""
+def diff_text(diff: dict[str, Any], lang: str | None = None) -> str:
+    """A diff for reading: one line per change, old → new. Its few words in `lang` (English unless "da"),
+    the rules' titles too (Danish unless "en")."""
     def word(text: str) -> str:
         return _DIFF_DA.get(text, text) if lang == "da" else text
 
@@ -232,9 +233,9 @@ def diff_text(diff: dict[str, Any], lang: str = "en") -> str:
     if any(rules.values()):
         lines += ["", word("Rules:")]
         for r in rules["added"]:
-            lines.append(f"  + {r['id']} ({r['subject']}) — {r['title']['da']}")
+            lines.append(f"  + {r['id']} ({r['subject']}) — {r['title']['en' if lang == 'en' else 'da']}")
         for r in rules["dropped"]:
-            lines.append(f"  - {r['id']} ({r['subject']}) — {r['title']['da']}")
+            lines.append(f"  - {r['id']} ({r['subject']}) — {r['title']['en' if lang == 'en' else 'da']}")
         for rule_id, changed in rules["changed"].items():
             lines.append(f"  ~ {rule_id}: {', '.join(changed)}")
             for key in (k for k in _EXPRESSIONS if k in changed):
