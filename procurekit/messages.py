@@ -15,6 +15,11 @@ from __future__ import annotations
 import functools
 import re
 
+from procurekit.privacy import NOT_SHOWN
+
+#: `privacy.NOT_SHOWN` in Danish: what stands where a value that could hold a CPR number is left out.
+NOT_SHOWN_DA = "[værdien vises ikke]"
+
 #: (English message shape, Danish wording, an English example of it). The first shape that matches wins.
 ENTRIES: tuple[tuple[str, str, str], ...] = (
     # --- a file -----------------------------------------------------------------------------------
@@ -67,7 +72,7 @@ ENTRIES: tuple[tuple[str, str, str], ...] = (
      "ukendt kolonne, ikke vist, da den ikke er et kolonnenavn (forventet: {cols})",
      "unknown column, not shown as it is not a column name (expected: participant_id, month)"),
     (r"column '(?P<c>.*)' appears twice", "kolonnen '{c}' står der to gange", "column 'month' appears twice"),
-    (r"missing column (?P<cols>.*)", "kolonne mangler: {cols}", "missing column month, praktik_hours"),
+    (r"missing column (?P<cols>.*)", "manglende kolonne(r): {cols}", "missing column month, praktik_hours"),
     (r"expected (?P<n>\d+) fields, found (?P<m>\d+)", "der skal være {n} felter, der er {m}",
      "expected 10 fields, found 3"),
     (r"cell longer than (?P<n>\d+) characters", "cellen er længere end {n} tegn", "cell longer than 1000 characters"),
@@ -195,7 +200,7 @@ ENTRIES: tuple[tuple[str, str, str], ...] = (
     (r"the cell holds the Excel error (?P<e>.*)", "cellen indeholder Excel-fejlen {e}",
      "the cell holds the Excel error #N/A"),
     # --- contract.yaml ----------------------------------------------------------------------------
-    (r"must be a mapping of (?P<keys>.+)", "skal være en oversigt over {keys}",
+    (r"must be a mapping of (?P<keys>.+)", "skal have felterne {keys}",
      "must be a mapping of contract_id, municipality, supplier, ruleset, start, end"),
     (r"YAML syntax error: (?P<why>.+)", "fejl i YAML-syntaksen: {why}", "YAML syntax error: expected ':'"),
     (r"YAML error: (?P<why>.+)", "YAML-fejl: {why}", "YAML error: ReaderError"),
@@ -257,7 +262,7 @@ def danish(message: str, strict: bool = False) -> str | None:
             elif name.startswith("n_"):
                 value = value.replace(",", ".")
             parts[name] = value
-        return wording.format(**parts)
+        return wording.format(**parts).replace(NOT_SHOWN, NOT_SHOWN_DA)
     return None
 
 

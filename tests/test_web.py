@@ -282,7 +282,7 @@ def test_every_files_problem_is_shown_at_once_in_danish(db: Path) -> None:
 
 @pytest.mark.parametrize(("name", "shown"), [
     ("marts.xlsx", r"marts\.xlsx"),
-    ("010190-4837.xlsx", r"\[value not shown\]"),  # a file name that looks like a CPR number is not shown
+    ("010190-4837.xlsx", r"\[værdien vises ikke\]"),  # a file name that looks like a CPR number is not shown
 ])
 def test_every_bad_row_of_a_workbook_sheet_is_shown(db: Path, tmp_path: Path, name: str, shown: str) -> None:
     for table in TABLES:

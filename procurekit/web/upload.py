@@ -20,7 +20,8 @@ from starlette.datastructures import UploadFile
 
 from procurekit import DatasetError, ProcurekitError, RuleFileError, dataset_problems, read_dataset, shown
 from procurekit.errors import MAX_PROBLEMS
-from procurekit.messages import problem_text
+from procurekit.messages import NOT_SHOWN_DA, problem_text
+from procurekit.privacy import NOT_SHOWN
 
 from .pages import safe_line
 
@@ -68,6 +69,7 @@ async def read_files(
                                 "Choose one or more files (an .xlsx workbook or the CSV files)."))], {}
     for u in real:
         name = shown(_base(u.filename or ""), 60) or "?"
+        name = _t(lang, NOT_SHOWN_DA, NOT_SHOWN) if name == NOT_SHOWN else name
         slot = _slot(u.filename or "")
         data = await u.read()
         if slot is None:
