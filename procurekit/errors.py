@@ -67,14 +67,19 @@ class DatasetError(ProcurekitError):
         self.message = message
         self.sheet = sheet
         self.line = line
-        where = self.path if line is None else f"{self.path}:{line}"
-        if sheet is not None:
-            where += f" [{sheet}]"
-        if row is not None:
-            where += f": row {row}"
-        if column is not None:
-            where += f", column {column}" if row is not None else f": column {column}"
-        super().__init__(f"{where}: {message}")
+        super().__init__(f"{self.where()}: {message}")
+
+    def where(self, row: str = "row", column: str = "column") -> str:
+        """The place of the problem: `file[:line] [sheet]: row N, column C`, with the words for row and column
+        given (Danish: "række", "kolonne")."""
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        if self.sheet is not None:
+            where += f" [{self.sheet}]"
+        if self.row is not None:
+            where += f": {row} {self.row}"
+        if self.column is not None:
+            where += f", {column} {self.column}" if self.row is not None else f": {column} {self.column}"
+        return where
 
 
 class DatasetErrors(DatasetError):

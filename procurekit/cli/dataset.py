@@ -81,14 +81,7 @@ def _line(exc: DatasetError, lang: str) -> str:
     """A problem as `check` words it (`file [sheet]: row N, column C: message`), in `lang`."""
     from procurekit.messages import problem_text
 
-    row, column = ("række", "kolonne") if lang == "da" else ("row", "column")
-    where = exc.path if exc.line is None else f"{exc.path}:{exc.line}"
-    if exc.sheet is not None:
-        where += f" [{exc.sheet}]"
-    if exc.row is not None:
-        where += f": {row} {exc.row}"
-    if exc.column is not None:
-        where += f", {column} {exc.column}" if exc.row is not None else f": {column} {exc.column}"
+    where = exc.where("række", "kolonne") if lang == "da" else exc.where()
     return f"{where}: {problem_text(exc.message, lang)}"
 
 
