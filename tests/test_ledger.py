@@ -214,6 +214,21 @@ def test_verify_catches_what_a_rerun_alone_cannot(
     assert code == 1 and expected in out
 
 
+def test_verify_in_workers_says_what_verify_in_one_process_says(story: tuple[Path, list[Path]], tmp_path: Path) -> None:
+    from procurekit.ledger.verify import verify_ledger
+
+    db = copy_db(story[0], tmp_path)
+    con = sqlite3.connect(db)
+    con.execute("UPDATE finding SET verdict = 'ok' WHERE submission = 5 AND rule = 'cap.course-months'")
+    con.execute("UPDATE data_row SET data = replace(data, '\"IB-001\"', '\"IB-999\"') WHERE submission = 2")
+    con.commit()
+    with Ledger.open(db) as ledger:
+        apart = verify_ledger(ledger.con, db=db, workers=2)
+        here = verify_ledger(ledger.con)
+    assert apart == here and len(here) >= 3
+    assert "submission 2 (IB-RENG-2016): stored rows differ from the stored files" in here
+
+
 def test_removing_a_submission_breaks_the_seal_of_the_next(story: tuple[Path, list[Path]], tmp_path: Path) -> None:
     db = copy_db(story[0], tmp_path)
     con = sqlite3.connect(db)

@@ -193,6 +193,24 @@ def _apart(call: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, An
         return {"error": str(exc)}
 
 
+def map_apart(call: Callable[[Any], T], items: list[Any], what: Path | str, workers: int | None = None,
+              timeout: float = DEFAULT_TIMEOUT, progress: Callable[[int, int], None] | None = None) -> list[T]:
+    """`call(item)` for every item, in up to `workers` worker processes (default: the CPUs), results in item
+    order; `progress` is called with (done, all) as they come in. A crash, or a run longer than `timeout`
+    (0: no limit), is an `EngineError` naming `what`.
+
+    Raises:
+        ProcurekitError: what `call` raised of procurekit's errors (as one with its message).
+        EngineError: a worker crashed or the run took longer than `timeout`.
+    """
+    calls: list[Call] = [(_apart, (call, (item,), {})) for item in items]
+    found = _in_workers(calls, [Path(what)] * len(items), worker_count(workers, len(items)), timeout, progress)
+    for result in found:
+        if "error" in result:
+            raise ProcurekitError(result["error"])
+    return [result["result"] for result in found]
+
+
 def check_apart(
     dataset: Dataset,
     rules: RuleSet,

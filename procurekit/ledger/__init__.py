@@ -159,4 +159,4 @@ class Ledger:
 
     def verify(self) -> list[str]:
         """Recompute every hash and re-run every submission; the differences, one line each."""
-        return verify_ledger(self.con)
+        return verify_ledger(self.con, db=self.path)
