@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from procurekit.authoring import diff_rulesets, explain_ruleset, init_ruleset, load_scenarios, run_scenarios
     from procurekit.authoring.adapt import diff_text
     from procurekit.business import business_case, load_assumptions
-    from procurekit.dataset import Dataset, dataset_problems, looks_like_cpr, read_dataset, write_template
+    from procurekit.dataset import Dataset, cut_short, dataset_problems, looks_like_cpr, read_dataset, write_template
     from procurekit.documents import (
         Chart,
         Series,
@@ -74,6 +74,7 @@ _WHERE = {
     "business_case": "procurekit.business",
     "load_assumptions": "procurekit.business",
     "Dataset": "procurekit.dataset",
+    "cut_short": "procurekit.dataset",
     "dataset_problems": "procurekit.dataset",
     "looks_like_cpr": "procurekit.dataset",
     "read_dataset": "procurekit.dataset",
@@ -152,6 +153,7 @@ __all__ = [
     "check",
     "check_json",
     "check_text",
+    "cut_short",
     "dataset_problems",
     "default_as_of",
     "diff_rulesets",

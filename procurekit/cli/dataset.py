@@ -58,15 +58,12 @@ def validate(folder: Path, format_: str, lang: str, output: Path | str | None) -
 
 def _more(found: list[DatasetError], lang: str) -> str:
     """A line for each file whose reading stopped at the most problems a file reports."""
-    from collections import Counter
+    from procurekit import cut_short
 
-    from procurekit.errors import MAX_PROBLEMS
-
-    counts = Counter(e.path for e in found)
     return "".join(
         (f"{path}: der kan være flere fejl end de {n}, der vises\n" if lang == "da"
          else f"{path}: there may be more problems than the {n} shown\n")
-        for path, n in counts.items() if n >= MAX_PROBLEMS
+        for path, n in cut_short(found).items()
     )
 
 

@@ -7,6 +7,7 @@ from procurekit.dataset.facts import Fact, Occupancy, derive
 from procurekit.dataset.read import (
     Dataset,
     Participant,
+    cut_short,
     dataset_problems,
     looks_like_cpr,
     read_contract,
@@ -32,6 +33,7 @@ __all__ = [
     "TABLE_COLUMNS",
     "TURNOVER_COLUMNS",
     "cell_text",
+    "cut_short",
     "dataset_problems",
     "derive",
     "looks_like_cpr",

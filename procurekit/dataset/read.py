@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import gc
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -24,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from procurekit.dataset.excel import refuse_outside, table_sources
 from procurekit.dataset.schema import Kind, problems_up_to, show_cell
-from procurekit.errors import DatasetError, RuleFileError
+from procurekit.errors import MAX_PROBLEMS, DatasetError, RuleFileError
 from procurekit.privacy import looks_like_cpr
 from procurekit.yamlio import load_mapping, model_errors
 
@@ -245,6 +246,13 @@ def dataset_problems(folder: Path | str) -> list[DatasetError]:
     with problems_up_to():
         _read(Path(folder), problems)
     return problems
+
+
+def cut_short(problems: list[DatasetError]) -> dict[str, int]:
+    """The files of `dataset_problems` whose reading stopped at the most problems a file reports
+    (`MAX_PROBLEMS`): they may hold more. File → the number shown."""
+    counts = Counter(e.path for e in problems)
+    return {path: n for path, n in counts.items() if n >= MAX_PROBLEMS}
 
 
 def _read(folder: Path, problems: list[DatasetError] | None) -> Dataset | None:

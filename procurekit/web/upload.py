@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import tempfile
 import zipfile
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,8 +17,15 @@ from typing import Any
 
 from starlette.datastructures import UploadFile
 
-from procurekit import DatasetError, ProcurekitError, RuleFileError, dataset_problems, read_dataset, shown
-from procurekit.errors import MAX_PROBLEMS
+from procurekit import (
+    DatasetError,
+    ProcurekitError,
+    RuleFileError,
+    cut_short,
+    dataset_problems,
+    read_dataset,
+    shown,
+)
 from procurekit.messages import NOT_SHOWN_DA, problem_text
 from procurekit.privacy import NOT_SHOWN
 
@@ -146,13 +152,11 @@ def validate(root: Path, names: dict[str, str], cid: str | None, lang: str) -> l
         except ProcurekitError:
             return [problem(exc, root, names, lang)]
         rows = [problem(e, root, names, lang) for e in found]
-        per_file = Counter(e.path for e in found)
-        for path, count in per_file.items():
-            if count >= MAX_PROBLEMS:  # the reading of that file stopped there
-                shown_name = names.get(path, Path(path).name)
-                rows.append(_row(shown_name, _t(
-                    lang, f"Der kan være flere fejl i filen end de {count}, der vises: ret dem, og indsend igen.",
-                    f"The file may hold more problems than the {count} shown: put them right and submit again.")))
+        for path, count in cut_short(found).items():
+            shown_name = names.get(path, Path(path).name)
+            rows.append(_row(shown_name, _t(
+                lang, f"Der kan være flere fejl i filen end de {count}, der vises: ret dem, og indsend igen.",
+                f"The file may hold more problems than the {count} shown: put them right and submit again.")))
         return rows
     except ProcurekitError as exc:
         return [problem(exc, root, names, lang)]
