@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
+import shutil
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -24,7 +25,7 @@ from hypothesis import strategies as st
 from procurekit import read_dataset
 from procurekit.dataset import rows
 from procurekit.dataset.frames import SPECS, WHITESPACE, cpr_candidates
-from procurekit.dataset.read import ROW_TYPES, Dataset, read_contract
+from procurekit.dataset.read import ROW_TYPES, Dataset, read_contract, read_datasets
 from procurekit.errors import DatasetError
 from procurekit.privacy import looks_like_cpr
 
@@ -122,8 +123,9 @@ def good_row(draw: Any, kind: str) -> dict[str, str]:
 
 
 @st.composite
-def table_text(draw: Any, kind: str) -> tuple[str, str]:
-    """(file text, encoding) of one table: mostly good rows, some hostile cells, odd lines and spellings."""
+def table_text(draw: Any, kind: str, hostile: bool = True) -> tuple[str, str]:
+    """(file text, encoding) of one table: mostly good rows, some hostile cells, odd lines and spellings
+    (`hostile`; else good rows only, in their several spellings, with white space around some cells)."""
     columns = list(SPECS[kind].columns)
     if kind == "participants" and draw(st.booleans()):
         columns = columns[:10]
@@ -139,6 +141,9 @@ def table_text(draw: Any, kind: str) -> tuple[str, str]:
         cells = [good[c] for c in header]
         if sep == ";" and draw(st.booleans()):
             cells = [c.replace(".", ",") if c.count(".") == 1 and c.replace(".", "").isdigit() else c for c in cells]
+        if not hostile:
+            lines.append(sep.join(f" {c}" if draw(st.integers(0, 9)) == 0 else c for c in cells))
+            continue
         for _ in range(draw(st.sampled_from([0, 0, 0, 1, 1, 2]))):
             i = draw(st.integers(0, len(cells) - 1))
             cells[i] = draw(st.one_of(st.sampled_from(ODD), st.text(max_size=6)))
@@ -176,6 +181,76 @@ def test_the_columnar_reader_reads_what_the_row_reader_reads(tmp_path_factory, t
         if table is not None:
             _write(folder, kind, *table)
     assert outcome(read_dataset, folder) == outcome(reference, folder)
+
+
+def together(folders: list[Path]) -> list[str]:
+    """What `read_datasets` makes of folders read together, spelt out as `outcome` spells one (the frames
+    too: their columns, types and values, and each number column's own digits)."""
+    out = []
+    for found in read_datasets(folders):
+        if isinstance(found, DatasetError):
+            out.append(f"error: {found}")
+            continue
+        assert isinstance(found, Dataset)
+        out.append(outcome(lambda _, found=found: found, found.path) + tables_spelt(found))
+    return out
+
+
+def tables_spelt(ds: Dataset) -> str:
+    return repr([(kind, dict(t.frame.schema), t.frame.rows(), {n: (d.exponents.to_list() if d.exponents is not None
+                  else None, d.exact) for n, d in t.digits.items()}) for kind, t in ds.tables.items()])
+
+
+def alone(folders: list[Path]) -> list[str]:
+    """The same of each folder read alone (`read_dataset`)."""
+    out = []
+    for folder in folders:
+        try:
+            ds = read_dataset(folder)
+        except DatasetError as exc:
+            out.append(f"error: {exc}")
+            continue
+        out.append(outcome(lambda _, ds=ds: ds, folder) + tables_spelt(ds))
+    return out
+
+
+@SETTINGS
+@given(register=st.lists(st.tuples(
+    st.booleans(), table_text("participants", False), table_text("participants"),
+    st.tuples(*(st.one_of(st.none(), table_text(k, False), table_text(k)) for k in ORDER[1:])),
+), min_size=1, max_size=5))
+def test_a_register_read_together_is_each_dataset_read_alone(tmp_path_factory, register) -> None:
+    folders = []
+    for clean, good_people, any_people, tables in register:
+        folder = make_dataset(tmp_path_factory.mktemp("ds"), [])
+        _write(folder, "participants", *(good_people if clean else any_people))
+        for kind, table in zip(ORDER[1:], tables, strict=True):
+            if table is not None:
+                _write(folder, kind, *table)
+        folders.append(folder)
+    assert together(folders) == alone(folders)
+
+
+def test_clean_datasets_are_read_together(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from procurekit.dataset import read as read_module
+
+    example = Path(__file__).parents[1] / "examples" / "ikast-brande"
+    folders = []
+    for i, change in enumerate([None, (",", ", "), (",", ";"), ("IB-", "XY-"), ("2016-11-05", "5.11.2016")]):
+        folder = tmp_path / f"c{i}"
+        shutil.copytree(example, folder)
+        for name in ("participants.csv", "hours.csv"):
+            text = (folder / name).read_text(encoding="utf-8")
+            (folder / name).write_text(text if change is None else text.replace(*change), encoding="utf-8")
+        folders.append(folder)
+    (tmp_path / "c1" / "supplier.csv").write_text("month,ordinary_staff,contract_fte,target_group_fte\n2017-01,x,1,1\n")
+    read_alone: list[Path] = []
+    original = read_module._alone
+    monkeypatch.setattr(read_module, "_alone", lambda folder: read_alone.append(folder) or original(folder))
+    found = read_datasets(folders)
+    assert read_alone == [folders[1]]  # only the one with a problem
+    assert isinstance(found[1], DatasetError) and "row 2, column ordinary_staff" in str(found[1])
+    assert together(folders) == alone(folders)
 
 
 @pytest.mark.parametrize(

@@ -205,8 +205,9 @@ class Table:
     digits: dict[str, ColumnDigits]
 
 
-#: A table's column-wise checks: (typed frame columns, context) → True where a row may fail a table check.
-Checks = Callable[[pl.DataFrame, Any], pl.Expr | pl.Series]
+#: A table's column-wise checks: (typed frame columns, context, the columns naming a row's file when several
+#: files are stacked: `read_stacked`) → True where a row may fail a table check.
+Checks = Callable[[pl.DataFrame, Any, list[str]], pl.Expr | pl.Series]
 
 
 def _after(later: str, earlier: str) -> pl.Expr:
@@ -217,9 +218,9 @@ def _both_or_neither(a: str, b: str) -> pl.Expr:
     return pl.col(a).is_null() != pl.col(b).is_null()
 
 
-def _participant_checks(frame: pl.DataFrame, _: Any) -> pl.Expr:
+def _participant_checks(frame: pl.DataFrame, _: Any, by: list[str]) -> pl.Expr:
     return pl.any_horizontal(
-        repeated(frame, ["v:participant_id"]),
+        repeated(frame, [*by, "v:participant_id"]),
         pl.col("years_on_benefits") > 100,
         _both_or_neither("left_on", "exit_reason"),
         _after("left_on", "enrolled_on"),
@@ -244,11 +245,21 @@ def courses(participants: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _hours_checks(frame: pl.DataFrame, participants: pl.DataFrame) -> pl.Series:
+def _hours_checks(frame: pl.DataFrame, participants: pl.DataFrame, by: list[str]) -> pl.Series:
     # Each row's participant by its index among the participants (null: unknown), so no join of strings;
     # computed on Series, so that no column in one chunk joins the frame's chunked ones (a copy of all).
-    index = frame["v:participant_id"].cast(pl.Enum(participants["participant_id"]), strict=False).to_physical()
-    course = courses(participants).select(pl.all().gather(index))
+    if not by:
+        index = frame["v:participant_id"].cast(pl.Enum(participants["participant_id"]), strict=False).to_physical()
+        course = courses(participants).select(pl.all().gather(index))
+    else:  # several files: `participants` holds theirs, `by` naming each row's file
+        people = pl.concat(
+            [participants.select(*by, pl.col("participant_id").alias("v:participant_id")), courses(participants)],
+            how="horizontal",
+        ).with_row_index("index")
+        course = frame.select(*by, "v:participant_id").join(
+            people, on=[*by, "v:participant_id"], how="left", maintain_order="left"
+        )
+        index = course["index"]
     first, last = course["first"], course["last"]
     month = frame.select(_month_number(pl.col("month"))).to_series().rechunk()
     outside = first.is_null() | (month < first) | (last.is_not_null() & (month > last)) | course["odd"]
@@ -257,14 +268,14 @@ def _hours_checks(frame: pl.DataFrame, participants: pl.DataFrame) -> pl.Series:
     return outside | key.select(repeated(key, ["key"])).to_series()
 
 
-def _supplier_checks(frame: pl.DataFrame, _: Any) -> pl.Expr:
-    return repeated(frame, ["v:month"]) | (pl.col("target_group_fte") > pl.col("contract_fte"))
+def _supplier_checks(frame: pl.DataFrame, _: Any, by: list[str]) -> pl.Expr:
+    return repeated(frame, [*by, "v:month"]) | (pl.col("target_group_fte") > pl.col("contract_fte"))
 
 
-def _turnover_checks(frame: pl.DataFrame, years: tuple[str, str]) -> pl.Expr:
+def _turnover_checks(frame: pl.DataFrame, years: tuple[str, str], by: list[str]) -> pl.Expr:
     year = pl.col("year")
     return pl.any_horizontal(
-        repeated(frame, ["v:year"]),
+        repeated(frame, [*by, "v:year"]),
         (year < years[0]) | (year > years[1]),
         pl.col("reported_on").dt.year() < year.cast(pl.Int32, strict=False),
     )
@@ -332,11 +343,11 @@ def read_table(path: Path, kind: str, context: Any = None, opener: TableOpener |
     return _validate(path, records, SPECS[kind], context)
 
 
-def _cells(records: Records, header: list[str], kinds: dict[str, _Kind]) -> pl.DataFrame:
-    """`row`, the stripped cells (`v:<column>`) and whether each is in its fast form (`a:<column>`).
+def _cells(records: Records, header: list[str], kinds: dict[str, _Kind], by: list[str]) -> pl.DataFrame:
+    """`row` (and `by`), the stripped cells (`v:<column>`) and whether each is in its fast form (`a:<column>`).
 
     A cell in its fast form has no white space around it, so a column whose raw cells all are in their
-    fast forms is not stripped at all (the common, clean file).
+    fast forms is not stripped at all (the common, clean file); stripping it would change none of them.
     """
     dc = records.decimal_comma
     raw = records.frame.with_columns(
@@ -344,7 +355,7 @@ def _cells(records: Records, header: list[str], kinds: dict[str, _Kind]) -> pl.D
     )
     clean = raw.select(pl.col(f"a:{n}").all() for n in header).row(0)
     w = raw.select(
-        "row",
+        "row", *by,
         *(
             pl.col(f"c{i}").alias(f"v:{n}") if clean[i] else pl.col(f"c{i}").str.strip_chars(WHITESPACE).alias(f"v:{n}")
             for i, n in enumerate(header)
@@ -395,14 +406,17 @@ def _typed(spec: Spec, kinds: dict[str, _Kind], scales: dict[str, int], decimal_
 
 
 def _working_frame(
-    records: Records, header: list[str], spec: Spec, context: Any
+    records: Records, header: list[str], spec: Spec, context: Any, by: list[str] | None = None
 ) -> tuple[pl.DataFrame, pl.Series, dict[str, int]]:
     """The records' stripped cells (`v:`), whether each is in its fast form (`a:`), the written decimals of
     numbers (`d:`) and the typed values (named after the columns); and `suspect`, the rows the row reader
-    must read. A blank row is one: each table's key has a column no empty cell is the fast form of."""
+    must read. A blank row is one: each table's key has a column no empty cell is the fast form of.
+    `by`: the columns naming each record's file, when the records are several files' (`read_stacked`);
+    the scales are then the most decimals any of them writes."""
+    by = by or []
     kinds = {name: kind_of(spec.columns[name]) for name in header}
     numbers = [n for n in header if kinds[n] is _NUMBER_KIND]
-    w = _cells(records, header, kinds)
+    w = _cells(records, header, kinds, by)
     scales: dict[str, int] = {}
     if numbers:
         w = w.with_columns(_places(pl.col(f"v:{n}"), records.decimal_comma).alias(f"d:{n}") for n in numbers)
@@ -419,7 +433,7 @@ def _working_frame(
         *(~pl.col(f"a:{n}") for n in header),
         *(pl.col(n).is_null() for n in lost),
     )
-    bad = spec.checks(w, context)
+    bad = spec.checks(w, context, by)
     flags = w.select(odd, *([] if isinstance(bad, pl.Series) else [bad.fill_null(False).alias("bad")]))
     suspect = flags.to_series(0).rechunk()
     suspect = suspect | (bad.fill_null(False) if isinstance(bad, pl.Series) else flags.to_series(1).rechunk())
@@ -487,6 +501,66 @@ def _validate(path: Path, records: Records, spec: Spec, context: Any) -> Table:
     if problems:
         raise problems[0] if len(problems) == 1 else DatasetErrors(problems)
     return _assemble(w.filter(~suspect), spec, scales, patches)
+
+
+def read_stacked(
+    kind: str, files: Mapping[int, Path], context: pl.DataFrame | None = None
+) -> tuple[dict[int, Table], pl.DataFrame]:
+    """Tables of one kind from several datasets (a register), read and validated together: a small file's
+    reading is mostly each query's fixed cost, which the files then share.
+
+    Only what a file's reading alone would give without its row reader is taken from here: a file with
+    any suspect row, any record its reader had to split by itself (another field count, an unreadable
+    cell, a malformed end), or a header that `check_header` refuses is left out, to be read alone (which
+    then reports its problems exactly). A file read here is the very table `read_table` gives.
+
+    Args:
+        kind: participants, hours or supplier (turnover's check needs each contract's years: read alone).
+        files: a number for each file (the caller's, e.g. its dataset's place in the register) → its path.
+        context: hours: the participants frame this function returned for the same numbers.
+
+    Returns:
+        number → table, for the files read here; and, with `file` (the number), the typed columns of
+        their rows (the context of hours).
+    """
+    spec = SPECS[kind]
+    groups: dict[tuple[tuple[str, ...], bool], list[tuple[int, Path, Records]]] = {}
+    for number, path in files.items():
+        try:
+            records = csv_records(path)
+            check_header(path, records.header, spec.columns, spec.required)
+        except DatasetError:
+            continue
+        if records.ragged or records.problems or records.error is not None:
+            continue
+        groups.setdefault((tuple(records.header), records.decimal_comma), []).append((number, path, records))
+    tables: dict[int, Table] = {}
+    typed: list[pl.DataFrame] = []
+    for (raw_header, decimal_comma), group in groups.items():
+        header = check_header(group[0][1], list(raw_header), spec.columns, spec.required)
+        names = [*(f"c{i}" for i in range(len(raw_header))), "row"]
+        stacked = pl.concat([r.frame.select(*names, file=pl.lit(n, pl.Int32)) for n, _, r in group], rechunk=False)
+        w, suspect, _ = _working_frame(Records(list(raw_header), stacked, decimal_comma), header, spec, context,
+                                       ["file"])
+        unread = set(w.filter(suspect)["file"].unique().to_list())
+        good = w.filter(~pl.col("file").is_in(unread)) if unread else w
+        numbers = [n for n in header if kind_of(spec.columns[n]) is _NUMBER_KIND]
+        scales = _file_scales(good, numbers)
+        parts = {n: part for (n,), part in good.partition_by("file", maintain_order=True, as_dict=True).items()}
+        for number, _, _ in group:
+            if number not in unread:  # a file of no rows has no part
+                scale = scales.get(number) or dict.fromkeys(numbers, 0)
+                tables[number] = _assemble(parts.get(number, good.clear()), spec, dict(scale), [])
+        typed.append(good.select("file", *(n for n in ("participant_id", "enrolled_on", "left_on") if n in header)))
+    return tables, (pl.concat(typed, how="diagonal_relaxed") if typed else pl.DataFrame())
+
+
+def _file_scales(w: pl.DataFrame, numbers: list[str]) -> dict[int, dict[str, int]]:
+    """Each file's scale of each number column: the most decimals its cells in the fast form write."""
+    if not numbers:
+        return {}
+    found = w.group_by("file").agg(pl.col(f"d:{n}").filter(pl.col(f"a:{n}")).max() for n in numbers)
+    return {row[0]: {n: int(d or 0) for n, d in zip(numbers, row[1:], strict=True)} for row in found.iter_rows()}
 
 
 def _assemble(good: pl.DataFrame, spec: Spec, scales: dict[str, int], patches: list[Cells]) -> Table:

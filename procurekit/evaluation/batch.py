@@ -18,6 +18,7 @@ and the collector runs rarely (`bulk_gc`); objects of a check are freed by refer
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import gc
@@ -139,16 +140,28 @@ def _worker_start() -> None:
     gc.set_threshold(*BULK_GC)
 
 
-def run_job(job: Job, render: Render) -> dict[str, Any]:
-    """Check one dataset (in a worker); return its JSON document, text and whether it has a violation."""
+def run_job(job: Job, render: Render, dataset: Dataset | ProcurekitError | None = None) -> dict[str, Any]:
+    """Check one dataset (in a worker); return its JSON document, text and whether it has a violation.
+    `dataset`: the job's dataset already read (or the error its reading raised); None: read it."""
     from procurekit.evaluation.check import check
 
     try:
-        result = check(job.path, job.rules, as_of=job.as_of, engine=job.engine, lang=job.lang,
-                       ok="explained" if job.include_ok else "counted")
+        if isinstance(dataset, ProcurekitError):
+            raise dataset
+        result = check(job.path if dataset is None else dataset, job.rules, as_of=job.as_of, engine=job.engine,
+                       lang=job.lang, ok="explained" if job.include_ok else "counted")
     except ProcurekitError as exc:  # custom exception signatures do not survive pickling
         return {"error": str(exc)}
     return _rendered(result, job, render)
+
+
+def run_together(jobs: list[Job], render: Render) -> dict[str, Any]:
+    """Several jobs of a register (in a worker): their datasets read together (`read_datasets`), then each
+    checked as `run_job` checks it; their results in job order."""
+    from procurekit.dataset.read import read_datasets
+
+    datasets = read_datasets([job.path for job in jobs])
+    return {"together": [run_job(job, render, dataset) for job, dataset in zip(jobs, datasets, strict=True)]}
 
 
 def _rendered(result: CheckResult, job: Job, render: Render) -> dict[str, Any]:
@@ -386,12 +399,57 @@ def run_jobs(
         EngineError: a worker crashed or the run took longer than `timeout`.
     """
     count = worker_count(workers, len(jobs))
-    calls = [(run_job, (job, render)) for job in jobs]
-    results = _in_workers(calls, [job.path for job in jobs], count, timeout, progress)
+    chunks = chunked(jobs, count)
+    done = list(itertools.accumulate(len(chunk) for chunk in chunks))
+    calls: list[Call] = [(run_job, (chunk[0], render)) if len(chunk) == 1 else (run_together, (chunk, render))
+                         for chunk in chunks]
+    results = [result for found in _in_workers(
+        calls, [_named(chunk) for chunk in chunks], count, timeout,
+        None if progress is None else lambda n, _: progress(done[n - 1], len(jobs)),
+    ) for result in found.get("together", [found])]
     for result in [] if keep_errors else results:
         if "error" in result:
             raise ProcurekitError(result["error"])
     return results
+
+
+#: The most CSV bytes of the contracts a worker reads together (`chunked`).
+CHUNK_BYTES = 32 << 20
+#: Chunks a worker gets (`chunked`), at the most: more share the work out more evenly at the end, fewer
+#: share more of each query's fixed cost.
+CHUNKS_A_WORKER = 6
+
+
+def chunked(jobs: list[Job], workers: int) -> list[list[Job]]:
+    """A register's jobs in consecutive chunks, one a worker call, its contracts read together: about
+    `CHUNKS_A_WORKER` chunks a worker, by their tables' sizes, none over `CHUNK_BYTES` but a single large
+    contract."""
+    sizes = [_csv_bytes(job.path) for job in jobs]
+    most = max(1, min(CHUNK_BYTES, sum(sizes) // (workers * CHUNKS_A_WORKER)))
+    chunks: list[list[Job]] = []
+    held = 0
+    for job, size in zip(jobs, sizes, strict=True):
+        if not chunks or held + size > most:
+            chunks.append([])
+            held = 0
+        chunks[-1].append(job)
+        held += size
+    return chunks
+
+
+def _csv_bytes(folder: Path) -> int:
+    """The size of a dataset's CSV tables (0 for what is not a regular file: the reader says what it is)."""
+    total = 0
+    for name in ("participants", "hours", "supplier", "turnover"):
+        with contextlib.suppress(OSError):
+            found = (folder / f"{name}.csv").stat()
+            total += found.st_size if stat.S_ISREG(found.st_mode) else 0
+    return total
+
+
+def _named(chunk: list[Job]) -> Path:
+    """How an engine error names a chunk of contracts: its folder, or its first and last folders."""
+    return chunk[0].path if len(chunk) == 1 else Path(f"{chunk[0].path} … {chunk[-1].path.name}")
 
 
 def _in_workers(
