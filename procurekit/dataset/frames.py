@@ -31,7 +31,7 @@ from typing import Any
 
 import polars as pl
 
-from procurekit.dataset.records import Records, collect_records, csv_records
+from procurekit.dataset.records import Records, collect_records, csv_records, stacked_records
 from procurekit.dataset.rows import (
     Cells,
     cell_parsers,
@@ -524,22 +524,19 @@ def read_stacked(
         their rows (the context of hours).
     """
     spec = SPECS[kind]
-    groups: dict[tuple[tuple[str, ...], bool], list[tuple[int, Path, Records]]] = {}
-    for number, path in files.items():
-        try:
-            records = csv_records(path)
-            check_header(path, records.header, spec.columns, spec.required)
-        except DatasetError:
-            continue
-        if records.ragged or records.problems or records.error is not None:
-            continue
-        groups.setdefault((tuple(records.header), records.decimal_comma), []).append((number, path, records))
+    groups: dict[tuple[tuple[str, ...], bool], list[Records]] = {}
+    for records in stacked_records(files):
+        groups.setdefault((tuple(records.header), records.decimal_comma), []).append(records)
     tables: dict[int, Table] = {}
     typed: list[pl.DataFrame] = []
     for (raw_header, decimal_comma), group in groups.items():
-        header = check_header(group[0][1], list(raw_header), spec.columns, spec.required)
-        names = [*(f"c{i}" for i in range(len(raw_header))), "row"]
-        stacked = pl.concat([r.frame.select(*names, file=pl.lit(n, pl.Int32)) for n, _, r in group], rechunk=False)
+        names = [*(f"c{i}" for i in range(len(raw_header))), "row", "file"]
+        stacked = pl.concat([r.frame.select(names) for r in group], rechunk=False)
+        numbered = [n for r in group for n in r.files]
+        try:
+            header = check_header(files[numbered[0]], list(raw_header), spec.columns, spec.required)
+        except DatasetError:
+            continue  # each file's reading alone says so
         w, suspect, _ = _working_frame(Records(list(raw_header), stacked, decimal_comma), header, spec, context,
                                        ["file"])
         unread = set(w.filter(suspect)["file"].unique().to_list())
@@ -547,7 +544,7 @@ def read_stacked(
         numbers = [n for n in header if kind_of(spec.columns[n]) is _NUMBER_KIND]
         scales = _file_scales(good, numbers)
         parts = {n: part for (n,), part in good.partition_by("file", maintain_order=True, as_dict=True).items()}
-        for number, _, _ in group:
+        for number in numbered:
             if number not in unread:  # a file of no rows has no part
                 scale = scales.get(number) or dict.fromkeys(numbers, 0)
                 tables[number] = _assemble(parts.get(number, good.clear()), spec, dict(scale), [])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,8 @@ class Records:
     error: DatasetError | None = None
     #: Rows that could not be read into cells (a workbook cell holding an Excel error), with their problem.
     problems: dict[int, DatasetError] = field(default_factory=dict)
+    #: Stacked records (`stacked_records`): the numbers of their files, in order (`frame` has `file`).
+    files: tuple[int, ...] = ()
 
     def cells(self, index: int) -> list[str]:
         """The raw cells of the record at `index` of the frame."""
@@ -71,6 +73,54 @@ def csv_records(path: Path) -> Records:
             return fast
     header, rows, decimal_comma = csv_rows(path, text)
     return collect_records(header, rows, decimal_comma)
+
+
+def stacked_records(files: Mapping[int, Path]) -> list[Records]:
+    """The records of several CSV files (numbered by the caller), stacked: each `Records` holds files
+    with the same header, their records in file order, with `file` (the number) and each its own `row`.
+
+    Clean files (ASCII, no `"`, no `\\r` but in `\\r\\n`, ending in a line end) with the very same header
+    line are split by polars at once (one query for them all); any other file by `csv_records`. A file
+    read with a record of another field count, a cell its reader could not read or a malformed end is
+    left out (its reading alone reports it), as is a file that cannot be read at all.
+    """
+    alike: dict[bytes, list[tuple[int, bytes]]] = {}
+    alone: list[tuple[int, Path]] = []
+    for number, path in files.items():
+        try:
+            raw = read_bytes(path)
+        except DatasetError:
+            continue
+        data = raw[len(_BOM):] if raw.startswith(_BOM) else raw
+        end = data.find(b"\n")
+        if (end > 0 and data.endswith(b"\n") and data.isascii() and b"\x00" not in data and b'"' not in data
+                and data.count(b"\r") == data.count(b"\r\n") and not _BLANK.fullmatch(data)):
+            alike.setdefault(data[:end], []).append((number, data[end + 1:]))
+        else:
+            alone.append((number, path))
+    out: list[Records] = []
+    for header_line, group in alike.items():
+        together = _polars_records(header_line + b"\n" + b"".join(body for _, body in group))
+        if together is None or together.ragged:
+            alone.extend((n, files[n]) for n, _ in group)
+            continue
+        counts = [body.count(b"\n") for _, body in group]
+        spans = pl.DataFrame({
+            "file": pl.Series([n for n, _ in group], dtype=pl.Int32), "count": pl.Series(counts, dtype=pl.Int64),
+            "before": pl.Series(list(itertools.accumulate(counts, initial=0))[:-1], dtype=pl.Int64),
+        }).select(pl.col("file", "before").repeat_by("count").explode())  # one row a record
+        frame = together.frame.with_columns(spans["file"], pl.col("row") - spans["before"])
+        out.append(Records(together.header, frame, together.decimal_comma, files=tuple(n for n, _ in group)))
+    for number, path in sorted(alone):
+        try:
+            records = csv_records(path)
+        except DatasetError:
+            continue
+        if not (records.ragged or records.problems or records.error is not None):
+            records.frame = records.frame.with_columns(file=pl.lit(number, pl.Int32))
+            records.files = (number,)
+            out.append(records)
+    return out
 
 
 def collect_records(header: list[str], data: RawRows, decimal_comma: bool) -> Records:

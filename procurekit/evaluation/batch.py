@@ -140,28 +140,31 @@ def _worker_start() -> None:
     gc.set_threshold(*BULK_GC)
 
 
-def run_job(job: Job, render: Render, dataset: Dataset | ProcurekitError | None = None) -> dict[str, Any]:
-    """Check one dataset (in a worker); return its JSON document, text and whether it has a violation.
-    `dataset`: the job's dataset already read (or the error its reading raised); None: read it."""
+def run_job(job: Job, render: Render) -> dict[str, Any]:
+    """Check one dataset (in a worker); return its JSON document, text and whether it has a violation."""
     from procurekit.evaluation.check import check
 
     try:
-        if isinstance(dataset, ProcurekitError):
-            raise dataset
-        result = check(job.path if dataset is None else dataset, job.rules, as_of=job.as_of, engine=job.engine,
-                       lang=job.lang, ok="explained" if job.include_ok else "counted")
+        result = check(job.path, job.rules, as_of=job.as_of, engine=job.engine, lang=job.lang,
+                       ok="explained" if job.include_ok else "counted")
     except ProcurekitError as exc:  # custom exception signatures do not survive pickling
         return {"error": str(exc)}
     return _rendered(result, job, render)
 
 
 def run_together(jobs: list[Job], render: Render) -> dict[str, Any]:
-    """Several jobs of a register (in a worker): their datasets read together (`read_datasets`), then each
-    checked as `run_job` checks it; their results in job order."""
+    """Several jobs of a register (in a worker), alike but for their folders: their datasets read together
+    (`read_datasets`) and checked side by side (`check_many`); each result is `run_job`'s, in job order."""
     from procurekit.dataset.read import read_datasets
+    from procurekit.evaluation.check import check_many
 
-    datasets = read_datasets([job.path for job in jobs])
-    return {"together": [run_job(job, render, dataset) for job, dataset in zip(jobs, datasets, strict=True)]}
+    first = jobs[0]
+    if any(dataclasses.replace(job, path=first.path) != first for job in jobs):
+        raise ValueError("jobs checked together must differ in their folders only")
+    checked = check_many(read_datasets([job.path for job in jobs]), first.rules, as_of=first.as_of,
+                         engine=first.engine, lang=first.lang, ok="explained" if first.include_ok else "counted")
+    return {"together": [{"error": str(found)} if isinstance(found, ProcurekitError) else _rendered(found, job, render)
+                         for job, found in zip(jobs, checked, strict=True)]}
 
 
 def _rendered(result: CheckResult, job: Job, render: Render) -> dict[str, Any]:

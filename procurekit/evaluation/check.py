@@ -5,9 +5,10 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import functools
+import itertools
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -20,9 +21,9 @@ from procurekit import l10n
 from procurekit.dataset.fact_frames import derive_frames, hours_gaps_frame, input_frames, table_rows
 from procurekit.dataset.facts import Fact, missing_sources
 from procurekit.dataset.read import Dataset, read_dataset
-from procurekit.errors import DatasetError
+from procurekit.errors import DatasetError, ProcurekitError
 from procurekit.evaluation.columnar import verdict_frame
-from procurekit.evaluation.engines import get_engine, load_checked_ruleset, make_plan
+from procurekit.evaluation.engines import Plan, get_engine, load_checked_ruleset, make_plan
 from procurekit.ruleset.load import VERDICTS, Rule, RuleSet, Scalar, resolve_ref
 from procurekit.ruleset.model import scalar_type
 from procurekit.ruleset.subjects import SUBJECTS
@@ -255,6 +256,82 @@ def check(
         raise ValueError(f"part {part[0]} of {part[1]}: no such part")
     if ok not in ("explained", "listed", "counted"):
         raise ValueError(f"ok must be explained, listed or counted, not {ok!r}")
+    runner = get_engine(engine)
+    steps = _checking(dataset, rules, as_of, engine, lang, ok, part)
+    try:
+        plan, frame = next(steps)
+        while True:
+            plan, frame = steps.send(verdict_frame(runner, plan, frame))
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+
+
+def check_many(
+    datasets: Sequence[Dataset | ProcurekitError],
+    rules: RuleSet | str | Path | None = None,
+    as_of: dt.date | None = None,
+    engine: str = "durable",
+    lang: str = "da",
+    ok: OkVerdicts = "explained",
+) -> list[CheckResult | ProcurekitError]:
+    """`check` of several datasets (a register's, read by `read_datasets`): each dataset's result is its
+    `check`, or the error it raises (a dataset given as an error stays that error).
+
+    The checks run side by side, and the rows of every fact frame that the same plan (rules, parameter
+    values, subject kind) evaluates on frames of the same columns are evaluated at once: a verdict is its
+    row's alone, and a small contract's evaluation is mostly the fixed cost of planning the query.
+    """
+    if ok not in ("explained", "listed", "counted"):
+        raise ValueError(f"ok must be explained, listed or counted, not {ok!r}")
+    runner = get_engine(engine)
+    results: list[CheckResult | ProcurekitError | None] = [None] * len(datasets)
+    waiting: dict[int, tuple[Generator[Evaluation, pl.DataFrame, CheckResult], Evaluation]] = {}
+
+    def advance(number: int, steps: Generator[Evaluation, pl.DataFrame, CheckResult],
+                verdicts: pl.DataFrame | None) -> None:
+        try:
+            waiting[number] = (steps, next(steps) if verdicts is None else steps.send(verdicts))
+        except StopIteration as done:
+            results[number] = done.value
+            waiting.pop(number, None)
+        except ProcurekitError as exc:
+            results[number] = exc
+            waiting.pop(number, None)
+
+    for number, dataset in enumerate(datasets):
+        if isinstance(dataset, ProcurekitError):
+            results[number] = dataset
+        else:
+            advance(number, _checking(dataset, rules, as_of, engine, lang, ok, None), None)
+    while waiting:
+        together: dict[tuple[Any, ...], list[int]] = {}
+        for number, (_, (plan, frame)) in waiting.items():
+            together.setdefault((plan.key, tuple(frame.schema.items())), []).append(number)
+        for numbers in together.values():
+            frames = [waiting[n][1][1] for n in numbers]
+            verdicts = verdict_frame(runner, waiting[numbers[0]][1][0], pl.concat(frames) if len(frames) > 1
+                                     else frames[0])
+            for number, start, frame in zip(numbers, itertools.accumulate((f.height for f in frames), initial=0),
+                                            frames, strict=False):
+                advance(number, waiting[number][0], verdicts.slice(start, frame.height))
+    return [r for r in results if r is not None]  # every dataset has its result: none is left waiting
+
+
+#: What a check asks to be evaluated: a plan and the fact frame (rows) it is evaluated on.
+Evaluation = tuple[Plan, pl.DataFrame]
+
+
+def _checking(
+    dataset: Dataset | Path | str,
+    rules: RuleSet | str | Path | None,
+    as_of: dt.date | None,
+    engine: str,
+    lang: str,
+    ok: OkVerdicts,
+    part: tuple[int, int] | None,
+) -> Generator[Evaluation, pl.DataFrame, CheckResult]:
+    """`check`'s steps: it yields each (plan, fact frame) to be evaluated, is sent the verdicts
+    (`verdict_frame`'s), and returns the result."""
     ds = dataset if isinstance(dataset, Dataset) else read_dataset(dataset)
     ruleset = rules if isinstance(rules, RuleSet) else ruleset_for(ds, rules)
     day, requested = contract_day(ds, as_of)
@@ -263,7 +340,6 @@ def check(
     known = requested or day  # deadlines and what is known: the day asked for (fact_frames.derive_frames)
     tables = input_frames(ds)
     frames = derive_frames(ds, known, tables)
-    runner = get_engine(engine)
     whole = part is None or part[0] == 0  # what is not split goes with part 0
     for kind in SUBJECTS:
         if not whole and kind not in PARTED:
@@ -281,7 +357,7 @@ def check(
         if not runnable:
             continue
         frame = frames[kind] if part is None or kind not in PARTED else _slice(frames[kind], part)
-        _evaluate_kind(result, kind, runnable, frame, params, runner)
+        yield from _evaluate_kind(result, kind, runnable, frame, params)
         if kind == "participant_month" and whole:
             gaps = hours_gaps_frame(ds, known, tables).to_list()
             for rule in (r for r in runnable if "hours" in r.requires):
@@ -308,20 +384,21 @@ def _evaluate_kind(
     rules: list[Rule],
     frame: pl.DataFrame,
     params: dict[str, Scalar],
-    runner: Any,
-) -> None:
-    """Evaluate the rules of one subject kind on its fact frame; explain every verdict that is not ok (and
-    the ok ones as `result.ok` asks), in subject order per rule."""
+) -> Generator[Evaluation, pl.DataFrame, None]:
+    """Evaluate the rules of one subject kind on its fact frame (yielding each plan and frame, sent their
+    verdicts: `_checking`); explain every verdict that is not ok (and the ok ones as `result.ok` asks), in
+    subject order per rule."""
     per_rule: dict[str, list[tuple[int, str]]] = {r.id: [] for r in rules}  # (row, verdict) to explain
     first_ok: dict[str, int] = {}
-    for missing, rows in _missing_groups(frame):
+    groups = _missing_groups(frame)
+    for missing, rows in groups:
         # A fact lacking its row in one data file (a month not in supplier.csv) is still evaluated by
         # the rules that do not need that file; one plan per distinct set of missing files.
         usable = [r for r in rules if not missing_sources(missing).intersection(r.requires)]
         if not usable:
             continue
         plan = make_plan(result.ruleset, kind, params, usable)
-        verdicts = verdict_frame(runner, plan, frame if rows is None else frame.select(pl.all().gather(rows)))
+        verdicts = yield plan, frame if rows is None else frame.select(pl.all().gather(rows))
         for i, rp in enumerate(plan.rules):
             _collect(result, rp.rule.id, verdicts[f"r{i}"], rows, per_rule[rp.rule.id], first_ok)
     facts = _facts(kind, frame, sorted({k for found in per_rule.values() for k, _ in found}),
@@ -342,7 +419,7 @@ def _evaluate_kind(
             result.ok_first[rule.id] = bisect.bisect_left([k for k, v in found if v != "ok"], first_ok[rule.id])
         if rule.requires:
             if lacking is None:
-                lacking = _lacking(frame)
+                lacking = _lacking(frame) if any(missing for missing, _ in groups) else []
             _not_evaluated(result, rule, lacking)
 
 
@@ -389,15 +466,24 @@ def _explained_fields(rules: list[Rule], lang: str) -> set[str]:
     return out
 
 
+#: The most rows of a fact frame `_facts` picks rows from by gathering them (0.24 ms on 18,000 rows, where the
+#: mask takes 0.97 ms); a larger frame is masked, as gathering copies each of its columns first.
+_GATHER_UP_TO = 100_000
+
+
 def _facts(kind: str, frame: pl.DataFrame, rows: list[int], needed: set[str]) -> dict[int, Fact]:
     """The facts of these rows of a fact frame, by row: only the `needed` fields."""
     if not rows:
         return {}
     fields = [n for n in SUBJECTS[kind] if n in needed]
-    # Lazily, by a mask (`rows` are in order): `frame[rows]`, an eager `select` and a gather first join each
-    # column's chunks (a copy of the whole frame, 0.15-0.25 GB for a large contract, to pick a few rows).
-    mask = pl.repeat(False, frame.height, dtype=pl.Boolean, eager=True).scatter(rows, True)
-    picked = frame.lazy().select("subject", "missing", *fields).filter(mask).collect()
+    columns = ["subject", "missing", *fields]
+    if frame.height <= _GATHER_UP_TO:
+        picked = frame.select(pl.col(columns).gather(rows))
+    else:
+        # Lazily, by a mask (`rows` are in order): `frame[rows]`, an eager `select` and a gather first join each
+        # column's chunks (a copy of the whole frame, 0.15-0.25 GB for a large contract, to pick a few rows).
+        mask = pl.repeat(False, frame.height, dtype=pl.Boolean, eager=True).scatter(rows, True)
+        picked = frame.lazy().select(columns).filter(mask).collect()
     return {
         k: Fact(subject, dict(zip(fields, values, strict=True)), missing_sources(missing))
         for k, (subject, missing, *values) in zip(rows, picked.iter_rows(), strict=True)
