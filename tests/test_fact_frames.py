@@ -8,6 +8,7 @@ import datetime as dt
 import random
 from pathlib import Path
 
+import polars as pl
 import pytest
 import row_facts
 from helpers import make_dataset, participant
@@ -84,6 +85,25 @@ def test_places_in_use_is_the_sweep_the_business_case_shares() -> None:
         hi = lo + rng.randrange(0, 60)
         assert new.peak(lo, hi) == pytest.approx(old.peak(lo, hi), abs=1e-9)
     assert Occupancy([]).peak(1, 10) == 0.0
+
+
+def test_places_in_use_of_whole_weights_are_exact() -> None:
+    # The check's spans (a frame of day ordinals, weight 1) take the sweep's path for whole weights.
+    rng = random.Random(11)
+    spans = []
+    for _ in range(400):
+        first = dt.date(2017, 1, 1) + dt.timedelta(days=rng.randrange(500))
+        last = None if rng.random() < 0.2 else first + dt.timedelta(days=rng.randrange(0, 300))
+        spans.append((first, last, rng.choice([1, 1, 2])))
+    frame = pl.DataFrame(
+        {"first": [a.toordinal() for a, _, _ in spans], "last": [b.toordinal() if b else None for _, b, _ in spans],
+         "weight": [w for _, _, w in spans]}, schema={"first": pl.Int64, "last": pl.Int64, "weight": pl.Int64})
+    old, new = row_facts.Occupancy(spans), Occupancy(frame)
+    lows = [dt.date(2016, 12, 1).toordinal() + rng.randrange(900) for _ in range(500)]
+    highs = [lo + rng.randrange(0, 60) for lo in lows]
+    assert new.peaks(lows, highs) == [int(old.peak(lo, hi)) for lo, hi in zip(lows, highs, strict=True)]
+    assert all(isinstance(p, int) for p in new.peaks(lows, highs))
+    assert Occupancy(frame.clear()).peaks([1], [10]) == [0]
 
 
 def test_the_first_day_of_every_month_is_the_calendars() -> None:

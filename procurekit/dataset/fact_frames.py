@@ -133,15 +133,24 @@ class Occupancy:
                  "weight": [float(w) for _, _, w in rows]},
                 schema={"first": pl.Int64, "last": pl.Int64, "weight": pl.Float64},
             )
-        starts = spans.select(day=pl.col("first"), change=pl.col("weight"))
-        ends = spans.filter(pl.col("last").is_not_null()).select(day=pl.col("last") + 1, change=-pl.col("weight"))
-        changes = (
-            pl.concat([starts, ends]).group_by("day").agg(pl.col("change").sum()).sort("day")
-            .select("day", running=pl.col("change").cum_sum())
-        )
-        self._days = changes["day"]
-        self._running: list[Any] = changes["running"].to_list()
         self._whole = spans.schema["weight"].is_integer()
+        if self._whole:  # by Series operations (a frame's group-by costs ~1 ms a contract): whole sums are exact
+            closed = spans["last"].is_not_null()
+            days = pl.concat([spans["first"], (spans["last"] + 1).filter(closed)])
+            order = days.arg_sort()
+            days = days.gather(order)
+            running = pl.concat([spans["weight"], -spans["weight"].filter(closed)]).gather(order).cum_sum()
+            last = (days != days.shift(-1)).fill_null(True)  # a day's last change: its running total
+            self._days, running = days.filter(last), running.filter(last)
+        else:  # fractional weights: each day's changes summed first, as floats add up in an order
+            starts = spans.select(day=pl.col("first"), change=pl.col("weight"))
+            ends = spans.filter(pl.col("last").is_not_null()).select(day=pl.col("last") + 1, change=-pl.col("weight"))
+            changes = (
+                pl.concat([starts, ends]).group_by("day").agg(pl.col("change").sum()).sort("day")
+                .select("day", running=pl.col("change").cum_sum())
+            )
+            self._days, running = changes["day"], changes["running"]
+        self._running: list[Any] = running.to_list()
 
     def peaks(self, lo: Sequence[int], hi: Sequence[int]) -> list[Any]:
         """The most places in use on any day from ordinal `lo[i]` to `hi[i]` (both included), for every i:
@@ -212,7 +221,7 @@ def _common(dataset: Dataset, as_of: dt.date) -> dict[str, pl.Expr]:
 
 
 def derive_frames(
-    dataset: Dataset, as_of: dt.date, tables: dict[str, pl.DataFrame] | None = None
+    dataset: Dataset, as_of: dt.date, tables: dict[str, pl.DataFrame] | None = None, keys: pl.DataFrame | None = None
 ) -> dict[str, pl.DataFrame]:
     """The facts of every subject kind as of `as_of`, one frame per kind (see the module's docstring).
 
@@ -220,12 +229,13 @@ def derive_frames(
         dataset: the contract dataset.
         as_of: the day what is known and every deadline is judged by (it may lie after the contract's end).
         tables: the dataset's typed tables, when the caller already has them (`input_frames`).
+        keys: `hours_keys(tables)`, when the caller has them (`hours_gaps_frame` takes them too).
     """
     tables = tables if tables is not None else input_frames(dataset)
     people = _visible(tables["participants"], as_of)
     return {
         "participant": _participants(dataset, people, as_of),
-        "participant_month": _participant_months(dataset, tables, people, as_of),
+        "participant_month": _participant_months(dataset, tables, people, as_of, keys),
         "month": _months(dataset, tables, people, as_of),
         "year": _years(dataset, tables, as_of),
     }
@@ -264,7 +274,8 @@ def _participants(dataset: Dataset, people: pl.DataFrame, as_of: dt.date) -> pl.
 
 
 def _participant_months(
-    dataset: Dataset, tables: dict[str, pl.DataFrame], people: pl.DataFrame, as_of: dt.date
+    dataset: Dataset, tables: dict[str, pl.DataFrame], people: pl.DataFrame, as_of: dt.date,
+    keys: pl.DataFrame | None,
 ) -> pl.DataFrame:
     hours = tables.get("hours")
     if hours is None:
@@ -275,7 +286,7 @@ def _participant_months(
         visible=pl.col("enrolled_on") <= as_of, enrolled_on=_ordinal("enrolled_on"),
         first_month=_month_index("enrolled_on"), left_on=pl.when(pl.col("left_on") <= as_of).then(_ordinal("left_on")),
     )
-    keys = _hours_keys(hours, participants)
+    keys = keys if keys is not None else _hours_keys(hours, participants)
     at = keys["position"]
     joined = hours.with_columns(index=keys["index"], **{name: course[name].gather(at) for name in course.columns})
     keep = pl.col("visible").fill_null(False) & (pl.col("index") <= last_month)
@@ -292,6 +303,12 @@ def _participant_months(
         **_common(dataset, as_of),
     )
     return _finish(frame, "participant_month", pl.concat_str("participant_id", pl.lit("@"), "month"))
+
+
+def hours_keys(tables: dict[str, pl.DataFrame]) -> pl.DataFrame | None:
+    """`_hours_keys` of a dataset's tables (None without hours): for `derive_frames` and `hours_gaps_frame`,
+    which both need them."""
+    return _hours_keys(tables["hours"], tables["participants"]) if "hours" in tables else None
 
 
 def _hours_keys(hours: pl.DataFrame, participants: pl.DataFrame) -> pl.DataFrame:
@@ -322,23 +339,27 @@ def _months(
     hi = months.select(pl.min_horizontal("month_end", pl.lit(as_of.toordinal(), pl.Int64)))
     months = months.with_columns(places_in_use=pl.Series(
         Occupancy(spans).peaks(months["month_start"].to_list(), hi.to_series().to_list()), dtype=pl.Int64))
+    # Each month's row of the tables (a few hundred months at most) by Series operations: a join or a
+    # group-by of frames costs ~0.6 ms a contract whatever its size.
     hours = tables.get("hours")
     if hours is not None:
         # A participant has at most one row a month (read.py refuses a second), so rows count people.
-        trainees = (hours.lazy().filter((pl.col("praktik_hours") > 0) | (pl.col("subsidised_hours") > 0))
-                    .group_by("month").agg(trainees=pl.len().cast(pl.Int64)))
-        months = (months.lazy().join(trainees, on="month", how="left", maintain_order="left")
-                  .with_columns(pl.col("trainees").fill_null(0)).collect())
+        counted = hours["month"].filter((hours["praktik_hours"] > 0) | (hours["subsidised_hours"] > 0)).value_counts()
+        found = dict(zip(counted["month"].to_list(), counted["count"].to_list(), strict=True))
+        trainees = pl.Series("trainees", [found.get(m, 0) for m in months["month"].to_list()], dtype=pl.Int64)
     else:
-        months = months.with_columns(trainees=pl.lit(None, pl.Int64))
+        trainees = pl.repeat(None, months.height, dtype=pl.Int64, eager=True).alias("trainees")
     supplier = tables.get("supplier")
     if supplier is None:
-        months = months.with_columns(ordinary_staff=pl.lit(None, pl.Int64),
+        months = months.with_columns(trainees, ordinary_staff=pl.lit(None, pl.Int64),
                                      contract_fte=pl.lit(None, pl.Decimal(38, 0)),
                                      target_group_fte=pl.lit(None, pl.Decimal(38, 0)), missing=pl.lit(""))
-    else:
-        months = months.join(supplier.with_columns(known=pl.lit(True)), on="month", how="left", maintain_order="left")
-        months = months.with_columns(missing=pl.when(pl.col("known")).then(pl.lit("")).otherwise(pl.lit("supplier")))
+    else:  # months are unique in supplier.csv (read.py refuses a second row): an enumeration of them
+        row = months["month"].cast(pl.Enum(supplier["month"]), strict=False).to_physical()
+        months = months.with_columns(
+            trainees, *(supplier[name].gather(row) for name in supplier.columns if name != "month"),
+            missing=pl.when(row.is_not_null()).then(pl.lit("")).otherwise(pl.lit("supplier")),
+        )
     return _finish(months.with_columns(**_common(dataset, as_of)), "month", pl.col("month"), pl.col("missing"))
 
 
@@ -356,7 +377,8 @@ def _years(dataset: Dataset, tables: dict[str, pl.DataFrame], as_of: dt.date) ->
         reports = pl.DataFrame(schema={"year": pl.String, "turnover_dkk": pl.Decimal(38, 0),
                                        "target_group_fte": pl.Decimal(38, 0), "reported_on": pl.Date})
     known = pl.col("reported_on") <= as_of
-    frame = frame.join(reports, on="year", how="left", maintain_order="left").with_columns(
+    row = frame["year"].cast(pl.Enum(reports["year"]), strict=False).to_physical()  # years are unique there
+    frame = frame.with_columns(*(reports[name].gather(row) for name in reports.columns if name != "year")).with_columns(
         turnover_dkk=pl.when(known).then(pl.col("turnover_dkk")),
         target_group_fte=pl.when(known).then(pl.col("target_group_fte")),
         reported_on=pl.when(known).then(_ordinal("reported_on")),
@@ -376,10 +398,11 @@ def _schema(kind: str) -> dict[str, pl.DataType]:
     return out
 
 
-def hours_gaps_frame(dataset: Dataset, as_of: dt.date, tables: dict[str, pl.DataFrame] | None = None
-                     ) -> pl.Series:
+def hours_gaps_frame(dataset: Dataset, as_of: dt.date, tables: dict[str, pl.DataFrame] | None = None,
+                     keys: pl.DataFrame | None = None) -> pl.Series:
     """The participant-months (`<participant_id>@<YYYY-MM>`) of every course, from the enrolment month to
-    the leaving month (or the month of `as_of`), that have no row in hours.csv; none without hours.csv."""
+    the leaving month (or the month of `as_of`), that have no row in hours.csv; none without hours.csv.
+    `tables`, `keys`: as `derive_frames` takes them."""
     tables = tables if tables is not None else input_frames(dataset)
     hours = tables.get("hours")
     if hours is None:
@@ -393,7 +416,8 @@ def hours_gaps_frame(dataset: Dataset, as_of: dt.date, tables: dict[str, pl.Data
                             stop.dt.year().cast(pl.Int64) * 12 + stop.dt.month().cast(pl.Int64), dtype=pl.Int64),
     ).explode("index").drop_nulls("index")
     # One integer per participant-month (the participant's row, the month's index): a set lookup, not a join.
-    keys = _hours_keys(hours, participants).select(pl.col("position") * _MONTH_SLOTS + pl.col("index"))
+    keys = (keys if keys is not None else _hours_keys(hours, participants)).select(
+        pl.col("position") * _MONTH_SLOTS + pl.col("index"))
     have = pl.col("position") * _MONTH_SLOTS + pl.col("index")
     return (
         courses.filter(~have.is_in(keys.to_series().implode()))

@@ -542,22 +542,29 @@ def read_stacked(
         unread = set(w.filter(suspect)["file"].unique().to_list())
         good = w.filter(~pl.col("file").is_in(unread)) if unread else w
         numbers = [n for n in header if kind_of(spec.columns[n]) is _NUMBER_KIND]
-        scales = _file_scales(good, numbers)
-        parts = {n: part for (n,), part in good.partition_by("file", maintain_order=True, as_dict=True).items()}
+        parts = _files(good)
         for number in numbered:
-            if number not in unread:  # a file of no rows has no part
-                scale = scales.get(number) or dict.fromkeys(numbers, 0)
-                tables[number] = _assemble(parts.get(number, good.clear()), spec, dict(scale), [])
+            if number not in unread:
+                part = parts.get(number, good.clear())  # a file of no rows has no part
+                tables[number] = _assemble(part, spec, _scales(part, numbers), [])
         typed.append(good.select("file", *(n for n in ("participant_id", "enrolled_on", "left_on") if n in header)))
     return tables, (pl.concat(typed, how="diagonal_relaxed") if typed else pl.DataFrame())
 
 
-def _file_scales(w: pl.DataFrame, numbers: list[str]) -> dict[int, dict[str, int]]:
-    """Each file's scale of each number column: the most decimals its cells in the fast form write."""
-    if not numbers:
-        return {}
-    found = w.group_by("file").agg(pl.col(f"d:{n}").filter(pl.col(f"a:{n}")).max() for n in numbers)
-    return {row[0]: {n: int(d or 0) for n, d in zip(numbers, row[1:], strict=True)} for row in found.iter_rows()}
+def _files(w: pl.DataFrame) -> dict[int, pl.DataFrame]:
+    """The rows of each file of stacked records (a file's rows are consecutive), as slices."""
+    out: dict[int, pl.DataFrame] = {}
+    start = 0
+    for length, number in w["file"].rle().struct.unnest().iter_rows():
+        out[number] = w.slice(start, length)
+        start += length
+    return out
+
+
+def _scales(w: pl.DataFrame, numbers: list[str]) -> dict[str, int]:
+    """The scale of each number column of a file's rows: the most decimals its cells in the fast form write
+    (as `_working_frame` finds them for one file)."""
+    return {n: int(w[f"d:{n}"].filter(w[f"a:{n}"]).max() or 0) for n in numbers}  # type: ignore[arg-type]
 
 
 def _assemble(good: pl.DataFrame, spec: Spec, scales: dict[str, int], patches: list[Cells]) -> Table:

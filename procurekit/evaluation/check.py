@@ -18,7 +18,7 @@ import polars as pl
 
 import procurekit.conditions as ex
 from procurekit import l10n
-from procurekit.dataset.fact_frames import derive_frames, hours_gaps_frame, input_frames, table_rows
+from procurekit.dataset.fact_frames import derive_frames, hours_gaps_frame, hours_keys, input_frames, table_rows
 from procurekit.dataset.facts import Fact, missing_sources
 from procurekit.dataset.read import Dataset, read_dataset
 from procurekit.errors import DatasetError, ProcurekitError
@@ -339,7 +339,8 @@ def _checking(
     params = ruleset.params_at(day)
     known = requested or day  # deadlines and what is known: the day asked for (fact_frames.derive_frames)
     tables = input_frames(ds)
-    frames = derive_frames(ds, known, tables)
+    keys = hours_keys(tables)
+    frames = derive_frames(ds, known, tables, keys)
     whole = part is None or part[0] == 0  # what is not split goes with part 0
     for kind in SUBJECTS:
         if not whole and kind not in PARTED:
@@ -359,7 +360,7 @@ def _checking(
         frame = frames[kind] if part is None or kind not in PARTED else _slice(frames[kind], part)
         yield from _evaluate_kind(result, kind, runnable, frame, params)
         if kind == "participant_month" and whole:
-            gaps = hours_gaps_frame(ds, known, tables).to_list()
+            gaps = hours_gaps_frame(ds, known, tables, keys).to_list()
             for rule in (r for r in runnable if "hours" in r.requires):
                 result.not_evaluated.extend(
                     NotEvaluated(rule.id, f"no row for {g} in the hours table", g) for g in gaps
