@@ -18,7 +18,7 @@ from test_differential import datasets, turnover
 from procurekit import read_dataset
 from procurekit.authoring.scenarios import bundled_scenarios, load_scenarios, write_case
 from procurekit.dataset import facts
-from procurekit.dataset.fact_frames import Occupancy, derive_frames
+from procurekit.dataset.fact_frames import Occupancy, derive_frames, derive_many, hours_gaps_frame, input_frames
 from procurekit.ruleset.subjects import SUBJECTS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,3 +111,35 @@ def test_the_first_day_of_every_month_is_the_calendars() -> None:
 
     expected = [dt.date(y, m, 1).toordinal() for y in range(1, 10000) for m in range(1, 13)]
     assert _first_days().to_list() == [*expected, dt.date.max.toordinal() + 1]
+
+
+def _alone_and_many(datasets: list, days: list[dt.date]) -> None:
+    """derive_many of datasets with alike tables gives each the frames and gaps derive_frames gives it."""
+    tables = [input_frames(ds) for ds in datasets]
+    many = derive_many(datasets, days, tables)
+    for ds, day, table, (frames, gaps) in zip(datasets, days, tables, many, strict=True):
+        alone = derive_frames(ds, day, table)
+        assert list(frames) == list(alone)
+        for kind, frame in alone.items():
+            assert frames[kind].schema == frame.schema, kind
+            assert frames[kind].equals(frame), (kind, ds.path, day)
+        assert gaps.to_list() == hours_gaps_frame(ds, day, table).to_list()
+
+
+@SLOW
+@given(data=datasets(), rows=turnover())
+def test_facts_of_datasets_made_together_are_each_ones_alone(tmp_path_factory, data, rows) -> None:
+    people, hours, supplier, as_of = data
+    root = tmp_path_factory.mktemp("dm")
+    first = read_dataset(make_dataset(root / "a", people, hours, supplier, turnover=rows))
+    # The same tables (alike by construction) under a shorter contract, and the first again: a place still
+    # held in one contract must not count in the next one's months.
+    second = read_dataset(make_dataset(root / "b", people, hours, supplier, turnover=rows,
+                                       start="2017-03-01", end="2019-06-30"))
+    _alone_and_many([first, second, first], [as_of, dt.date(2018, 1, 15), first.contract.end])
+
+
+def test_facts_of_the_example_made_together_are_each_ones_alone(tmp_path: Path) -> None:
+    example = read_dataset(ROOT / "examples" / "ikast-brande")
+    days = [dt.date(2016, 11, 30), dt.date(2018, 6, 30), dt.date(2030, 1, 1), dt.date(2017, 6, 30)]
+    _alone_and_many([example] * 4, days)

@@ -17,12 +17,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import polars as pl
 
-from procurekit.dataset.read import Dataset
+from procurekit.dataset.read import Contract, Dataset
 from procurekit.errors import DatasetError
 from procurekit.months import month_index, parse_month
 from procurekit.ruleset.subjects import SUBJECTS
@@ -214,10 +215,46 @@ def _month_index(column: str) -> pl.Expr:
     return pl.col(column).dt.year().cast(pl.Int64) * 12 + pl.col(column).dt.month().cast(pl.Int64) - 1
 
 
-def _common(dataset: Dataset, as_of: dt.date) -> dict[str, pl.Expr]:
+@dataclass(frozen=True)
+class _Period:
+    """The contract's days the facts read, as expressions over a table's rows: literals for one contract
+    (`_period`), or, for the stacked tables of several (`derive_many`), each row's own contract's, looked
+    up by its `file` (the contract's place among them)."""
+
+    as_of: pl.Expr  # Date: the day what is known and every deadline is judged by
+    end: pl.Expr  # Date: the contract's end, or as_of if earlier
+    common: dict[str, pl.Expr]  # as_of, contract_start, contract_end: day ordinals, facts of every kind
+    by: tuple[str, ...] = ()  # ("file",) when the tables are stacked
+
+    @property
+    def end_ordinal(self) -> pl.Expr:
+        return self.end.cast(pl.Int64) + EPOCH
+
+    @property
+    def last_month(self) -> pl.Expr:
+        """The month index of `end`."""
+        return self.end.dt.year().cast(pl.Int64) * 12 + self.end.dt.month().cast(pl.Int64) - 1
+
+
+def _period(dataset: Dataset, as_of: dt.date) -> _Period:
     c = dataset.contract
-    return {"as_of": pl.lit(as_of.toordinal(), pl.Int64), "contract_start": pl.lit(c.start.toordinal(), pl.Int64),
-            "contract_end": pl.lit(c.end.toordinal(), pl.Int64)}
+    return _Period(pl.lit(as_of), pl.lit(min(as_of, c.end)), {
+        "as_of": pl.lit(as_of.toordinal(), pl.Int64), "contract_start": pl.lit(c.start.toordinal(), pl.Int64),
+        "contract_end": pl.lit(c.end.toordinal(), pl.Int64)})
+
+
+def _stacked_period(datasets: Sequence[Dataset], as_of: Sequence[dt.date]) -> _Period:
+    def each(values: list[Any], dtype: pl.DataType) -> pl.Expr:
+        return pl.lit(pl.Series(values, dtype=dtype)).gather(pl.col("file"))
+
+    contracts = [d.contract for d in datasets]
+    return _Period(
+        each(list(as_of), pl.Date()), each([min(a, c.end) for a, c in zip(as_of, contracts, strict=True)], pl.Date()),
+        {"as_of": each([a.toordinal() for a in as_of], pl.Int64()),
+         "contract_start": each([c.start.toordinal() for c in contracts], pl.Int64()),
+         "contract_end": each([c.end.toordinal() for c in contracts], pl.Int64())},
+        ("file",),
+    )
 
 
 def derive_frames(
@@ -232,64 +269,106 @@ def derive_frames(
         keys: `hours_keys(tables)`, when the caller has them (`hours_gaps_frame` takes them too).
     """
     tables = tables if tables is not None else input_frames(dataset)
-    people = _visible(tables["participants"], as_of)
+    period = _period(dataset, as_of)
+    people = _visible(tables["participants"], period)
     return {
-        "participant": _participants(dataset, people, as_of),
-        "participant_month": _participant_months(dataset, tables, people, as_of, keys),
-        "month": _months(dataset, tables, people, as_of),
-        "year": _years(dataset, tables, as_of),
+        "participant": _finish(_participants(people, period), "participant", pl.col("participant_id")),
+        "participant_month": _participant_months(tables, period, keys),
+        "month": _finish(_months([dataset.contract], [as_of], tables, people, period), "month", pl.col("month"),
+                         pl.col("missing")),
+        "year": _finish(_years([dataset.contract], [as_of], tables, period), "year", pl.col("year")),
     }
 
 
-def _visible(participants: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+def derive_many(
+    datasets: Sequence[Dataset], as_of: Sequence[dt.date], tables: Sequence[dict[str, pl.DataFrame]]
+) -> list[tuple[dict[str, pl.DataFrame], pl.Series]]:
+    """`derive_frames` and `hours_gaps_frame` of several datasets (a register's), each exactly as alone, made
+    on their tables stacked: a small contract's facts are mostly the fixed cost of each query.
+
+    Their tables must be alike: the same tables, each with the same columns of the same types.
+    """
+    count = len(datasets)
+    stacked = {name: pl.concat([t[name].with_columns(file=pl.lit(i, pl.Int32)) for i, t in enumerate(tables)],
+                               rechunk=False) for name in tables[0]}
+    period = _stacked_period(datasets, as_of)
+    contracts = [d.contract for d in datasets]
+    keys = hours_keys(stacked)
+    people = _visible(stacked["participants"], period)
+    by = pl.col("file")
+    frames = {
+        "participant": _finish(_participants(people, period), "participant", pl.col("participant_id"), by=by),
+        "participant_month": _participant_months(stacked, period, keys),
+        "month": _finish(_months(contracts, as_of, stacked, people, period), "month", pl.col("month"),
+                         pl.col("missing"), by=by),
+        "year": _finish(_years(contracts, as_of, stacked, period), "year", pl.col("year"), by=by),
+    }
+    parts = {kind: _files(frame, count) for kind, frame in frames.items()}
+    gaps = _gaps(stacked, period, keys)
+    gap_parts = _files(gaps, count) if gaps.width > 1 else [gaps] * count
+    return [({kind: parts[kind][i] for kind in frames}, gap_parts[i]["gap"]) for i in range(count)]
+
+
+def _files(frame: pl.DataFrame, count: int) -> list[pl.DataFrame]:
+    """The rows of each of `count` stacked files (`file`: 0, 1, …; a file's rows are consecutive), as slices
+    without `file`."""
+    runs = frame["file"].rle().struct.unnest()
+    rows = frame.drop("file")
+    out = [rows.clear()] * count
+    start = 0
+    for length, number in runs.iter_rows():
+        out[number] = rows.slice(start, length)
+        start += length
+    return out
+
+
+def _visible(participants: pl.DataFrame, period: _Period) -> pl.DataFrame:
     """The participants enrolled by `as_of`, with `aktivitetsparat` (an optional column) always there."""
-    people = participants.filter(pl.col("enrolled_on") <= as_of)
+    people = participants.filter(pl.col("enrolled_on") <= period.as_of)
     if "aktivitetsparat" not in people.columns:
         people = people.with_columns(aktivitetsparat=pl.lit(None, pl.Boolean))
     return people
 
 
-def _finish(frame: pl.DataFrame | pl.LazyFrame, kind: str, subject: pl.Expr, missing: pl.Expr | None = None
-            ) -> pl.DataFrame:
-    """The frame's fact columns in SUBJECTS order, with `subject` and `missing`."""
-    lazy = frame.lazy().select(*SUBJECTS[kind], subject=subject, missing=missing if missing is not None else pl.lit(""))
-    return lazy.collect()
+def _finish(frame: pl.DataFrame | pl.LazyFrame, kind: str, subject: pl.Expr, missing: pl.Expr | None = None,
+            by: pl.Expr | None = None) -> pl.DataFrame:
+    """The frame's fact columns in SUBJECTS order, with `subject` and `missing` (and `by`, stacked)."""
+    columns: list[pl.Expr | str] = [*SUBJECTS[kind], subject.alias("subject"),
+                                    (missing if missing is not None else pl.lit("")).alias("missing")]
+    return frame.lazy().select(*columns, *([] if by is None else [by])).collect()
 
 
-def _participants(dataset: Dataset, people: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
-    end = min(as_of, dataset.contract.end)
-    left = pl.col("left_on").is_not_null() & (pl.col("left_on") <= end)  # leaving after the end: running at it
-    offer = pl.col("job_offer_on").is_not_null() & (pl.col("job_offer_on") <= as_of)
-    frame = people.lazy().with_columns(
+def _participants(people: pl.DataFrame, period: _Period) -> pl.LazyFrame:
+    left = pl.col("left_on").is_not_null() & (pl.col("left_on") <= period.end)  # leaving after the end: running
+    offer = pl.col("job_offer_on").is_not_null() & (pl.col("job_offer_on") <= period.as_of)
+    return people.lazy().with_columns(
         left_on=pl.when(left).then(_ordinal("left_on")),
         exit_reason=pl.when(left).then(pl.col("exit_reason")),
         job_offer_on=pl.when(offer).then(_ordinal("job_offer_on")),
         job_offer_terms=pl.when(offer).then(pl.col("job_offer_terms")),
         enrolled_on=_ordinal("enrolled_on"),
         active=~left,
-        end_on=pl.when(left).then(_ordinal("left_on")).otherwise(pl.lit(end.toordinal(), pl.Int64)),
-        **_common(dataset, as_of),
+        end_on=pl.when(left).then(_ordinal("left_on")).otherwise(period.end_ordinal),
+        **period.common,
     )
-    return _finish(frame, "participant", pl.col("participant_id"))
 
 
-def _participant_months(
-    dataset: Dataset, tables: dict[str, pl.DataFrame], people: pl.DataFrame, as_of: dt.date,
-    keys: pl.DataFrame | None,
-) -> pl.DataFrame:
+def _participant_months(tables: dict[str, pl.DataFrame], period: _Period, keys: pl.DataFrame | None) -> pl.DataFrame:
+    by = [pl.col(c) for c in period.by]
     hours = tables.get("hours")
     if hours is None:
-        return _finish(pl.DataFrame(schema=_schema("participant_month")), "participant_month", pl.lit(""))
+        empty = pl.DataFrame(schema={**_schema("participant_month"), **dict.fromkeys(period.by, pl.Int32())})
+        return _finish(empty, "participant_month", pl.lit(""), by=by[0] if by else None)
     participants = tables["participants"]
-    last_month = month_index(min(as_of, dataset.contract.end))
     course = participants.select(
-        visible=pl.col("enrolled_on") <= as_of, enrolled_on=_ordinal("enrolled_on"),
-        first_month=_month_index("enrolled_on"), left_on=pl.when(pl.col("left_on") <= as_of).then(_ordinal("left_on")),
+        visible=pl.col("enrolled_on") <= period.as_of, enrolled_on=_ordinal("enrolled_on"),
+        first_month=_month_index("enrolled_on"),
+        left_on=pl.when(pl.col("left_on") <= period.as_of).then(_ordinal("left_on")),
     )
     keys = keys if keys is not None else _hours_keys(hours, participants)
     at = keys["position"]
     joined = hours.with_columns(index=keys["index"], **{name: course[name].gather(at) for name in course.columns})
-    keep = pl.col("visible").fill_null(False) & (pl.col("index") <= last_month)
+    keep = pl.col("visible").fill_null(False) & (pl.col("index") <= period.last_month)
     if not joined.select(keep.all()).item():  # most checks keep every row: no copy then
         joined = joined.filter(keep)
     index = pl.col("index")
@@ -300,9 +379,10 @@ def _participant_months(
         course_month=index - pl.col("first_month") + 1,
         total_hours=pl.sum_horizontal("praktik_hours", "subsidised_hours", "ordinary_hours"),
         paid_hours=paid,
-        **_common(dataset, as_of),
+        **period.common,
     )
-    return _finish(frame, "participant_month", pl.concat_str("participant_id", pl.lit("@"), "month"))
+    return _finish(frame, "participant_month", pl.concat_str("participant_id", pl.lit("@"), "month"),
+                   by=by[0] if by else None)
 
 
 def hours_keys(tables: dict[str, pl.DataFrame]) -> pl.DataFrame | None:
@@ -314,77 +394,101 @@ def hours_keys(tables: dict[str, pl.DataFrame]) -> pl.DataFrame | None:
 def _hours_keys(hours: pl.DataFrame, participants: pl.DataFrame) -> pl.DataFrame:
     """Per hours row: `position`, the row of its participant in `participants` (ids are unique there, and an
     hours row names a known participant: read.py sees to both), and `index`, the month's index. Through
-    enumerations of the ids and the distinct months, which is far cheaper than joining on text."""
-    ids = pl.Enum(participants["participant_id"])
+    enumerations of the ids and the distinct months, which is far cheaper than joining on text; stacked
+    tables (with `file`) join on the file and the id, ids being unique only within a file."""
     months = hours["month"].unique().sort()
     indexes = pl.Series([parse_month(m) for m in months.to_list()], dtype=pl.Int64)
-    return hours.select(
-        position=pl.col("participant_id").cast(ids, strict=False).to_physical().cast(pl.Int64),
-        index=pl.lit(indexes).gather(pl.col("month").cast(pl.Enum(months)).to_physical()),
-    )
+    index = pl.lit(indexes).gather(pl.col("month").cast(pl.Enum(months)).to_physical())
+    if "file" not in hours.columns:
+        ids = pl.Enum(participants["participant_id"])
+        return hours.select(position=pl.col("participant_id").cast(ids, strict=False).to_physical().cast(pl.Int64),
+                            index=index)
+    rows = participants.select("file", "participant_id").with_row_index("position")
+    return hours.select("file", "participant_id", index=index).join(
+        rows, on=["file", "participant_id"], how="left", maintain_order="left"
+    ).select(pl.col("position").cast(pl.Int64), "index")
+
+
+#: Days apart the contracts' days are put in one sweep of places in use (`_months`): more than any ordinal.
+_DAY_SLOTS = 1 << 22
+
+
+def _with_file(frame: pl.DataFrame, period: _Period) -> pl.DataFrame:
+    """A table of one contract numbered as a stacked one's (`file` 0); a stacked one as it is."""
+    return frame if period.by else frame.with_columns(file=pl.lit(0, pl.Int32))
 
 
 def _months(
-    dataset: Dataset, tables: dict[str, pl.DataFrame], people: pl.DataFrame, as_of: dt.date
+    contracts: Sequence[Contract], as_of: Sequence[dt.date], tables: dict[str, pl.DataFrame], people: pl.DataFrame,
+    period: _Period,
 ) -> pl.DataFrame:
-    c = dataset.contract
-    first, last = month_index(c.start), month_index(min(c.end, as_of))
-    months = pl.DataFrame({"index": pl.Series(range(first, last + 1), dtype=pl.Int64)}).with_columns(
+    """One fact per month of each contract up to its `as_of`, with `file` (its place among `contracts`)."""
+    spans = [(month_index(c.start), month_index(min(c.end, a))) for c, a in zip(contracts, as_of, strict=True)]
+    months = pl.DataFrame({
+        "file": pl.Series([i for i, (a, b) in enumerate(spans) for _ in range(a, b + 1)], dtype=pl.Int32),
+        "index": pl.Series([m for a, b in spans for m in range(a, b + 1)], dtype=pl.Int64),
+    }).with_columns(
         month=_month_label(pl.col("index")),
         month_start=first_day_of_month(pl.col("index")),
         month_end=_last_day(pl.col("index")),
     )
-    spans = people.select(first=_ordinal("enrolled_on"), last=pl.when(pl.col("left_on") <= as_of)
-                          .then(_ordinal("left_on")), weight=pl.lit(1, pl.Int64))
-    hi = months.select(pl.min_horizontal("month_end", pl.lit(as_of.toordinal(), pl.Int64)))
+    # One sweep for every contract: each contract's days moved _DAY_SLOTS apart, and a place still held
+    # given back at its contract's far end, so that no contract's places count in another's.
+    shift = pl.col("file").cast(pl.Int64) * _DAY_SLOTS
+    held = _with_file(people, period).select(
+        first=_ordinal("enrolled_on") + shift,
+        last=pl.when(pl.col("left_on") <= period.as_of).then(_ordinal("left_on")).otherwise(_DAY_SLOTS - 2) + shift,
+        weight=pl.lit(1, pl.Int64),
+    )
+    bounds = months.select(lo=pl.col("month_start") + shift,
+                           hi=pl.min_horizontal("month_end", period.common["as_of"]) + shift)
     months = months.with_columns(places_in_use=pl.Series(
-        Occupancy(spans).peaks(months["month_start"].to_list(), hi.to_series().to_list()), dtype=pl.Int64))
-    # Each month's row of the tables (a few hundred months at most) by Series operations: a join or a
-    # group-by of frames costs ~0.6 ms a contract whatever its size.
+        Occupancy(held).peaks(bounds["lo"].to_list(), bounds["hi"].to_list()), dtype=pl.Int64))
     hours = tables.get("hours")
     if hours is not None:
         # A participant has at most one row a month (read.py refuses a second), so rows count people.
-        counted = hours["month"].filter((hours["praktik_hours"] > 0) | (hours["subsidised_hours"] > 0)).value_counts()
-        found = dict(zip(counted["month"].to_list(), counted["count"].to_list(), strict=True))
-        trainees = pl.Series("trainees", [found.get(m, 0) for m in months["month"].to_list()], dtype=pl.Int64)
+        trainees = (_with_file(hours, period).lazy().filter((pl.col("praktik_hours") > 0)
+                                                            | (pl.col("subsidised_hours") > 0))
+                    .group_by("file", "month").agg(trainees=pl.len().cast(pl.Int64)))
+        months = (months.lazy().join(trainees, on=["file", "month"], how="left", maintain_order="left")
+                  .with_columns(pl.col("trainees").fill_null(0)).collect())
     else:
-        trainees = pl.repeat(None, months.height, dtype=pl.Int64, eager=True).alias("trainees")
+        months = months.with_columns(trainees=pl.lit(None, pl.Int64))
     supplier = tables.get("supplier")
     if supplier is None:
-        months = months.with_columns(trainees, ordinary_staff=pl.lit(None, pl.Int64),
+        months = months.with_columns(ordinary_staff=pl.lit(None, pl.Int64),
                                      contract_fte=pl.lit(None, pl.Decimal(38, 0)),
                                      target_group_fte=pl.lit(None, pl.Decimal(38, 0)), missing=pl.lit(""))
-    else:  # months are unique in supplier.csv (read.py refuses a second row): an enumeration of them
-        row = months["month"].cast(pl.Enum(supplier["month"]), strict=False).to_physical()
-        months = months.with_columns(
-            trainees, *(supplier[name].gather(row) for name in supplier.columns if name != "month"),
-            missing=pl.when(row.is_not_null()).then(pl.lit("")).otherwise(pl.lit("supplier")),
-        )
-    return _finish(months.with_columns(**_common(dataset, as_of)), "month", pl.col("month"), pl.col("missing"))
+    else:
+        months = months.join(_with_file(supplier, period).with_columns(known=pl.lit(True)), on=["file", "month"],
+                             how="left", maintain_order="left")
+        months = months.with_columns(missing=pl.when(pl.col("known")).then(pl.lit("")).otherwise(pl.lit("supplier")))
+    return months.with_columns(**period.common)
 
 
-def _years(dataset: Dataset, tables: dict[str, pl.DataFrame], as_of: dt.date) -> pl.DataFrame:
-    """One fact per calendar year of the contract up to `as_of`; a report received later is unknown."""
-    c = dataset.contract
-    years = range(c.start.year, min(c.end, as_of).year + 1)
+def _years(contracts: Sequence[Contract], as_of: Sequence[dt.date], tables: dict[str, pl.DataFrame],
+           period: _Period) -> pl.DataFrame:
+    """One fact per calendar year of each contract up to its `as_of`, with `file`; a report received later
+    is unknown."""
+    years = [(i, y, c) for i, (c, a) in enumerate(zip(contracts, as_of, strict=True))
+             for y in range(c.start.year, min(c.end, a).year + 1)]
     frame = pl.DataFrame({
-        "year": pl.Series([f"{y:04d}" for y in years], dtype=pl.String),
-        "year_start": pl.Series([max(dt.date(y, 1, 1), c.start).toordinal() for y in years], dtype=pl.Int64),
-        "year_end": pl.Series([min(dt.date(y, 12, 31), c.end).toordinal() for y in years], dtype=pl.Int64),
+        "file": pl.Series([i for i, _, _ in years], dtype=pl.Int32),
+        "year": pl.Series([f"{y:04d}" for _, y, _ in years], dtype=pl.String),
+        "year_start": pl.Series([max(dt.date(y, 1, 1), c.start).toordinal() for _, y, c in years], dtype=pl.Int64),
+        "year_end": pl.Series([min(dt.date(y, 12, 31), c.end).toordinal() for _, y, c in years], dtype=pl.Int64),
     })
     reports = tables.get("turnover")
     if reports is None:
-        reports = pl.DataFrame(schema={"year": pl.String, "turnover_dkk": pl.Decimal(38, 0),
+        reports = pl.DataFrame(schema={"file": pl.Int32, "year": pl.String, "turnover_dkk": pl.Decimal(38, 0),
                                        "target_group_fte": pl.Decimal(38, 0), "reported_on": pl.Date})
-    known = pl.col("reported_on") <= as_of
-    row = frame["year"].cast(pl.Enum(reports["year"]), strict=False).to_physical()  # years are unique there
-    frame = frame.with_columns(*(reports[name].gather(row) for name in reports.columns if name != "year")).with_columns(
+    known = pl.col("reported_on") <= period.as_of
+    return frame.join(_with_file(reports, period), on=["file", "year"], how="left", maintain_order="left").with_columns(
         turnover_dkk=pl.when(known).then(pl.col("turnover_dkk")),
         target_group_fte=pl.when(known).then(pl.col("target_group_fte")),
         reported_on=pl.when(known).then(_ordinal("reported_on")),
-        **_common(dataset, as_of),
+        **period.common,
     )
-    return _finish(frame, "year", pl.col("year"))
 
 
 def _schema(kind: str) -> dict[str, pl.DataType]:
@@ -404,14 +508,18 @@ def hours_gaps_frame(dataset: Dataset, as_of: dt.date, tables: dict[str, pl.Data
     the leaving month (or the month of `as_of`), that have no row in hours.csv; none without hours.csv.
     `tables`, `keys`: as `derive_frames` takes them."""
     tables = tables if tables is not None else input_frames(dataset)
+    return _gaps(tables, _period(dataset, as_of), keys)["gap"]
+
+
+def _gaps(tables: dict[str, pl.DataFrame], period: _Period, keys: pl.DataFrame | None) -> pl.DataFrame:
+    """`hours_gaps_frame` as a frame: `gap` (and `file`, stacked)."""
     hours = tables.get("hours")
     if hours is None:
-        return pl.Series("gap", [], dtype=pl.String)
+        return pl.DataFrame({"gap": pl.Series([], dtype=pl.String)})
     participants = tables["participants"]
-    stop = pl.when(pl.col("left_on") <= as_of).then(pl.col("left_on")).otherwise(
-        pl.lit(min(as_of, dataset.contract.end)))
-    courses = participants.lazy().with_row_index("position").filter(pl.col("enrolled_on") <= as_of).select(
-        "participant_id", pl.col("position").cast(pl.Int64),
+    stop = pl.when(pl.col("left_on") <= period.as_of).then(pl.col("left_on")).otherwise(period.end)
+    courses = participants.lazy().with_row_index("position").filter(pl.col("enrolled_on") <= period.as_of).select(
+        *period.by, "participant_id", pl.col("position").cast(pl.Int64),
         index=pl.int_ranges(_month_index("enrolled_on"),
                             stop.dt.year().cast(pl.Int64) * 12 + stop.dt.month().cast(pl.Int64), dtype=pl.Int64),
     ).explode("index").drop_nulls("index")
@@ -421,6 +529,6 @@ def hours_gaps_frame(dataset: Dataset, as_of: dt.date, tables: dict[str, pl.Data
     have = pl.col("position") * _MONTH_SLOTS + pl.col("index")
     return (
         courses.filter(~have.is_in(keys.to_series().implode()))
-        .select(gap=pl.concat_str("participant_id", pl.lit("@"), _month_label(pl.col("index"))))
-        .collect().to_series()
+        .select(*period.by, gap=pl.concat_str("participant_id", pl.lit("@"), _month_label(pl.col("index"))))
+        .collect()
     )

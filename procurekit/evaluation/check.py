@@ -18,7 +18,14 @@ import polars as pl
 
 import procurekit.conditions as ex
 from procurekit import l10n
-from procurekit.dataset.fact_frames import derive_frames, hours_gaps_frame, hours_keys, input_frames, table_rows
+from procurekit.dataset.fact_frames import (
+    derive_frames,
+    derive_many,
+    hours_gaps_frame,
+    hours_keys,
+    input_frames,
+    table_rows,
+)
 from procurekit.dataset.facts import Fact, missing_sources
 from procurekit.dataset.read import Dataset, read_dataset
 from procurekit.errors import DatasetError, ProcurekitError
@@ -257,7 +264,7 @@ def check(
     if ok not in ("explained", "listed", "counted"):
         raise ValueError(f"ok must be explained, listed or counted, not {ok!r}")
     runner = get_engine(engine)
-    steps = _checking(dataset, rules, as_of, engine, lang, ok, part)
+    steps = _checking(_begun(dataset, rules, as_of, engine, lang, ok), part)
     try:
         plan, frame = next(steps)
         while True:
@@ -298,11 +305,17 @@ def check_many(
             results[number] = exc
             waiting.pop(number, None)
 
+    begun: dict[int, Begun] = {}
     for number, dataset in enumerate(datasets):
-        if isinstance(dataset, ProcurekitError):
-            results[number] = dataset
-        else:
-            advance(number, _checking(dataset, rules, as_of, engine, lang, ok, None), None)
+        try:
+            if isinstance(dataset, ProcurekitError):
+                raise dataset
+            begun[number] = _begun(dataset, rules, as_of, engine, lang, ok)
+        except ProcurekitError as exc:
+            results[number] = exc
+    derived = _derived(begun)
+    for number, started in begun.items():
+        advance(number, _checking(started, None, derived.get(number)), None)
     while waiting:
         together: dict[tuple[Any, ...], list[int]] = {}
         for number, (_, (plan, frame)) in waiting.items():
@@ -317,30 +330,57 @@ def check_many(
     return [r for r in results if r is not None]  # every dataset has its result: none is left waiting
 
 
+def _derived(begun: dict[int, Begun]) -> dict[int, tuple[dict[str, pl.DataFrame], pl.Series]]:
+    """The fact frames and hours gaps of checks begun, made together (`derive_many`) for those whose tables
+    are alike (the same tables with the same columns of the same types); the others' are left out."""
+    alike: dict[tuple[Any, ...], list[int]] = {}
+    for number, (_, _, tables) in begun.items():
+        alike.setdefault(tuple((name, tuple(t.schema.items())) for name, t in tables.items()), []).append(number)
+    out: dict[int, tuple[dict[str, pl.DataFrame], pl.Series]] = {}
+    for numbers in (n for n in alike.values() if len(n) > 1):
+        made = derive_many([begun[n][0].dataset for n in numbers], [begun[n][1] for n in numbers],
+                           [begun[n][2] for n in numbers])
+        out.update(zip(numbers, made, strict=True))
+    return out
+
+
 #: What a check asks to be evaluated: a plan and the fact frame (rows) it is evaluated on.
 Evaluation = tuple[Plan, pl.DataFrame]
 
 
-def _checking(
+#: A check begun (`_begun`): its result so far, the day what is known is judged by, and the dataset's tables.
+Begun = tuple["CheckResult", dt.date, dict[str, pl.DataFrame]]
+
+
+def _begun(
     dataset: Dataset | Path | str,
     rules: RuleSet | str | Path | None,
     as_of: dt.date | None,
     engine: str,
     lang: str,
     ok: OkVerdicts,
-    part: tuple[int, int] | None,
-) -> Generator[Evaluation, pl.DataFrame, CheckResult]:
-    """`check`'s steps: it yields each (plan, fact frame) to be evaluated, is sent the verdicts
-    (`verdict_frame`'s), and returns the result."""
+) -> Begun:
     ds = dataset if isinstance(dataset, Dataset) else read_dataset(dataset)
     ruleset = rules if isinstance(rules, RuleSet) else ruleset_for(ds, rules)
     day, requested = contract_day(ds, as_of)
     result = CheckResult(ruleset, ds, day, engine, lang, requested_as_of=requested, ok=ok)
-    params = ruleset.params_at(day)
     known = requested or day  # deadlines and what is known: the day asked for (fact_frames.derive_frames)
-    tables = input_frames(ds)
-    keys = hours_keys(tables)
-    frames = derive_frames(ds, known, tables, keys)
+    return result, known, input_frames(ds)
+
+
+def _checking(
+    begun: Begun,
+    part: tuple[int, int] | None,
+    derived: tuple[dict[str, pl.DataFrame], pl.Series] | None = None,
+) -> Generator[Evaluation, pl.DataFrame, CheckResult]:
+    """`check`'s steps: it yields each (plan, fact frame) to be evaluated, is sent the verdicts
+    (`verdict_frame`'s), and returns the result. `derived`: the dataset's fact frames and hours gaps, when
+    made already (`derive_many`)."""
+    result, known, tables = begun
+    ds, ruleset = result.dataset, result.ruleset
+    params = ruleset.params_at(result.as_of)
+    keys = hours_keys(tables) if derived is None else None
+    frames = derive_frames(ds, known, tables, keys) if derived is None else derived[0]
     whole = part is None or part[0] == 0  # what is not split goes with part 0
     for kind in SUBJECTS:
         if not whole and kind not in PARTED:
@@ -360,7 +400,7 @@ def _checking(
         frame = frames[kind] if part is None or kind not in PARTED else _slice(frames[kind], part)
         yield from _evaluate_kind(result, kind, runnable, frame, params)
         if kind == "participant_month" and whole:
-            gaps = hours_gaps_frame(ds, known, tables, keys).to_list()
+            gaps = (hours_gaps_frame(ds, known, tables, keys) if derived is None else derived[1]).to_list()
             for rule in (r for r in runnable if "hours" in r.requires):
                 result.not_evaluated.extend(
                     NotEvaluated(rule.id, f"no row for {g} in the hours table", g) for g in gaps
