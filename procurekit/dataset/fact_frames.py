@@ -447,9 +447,9 @@ def _months(
     hours = tables.get("hours")
     if hours is not None:
         # A participant has at most one row a month (read.py refuses a second), so rows count people.
-        trainees = (_with_file(hours, period).lazy().filter((pl.col("praktik_hours") > 0)
-                                                            | (pl.col("subsidised_hours") > 0))
-                    .group_by("file", "month").agg(trainees=pl.len().cast(pl.Int64)))
+        trainees = (hours.lazy().filter((pl.col("praktik_hours") > 0) | (pl.col("subsidised_hours") > 0))
+                    .group_by(*period.by, "month").agg(trainees=pl.len().cast(pl.Int64))
+                    .with_columns(file=pl.col("file") if period.by else pl.lit(0, pl.Int32)))
         months = (months.lazy().join(trainees, on=["file", "month"], how="left", maintain_order="left")
                   .with_columns(pl.col("trainees").fill_null(0)).collect())
     else:

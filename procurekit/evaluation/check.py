@@ -379,9 +379,15 @@ def _checking(
     result, known, tables = begun
     ds, ruleset = result.dataset, result.ruleset
     params = ruleset.params_at(result.as_of)
-    keys = hours_keys(tables) if derived is None else None
-    frames = derive_frames(ds, known, tables, keys) if derived is None else derived[0]
     whole = part is None or part[0] == 0  # what is not split goes with part 0
+    if derived is None:
+        keys = hours_keys(tables)
+        frames = derive_frames(ds, known, tables, keys)
+        # The hours gaps now, before any verdicts are held (a large contract's take a tenth of a GB).
+        gaps = hours_gaps_frame(ds, known, tables, keys) if whole and keys is not None else None
+        del keys
+    else:
+        frames, gaps = derived
     for kind in SUBJECTS:
         if not whole and kind not in PARTED:
             continue
@@ -399,11 +405,11 @@ def _checking(
             continue
         frame = frames[kind] if part is None or kind not in PARTED else _slice(frames[kind], part)
         yield from _evaluate_kind(result, kind, runnable, frame, params)
-        if kind == "participant_month" and whole:
-            gaps = (hours_gaps_frame(ds, known, tables, keys) if derived is None else derived[1]).to_list()
+        if kind == "participant_month" and gaps is not None:
+            missing = gaps.to_list()
             for rule in (r for r in runnable if "hours" in r.requires):
                 result.not_evaluated.extend(
-                    NotEvaluated(rule.id, f"no row for {g} in the hours table", g) for g in gaps
+                    NotEvaluated(rule.id, f"no row for {g} in the hours table", g) for g in missing
                 )
     return result
 
