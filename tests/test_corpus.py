@@ -42,3 +42,25 @@ def test_bad_input(case: Path, tmp_path: Path) -> None:
     assert result.stdout == ""
     assert not target.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_corpus_read_together_is_each_case_read_alone() -> None:
+    # A register's contracts are read together (read_datasets): every hostile case gives the very error
+    # it gives alone, whichever contracts it is read with.
+    from procurekit.dataset.read import read_dataset, read_datasets
+    from procurekit.errors import ProcurekitError
+
+    cases = [c for c in CASES if not (c / "args.txt").is_file()]
+    example = Path(__file__).resolve().parents[1] / "examples" / "ikast-brande"
+    folders = [example, *cases, example]
+
+    def alone(folder: Path) -> str:
+        try:
+            return f"read {read_dataset(folder).contract.contract_id}"
+        except ProcurekitError as exc:
+            return str(exc)
+
+    together = [str(r) if isinstance(r, ProcurekitError) else f"read {r.contract.contract_id}"
+                for r in read_datasets(folders)]
+    assert together == [alone(f) for f in folders]
+    assert sum(t.startswith("read ") for t in together) >= 2
