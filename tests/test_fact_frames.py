@@ -72,13 +72,19 @@ def test_a_dataset_without_optional_tables_has_empty_frames(tmp_path: Path) -> N
     _same_facts(ds, dt.date(2017, 3, 1))
 
 
+def _spans(rng: random.Random, count: int, days: int, longest: int, weights: list) -> list:
+    """Random (first day, last day or None, weight) places, a fifth of them still held."""
+    spans = []
+    for _ in range(count):
+        first = dt.date(2017, 1, 1) + dt.timedelta(days=rng.randrange(days))
+        last = None if rng.random() < 0.2 else first + dt.timedelta(days=rng.randrange(0, longest))
+        spans.append((first, last, rng.choice(weights)))
+    return spans
+
+
 def test_places_in_use_is_the_sweep_the_business_case_shares() -> None:
     rng = random.Random(7)
-    spans = []
-    for _ in range(300):
-        first = dt.date(2017, 1, 1) + dt.timedelta(days=rng.randrange(700))
-        last = None if rng.random() < 0.2 else first + dt.timedelta(days=rng.randrange(0, 400))
-        spans.append((first, last, rng.choice([1.0, 0.5, 1 / 3, 0.25])))
+    spans = _spans(rng, 300, 700, 400, [1.0, 0.5, 1 / 3, 0.25])
     old, new = row_facts.Occupancy(spans), Occupancy(spans)
     for _ in range(500):
         lo = dt.date(2016, 12, 1).toordinal() + rng.randrange(900)
@@ -90,11 +96,7 @@ def test_places_in_use_is_the_sweep_the_business_case_shares() -> None:
 def test_places_in_use_of_whole_weights_are_exact() -> None:
     # The check's spans (a frame of day ordinals, weight 1) take the sweep's path for whole weights.
     rng = random.Random(11)
-    spans = []
-    for _ in range(400):
-        first = dt.date(2017, 1, 1) + dt.timedelta(days=rng.randrange(500))
-        last = None if rng.random() < 0.2 else first + dt.timedelta(days=rng.randrange(0, 300))
-        spans.append((first, last, rng.choice([1, 1, 2])))
+    spans = _spans(rng, 400, 500, 300, [1, 1, 2])
     frame = pl.DataFrame(
         {"first": [a.toordinal() for a, _, _ in spans], "last": [b.toordinal() if b else None for _, b, _ in spans],
          "weight": [w for _, _, w in spans]}, schema={"first": pl.Int64, "last": pl.Int64, "weight": pl.Int64})
