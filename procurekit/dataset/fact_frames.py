@@ -24,6 +24,7 @@ from typing import Any
 import polars as pl
 
 from procurekit.dataset.read import Contract, Dataset
+from procurekit.dataset.records import by_file
 from procurekit.errors import DatasetError
 from procurekit.months import month_index, parse_month
 from procurekit.ruleset.subjects import SUBJECTS
@@ -310,16 +311,9 @@ def derive_many(
 
 
 def _files(frame: pl.DataFrame, count: int) -> list[pl.DataFrame]:
-    """The rows of each of `count` stacked files (`file`: 0, 1, …; a file's rows are consecutive), as slices
-    without `file`."""
-    runs = frame["file"].rle().struct.unnest()
-    rows = frame.drop("file")
-    out = [rows.clear()] * count
-    start = 0
-    for length, number in runs.iter_rows():
-        out[number] = rows.slice(start, length)
-        start += length
-    return out
+    """The rows of each of `count` stacked files (`file`: 0, 1, …), without `file`."""
+    parts = by_file(frame)
+    return [parts.get(i, frame.drop("file").clear()) for i in range(count)]
 
 
 def _visible(participants: pl.DataFrame, period: _Period) -> pl.DataFrame:

@@ -31,7 +31,7 @@ from typing import Any
 
 import polars as pl
 
-from procurekit.dataset.records import Records, collect_records, csv_records, stacked_records
+from procurekit.dataset.records import Records, by_file, collect_records, csv_records, stacked_records
 from procurekit.dataset.rows import (
     Cells,
     cell_parsers,
@@ -542,23 +542,13 @@ def read_stacked(
         unread = set(w.filter(suspect)["file"].unique().to_list())
         good = w.filter(~pl.col("file").is_in(unread)) if unread else w
         numbers = [n for n in header if kind_of(spec.columns[n]) is _NUMBER_KIND]
-        parts = _files(good)
+        parts = by_file(good)
         for number in numbered:
             if number not in unread:
                 part = parts.get(number, good.clear())  # a file of no rows has no part
                 tables[number] = _assemble(part, spec, _scales(part, numbers), [])
         typed.append(good.select("file", *(n for n in ("participant_id", "enrolled_on", "left_on") if n in header)))
     return tables, (pl.concat(typed, how="diagonal_relaxed") if typed else pl.DataFrame())
-
-
-def _files(w: pl.DataFrame) -> dict[int, pl.DataFrame]:
-    """The rows of each file of stacked records (a file's rows are consecutive), as slices."""
-    out: dict[int, pl.DataFrame] = {}
-    start = 0
-    for length, number in w["file"].rle().struct.unnest().iter_rows():
-        out[number] = w.slice(start, length)
-        start += length
-    return out
 
 
 def _scales(w: pl.DataFrame, numbers: list[str]) -> dict[str, int]:

@@ -240,10 +240,10 @@ def read_datasets(folders: Sequence[Path]) -> list[Dataset | ProcurekitError]:
     """Several contract dataset folders (a register's), each read as `read_dataset` reads it alone: the
     dataset, or the error it raises.
 
-    Their CSV tables are validated together, table by table (`frames.read_stacked`): a contract of a
-    thousand participants is read in a third of the time. A dataset with anything out of the ordinary (a
-    workbook, a problem, a row only the row reader reads) is read alone, so its problems are exactly
-    `read_dataset`'s.
+    Their CSV tables are split and validated together, table by table (`frames.read_stacked`): a contract of
+    a thousand participants is read in about 60 % of the time it takes alone, most of which was each query's
+    fixed cost. A dataset with anything out of the ordinary (a workbook, a problem, a row only the row reader
+    reads) is read alone, so its problems are exactly `read_dataset`'s.
     """
     from procurekit.dataset.frames import read_stacked
 

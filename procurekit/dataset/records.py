@@ -123,6 +123,19 @@ def stacked_records(files: Mapping[int, Path]) -> list[Records]:
     return out
 
 
+def by_file(frame: pl.DataFrame) -> dict[int, pl.DataFrame]:
+    """The rows of each file of a stacked frame (`file`; a file's rows are consecutive), as slices, without
+    `file`; a file of no rows is not there."""
+    runs = frame["file"].rle().struct.unnest()
+    rows = frame.drop("file")
+    out: dict[int, pl.DataFrame] = {}
+    start = 0
+    for length, number in runs.iter_rows():
+        out[number] = rows.slice(start, length)
+        start += length
+    return out
+
+
 def collect_records(header: list[str], data: RawRows, decimal_comma: bool) -> Records:
     """Records from a row reader (the csv module, a workbook sheet), keeping its error for later."""
     width = len(header)

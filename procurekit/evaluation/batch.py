@@ -418,8 +418,9 @@ def run_jobs(
 
 #: The most CSV bytes of the contracts a worker reads together (`chunked`).
 CHUNK_BYTES = 32 << 20
-#: Chunks a worker gets (`chunked`), at the most: more share the work out more evenly at the end, fewer
-#: share more of each query's fixed cost.
+#: About how many chunks a worker gets (`chunked`): more share the work out more evenly at the end, fewer
+#: share more of each query's fixed cost (measured on 98 contracts: 6 as good as any; chunks shrinking
+#: towards the end were no faster).
 CHUNKS_A_WORKER = 6
 
 

@@ -338,8 +338,11 @@ def _derived(begun: dict[int, Begun]) -> dict[int, tuple[dict[str, pl.DataFrame]
         alike.setdefault(tuple((name, tuple(t.schema.items())) for name, t in tables.items()), []).append(number)
     out: dict[int, tuple[dict[str, pl.DataFrame], pl.Series]] = {}
     for numbers in (n for n in alike.values() if len(n) > 1):
-        made = derive_many([begun[n][0].dataset for n in numbers], [begun[n][1] for n in numbers],
-                           [begun[n][2] for n in numbers])
+        try:
+            made = derive_many([begun[n][0].dataset for n in numbers], [begun[n][1] for n in numbers],
+                               [begun[n][2] for n in numbers])
+        except ProcurekitError:  # each derives its own, and raises its own problem
+            continue
         out.update(zip(numbers, made, strict=True))
     return out
 
