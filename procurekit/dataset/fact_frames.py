@@ -313,7 +313,7 @@ def derive_many(
 def _files(frame: pl.DataFrame, count: int) -> list[pl.DataFrame]:
     """The rows of each of `count` stacked files (`file`: 0, 1, …), without `file`."""
     parts = by_file(frame)
-    return [parts.get(i, frame.drop("file").clear()) for i in range(count)]
+    return [parts[i] if i in parts else frame.drop("file").clear() for i in range(count)]
 
 
 def _visible(participants: pl.DataFrame, period: _Period) -> pl.DataFrame:

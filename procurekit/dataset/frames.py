@@ -545,7 +545,7 @@ def read_stacked(
         parts = by_file(good)
         for number in numbered:
             if number not in unread:
-                part = parts.get(number, good.clear())  # a file of no rows has no part
+                part = parts[number] if number in parts else good.clear()  # a file of no rows has no part
                 tables[number] = _assemble(part, spec, _scales(part, numbers), [])
         typed.append(good.select("file", *(n for n in ("participant_id", "enrolled_on", "left_on") if n in header)))
     return tables, (pl.concat(typed, how="diagonal_relaxed") if typed else pl.DataFrame())
