@@ -23,6 +23,7 @@ from typing import Any
 
 import polars as pl
 
+from procurekit.dataset.frames import participant_rows
 from procurekit.dataset.read import Contract, Dataset
 from procurekit.dataset.records import by_file
 from procurekit.errors import DatasetError
@@ -386,21 +387,15 @@ def hours_keys(tables: dict[str, pl.DataFrame]) -> pl.DataFrame | None:
 
 
 def _hours_keys(hours: pl.DataFrame, participants: pl.DataFrame) -> pl.DataFrame:
-    """Per hours row: `position`, the row of its participant in `participants` (ids are unique there, and an
-    hours row names a known participant: read.py sees to both), and `index`, the month's index. Through
-    enumerations of the ids and the distinct months, which is far cheaper than joining on text; stacked
-    tables (with `file`) join on the file and the id, ids being unique only within a file."""
+    """Per hours row: `position`, the row of its participant in `participants` (`frames.participant_rows`; an
+    hours row names a known participant: read.py sees to it), and `index`, the month's index, through an
+    enumeration of the distinct months."""
     months = hours["month"].unique().sort()
     indexes = pl.Series([parse_month(m) for m in months.to_list()], dtype=pl.Int64)
-    index = pl.lit(indexes).gather(pl.col("month").cast(pl.Enum(months)).to_physical())
-    if "file" not in hours.columns:
-        ids = pl.Enum(participants["participant_id"])
-        return hours.select(position=pl.col("participant_id").cast(ids, strict=False).to_physical().cast(pl.Int64),
-                            index=index)
-    rows = participants.select("file", "participant_id").with_row_index("position")
-    return hours.select("file", "participant_id", index=index).join(
-        rows, on=["file", "participant_id"], how="left", maintain_order="left"
-    ).select(pl.col("position").cast(pl.Int64), "index")
+    position = participant_rows(hours["participant_id"], participants, hours["file"] if "file" in hours.columns
+                                else None)
+    return hours.select(position=pl.lit(position.cast(pl.Int64)),
+                        index=pl.lit(indexes).gather(pl.col("month").cast(pl.Enum(months)).to_physical()))
 
 
 #: Days apart the contracts' days are put in one sweep of places in use (`_months`): more than any ordinal.

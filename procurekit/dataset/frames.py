@@ -245,21 +245,22 @@ def courses(participants: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def participant_rows(ids: pl.Series, participants: pl.DataFrame, files: pl.Series | None = None) -> pl.Series:
+    """The row in `participants` of each id's participant (null: unknown). Ids are unique there, so one
+    contract's are an enumeration (no join of strings); stacked contracts' (`files` naming each id's file,
+    `participants` with `file`) are unique within a file only, and are joined on the file and the id."""
+    if files is None:
+        return ids.cast(pl.Enum(participants["participant_id"]), strict=False).to_physical()
+    rows = participants.select("file", "participant_id").with_row_index("row")
+    return pl.DataFrame({"file": files, "participant_id": ids}).join(
+        rows, on=["file", "participant_id"], how="left", maintain_order="left")["row"]
+
+
 def _hours_checks(frame: pl.DataFrame, participants: pl.DataFrame, by: list[str]) -> pl.Series:
-    # Each row's participant by its index among the participants (null: unknown), so no join of strings;
-    # computed on Series, so that no column in one chunk joins the frame's chunked ones (a copy of all).
-    if not by:
-        index = frame["v:participant_id"].cast(pl.Enum(participants["participant_id"]), strict=False).to_physical()
-        course = courses(participants).select(pl.all().gather(index))
-    else:  # several files: `participants` holds theirs, `by` naming each row's file
-        people = pl.concat(
-            [participants.select(*by, pl.col("participant_id").alias("v:participant_id")), courses(participants)],
-            how="horizontal",
-        ).with_row_index("index")
-        course = frame.select(*by, "v:participant_id").join(
-            people, on=[*by, "v:participant_id"], how="left", maintain_order="left"
-        )
-        index = course["index"]
+    # Each row's participant by its index among the participants (null: unknown); computed on Series, so
+    # that no column in one chunk joins the frame's chunked ones (a copy of all).
+    index = participant_rows(frame["v:participant_id"], participants, frame[by[0]] if by else None)
+    course = courses(participants).select(pl.all().gather(index))
     first, last = course["first"], course["last"]
     month = frame.select(_month_number(pl.col("month"))).to_series().rechunk()
     outside = first.is_null() | (month < first) | (last.is_not_null() & (month > last)) | course["odd"]
